@@ -1,0 +1,74 @@
+# ntpsync: `make` builds a stripped static binary with musl-gcc (Debian
+# package musl-tools); `make CC=gcc STATIC=0` a dynamic glibc build for
+# valgrind and the sanitizers.  See README for the other targets.
+
+VERSION  = 0.1.0
+CC       = musl-gcc
+STATIC   = 1
+PREFIX   = /usr/local
+SBINDIR  = $(PREFIX)/sbin
+MANDIR   = $(PREFIX)/share/man
+DESTDIR  =
+INSTALL  = install
+
+WARN     = -Wall -Wextra -Werror
+CFLAGS   = -Os -ffunction-sections -fdata-sections
+CPPFLAGS =
+LDFLAGS  =
+ifeq ($(STATIC),1)
+LDSTATIC = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
+endif
+
+# Unit tests run on the host's gcc and glibc with Debian's libcmocka-dev.
+TEST_CC  = gcc
+TEST_CFLAGS = -g -O1 $(WARN) -I.
+CMOCKA   = $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
+# The clock calls ntpsync.c may make are replaced in its unit tests, so
+# that no unit test can reach the real clock.
+CLOCK_WRAP = -Wl,--wrap=clock_settime,--wrap=adjtime,--wrap=settimeofday,--wrap=adjtimex,--wrap=clock_adjtime,--wrap=clock_gettime
+
+SRCS     = ntpsync.c ntp_packet.c
+UNIT_TESTS = build/test_ntp_packet build/test_ntpsync
+
+.PHONY: all deps check unit integration demo install clean
+
+all: ntpsync
+
+ntpsync: $(SRCS) ntp_packet.h
+	@command -v $(CC) >/dev/null || { echo "$(CC) not found: apt-get install musl-tools, or run 'make deps'" >&2; exit 1; }
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ $(SRCS)
+
+build:
+	mkdir -p build
+
+build/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h | build
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_ntp_packet.c ntp_packet.c $(CMOCKA)
+
+build/test_ntpsync: tests/test_ntpsync.c ntpsync.c ntp_packet.c ntp_packet.h | build
+	$(TEST_CC) $(TEST_CFLAGS) $(CLOCK_WRAP) -o $@ tests/test_ntpsync.c ntp_packet.c $(CMOCKA)
+
+# Installs the Debian packages the build and the tests need (apt-get).
+deps:
+	tests/deps.sh
+
+unit: $(UNIT_TESTS)
+
+integration: ntpsync
+	tests/integration.sh ./ntpsync
+
+check: deps
+	$(MAKE) ntpsync unit
+	tests/check.sh $(UNIT_TESTS) -- tests/integration.sh ./ntpsync
+
+demo: deps
+	$(MAKE) ntpsync
+	tests/demo.sh ./ntpsync
+
+install: ntpsync
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 755 ntpsync $(DESTDIR)$(SBINDIR)/ntpsync
+	$(INSTALL) -m 644 ntpsync.8 $(DESTDIR)$(MANDIR)/man8/ntpsync.8
+
+clean:
+	rm -f ntpsync
+	rm -rf build/test_* build/clockprobe

@@ -1,0 +1,438 @@
+/*
+ * ntp_packet.c - the NTP wire format, timestamps, reply validation and the
+ * on-wire calculations (RFC 5905, RFC 4330).  Pure functions only: they
+ * take bytes and timestamps and return values or a reason.
+ */
+#include <string.h>
+
+#include "ntp_packet.h"
+
+#define FRAC_BITS	32
+#define FRAC_MASK	0xffffffffu
+#define ERA_BIT		0x80000000u
+#define SHORT_TO_DUR	16	/* 16.16 short format to 32.32 */
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/*
+ * RFC 4330 section 5 and draft-ietf-ntp-data-minimization: every field is
+ * zero except LI/VN/Mode and a random transmit timestamp.  The server copies
+ * it into the origin field, so it doubles as a nonce, and the request tells
+ * nothing about our clock.
+ */
+void
+ntp_encode_request(uint8_t buf[NTP_PACKET_LEN], int version, uint64_t xmt)
+{
+	memset(buf, 0, NTP_PACKET_LEN);
+	buf[NTP_OFF_LI_VN_MODE] = (uint8_t)(NTP_LI_NOWARNING << NTP_LI_SHIFT |
+	    (version & NTP_VN_MASK) << NTP_VN_SHIFT | NTP_MODE_CLIENT);
+	put64(buf + NTP_OFF_TX_TS, xmt);
+}
+
+/* Extension fields and a MAC may follow the header (RFC 7822); we ignore them. */
+enum ntp_verdict
+ntp_decode(const uint8_t *buf, size_t len, struct ntp_packet *pkt)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	if (len < NTP_PACKET_LEN)
+		return NTP_SHORT;
+	pkt->leap = buf[NTP_OFF_LI_VN_MODE] >> NTP_LI_SHIFT;
+	pkt->version = buf[NTP_OFF_LI_VN_MODE] >> NTP_VN_SHIFT & NTP_VN_MASK;
+	pkt->mode = buf[NTP_OFF_LI_VN_MODE] & NTP_MODE_MASK;
+	pkt->stratum = buf[NTP_OFF_STRATUM];
+	pkt->poll = (int8_t)buf[NTP_OFF_POLL];
+	pkt->precision = (int8_t)buf[NTP_OFF_PRECISION];
+	pkt->root_delay = get32(buf + NTP_OFF_ROOT_DELAY);
+	pkt->root_disp = get32(buf + NTP_OFF_ROOT_DISP);
+	pkt->refid = get32(buf + NTP_OFF_REFID);
+	pkt->ref = get64(buf + NTP_OFF_REF_TS);
+	pkt->org = get64(buf + NTP_OFF_ORG_TS);
+	pkt->rx = get64(buf + NTP_OFF_RX_TS);
+	pkt->tx = get64(buf + NTP_OFF_TX_TS);
+	return NTP_OK;
+}
+
+/* Garbage from the network must not overflow: clamp instead of wrapping. */
+static ntp_dur
+dur_sub(ntp_dur a, ntp_dur b)
+{
+	ntp_dur r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		r = b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+static ntp_dur
+dur_add(ntp_dur a, ntp_dur b)
+{
+	ntp_dur r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		r = b < 0 ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
+/*
+ * The checks of RFC 5905 appendix A.5.1.1 and RFC 4330 section 5, in the
+ * order that keeps forgeries harmless: nothing in the packet is believed,
+ * a kiss-o'-death included, until its origin matches our random transmit
+ * timestamp.  Duplicates are the caller's to detect (it keeps the
+ * requests); xmt is the transmit timestamp of the request this reply claims
+ * to answer.  The sample is filled as far as the packet allows, so that a
+ * rejected reply can still be shown.
+ */
+enum ntp_verdict
+ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
+    uint64_t t4, struct ntp_sample *s)
+{
+	ntp_dur precision = ntp_precision_to_dur(pkt->precision);
+	ntp_dur root_delay = ntp_short_to_dur(pkt->root_delay);
+	ntp_dur root_disp = ntp_short_to_dur(pkt->root_disp);
+
+	memset(s, 0, sizeof(*s));
+	s->t1 = t1;
+	s->t2 = pkt->rx;
+	s->t3 = pkt->tx;
+	s->t4 = t4;
+
+	if (pkt->org != xmt)
+		return NTP_BOGUS;
+	if (pkt->version < NTP_VERSION_MIN || pkt->version > NTP_VERSION_MAX)
+		return NTP_BAD_VERSION;
+	if (pkt->mode != NTP_MODE_SERVER)
+		return NTP_BAD_MODE;
+	if (pkt->stratum == NTP_STRATUM_KOD) {
+		switch (pkt->refid) {
+		case NTP_KISS_RATE:
+			return NTP_KOD_RATE;
+		case NTP_KISS_DENY:
+			return NTP_KOD_DENY;
+		case NTP_KISS_RSTR:
+			return NTP_KOD_RSTR;
+		default:
+			return NTP_KOD_OTHER;
+		}
+	}
+	if (pkt->stratum > NTP_STRATUM_MAX)
+		return NTP_STRATUM_HIGH;
+	if (pkt->leap == NTP_LI_ALARM)
+		return NTP_LEAP_ALARM;
+	if (pkt->rx == 0 || pkt->tx == 0)
+		return NTP_ZERO_TIME;
+	/* Servers add random noise below their precision to T3. */
+	if (ntp_diff(pkt->tx, pkt->rx) < -precision)
+		return NTP_TX_BEFORE_RX;
+
+	/*
+	 * RFC 5905 section 8:
+	 *   offset = ((T2 - T1) + (T3 - T4)) / 2
+	 *   delay  =  (T4 - T1) - (T3 - T2)
+	 * Each difference is taken modulo 2^64 first, so the result is right
+	 * across an era boundary as long as the clocks are within 68 years.
+	 */
+	s->offset = ntp_half_sum(ntp_diff(pkt->rx, t1), ntp_diff(pkt->tx, t4));
+	s->delay = dur_sub(ntp_diff(t4, t1), ntp_diff(pkt->tx, pkt->rx));
+	/*
+	 * RFC 5905 section 10, for a single sample of a one-shot client:
+	 *   root distance = (root delay + delay) / 2 + root dispersion
+	 */
+	s->root_distance = dur_add(ntp_half_sum(root_delay,
+	    s->delay > 0 ? s->delay : 0), root_disp);
+
+	if (s->delay < -precision)
+		return NTP_NEGATIVE_DELAY;
+	if (s->root_distance > NTP_MAX_ROOT_DISTANCE)
+		return NTP_ROOT_DISTANCE;
+	return NTP_OK;
+}
+
+/*
+ * A verdict reached after the origin matched is the server's own answer
+ * (an off-path attacker cannot guess 64 random bits): asking it again in
+ * this run would get the same.  The others may be forgeries or strays and
+ * must not stop us from waiting for the real reply.
+ */
+int
+ntp_verdict_is_server_state(enum ntp_verdict v)
+{
+	return v != NTP_OK && v != NTP_SHORT && v != NTP_BOGUS &&
+	    v != NTP_DUPLICATE && v != NTP_NEGATIVE_DELAY;
+}
+
+/* Where ntpdate has words for a reason, these are its words. */
+static const struct {
+	const char *name;
+	const char *why;
+} verdicts[NTP_VERDICT_COUNT] = {
+	[NTP_OK] = { "accepted", "a usable reply" },
+	[NTP_SHORT] = { "packet too short",
+	    "fewer than 48 bytes: not an NTP reply" },
+	[NTP_BOGUS] = { "bogus origin",
+	    "origin timestamp does not match our request: "
+	    "a stale, forged or misdirected reply" },
+	[NTP_DUPLICATE] = { "duplicate",
+	    "answers a request that was already answered" },
+	[NTP_BAD_VERSION] = { "bad version",
+	    "the NTP version is not 1 to 4" },
+	[NTP_BAD_MODE] = { "bad mode",
+	    "the mode is not 4 (server): not an answer to a client" },
+	[NTP_KOD_RATE] = { "kiss-o'-death RATE",
+	    "the server rate-limits us: no more requests to it in this run" },
+	[NTP_KOD_DENY] = { "kiss-o'-death DENY",
+	    "the server denies us access" },
+	[NTP_KOD_RSTR] = { "kiss-o'-death RSTR",
+	    "the server restricts our access" },
+	[NTP_KOD_OTHER] = { "stratum 0",
+	    "kiss-o'-death: the server sent a kiss code instead of time" },
+	[NTP_STRATUM_HIGH] = { "strata too high",
+	    "stratum 16: the server is not synchronized yet (just started? "
+	    "it needs a few minutes, or a local clock / `local stratum` line)" },
+	[NTP_LEAP_ALARM] = { "Leap not in sync",
+	    "leap indicator 3: the server says its own clock is "
+	    "not synchronized" },
+	[NTP_ZERO_TIME] = { "zero timestamp",
+	    "the receive or transmit timestamp is zero" },
+	[NTP_TX_BEFORE_RX] = { "server is very broken",
+	    "transmit timestamp earlier than receive timestamp" },
+	[NTP_NEGATIVE_DELAY] = { "negative delay",
+	    "the round-trip delay is below zero: a clock jumped during "
+	    "the exchange" },
+	[NTP_ROOT_DISTANCE] = { "root distance too large",
+	    "root distance above 1.5 s: the server's own time is too "
+	    "uncertain" },
+};
+
+const char *
+ntp_verdict_name(enum ntp_verdict v)
+{
+	return (unsigned)v < NTP_VERDICT_COUNT ? verdicts[v].name : "?";
+}
+
+const char *
+ntp_verdict_why(enum ntp_verdict v)
+{
+	return (unsigned)v < NTP_VERDICT_COUNT ? verdicts[v].why : "?";
+}
+
+/* The era is dropped: differences of timestamps do not need it. */
+uint64_t
+ntp_from_timespec(const struct timespec *ts)
+{
+	uint32_t sec = (uint32_t)((uint64_t)ts->tv_sec + NTP_UNIX_DELTA);
+	uint64_t frac = (((uint64_t)ts->tv_nsec << FRAC_BITS) +
+	    NSEC_PER_SEC / 2) / NSEC_PER_SEC;
+
+	return (uint64_t)sec << FRAC_BITS | frac;
+}
+
+/*
+ * RFC 4330 section 3: with bit 0 of the seconds set, the time is in era 0
+ * (1968-2036), else in era 1 (2036-2104, counted from 2036-02-07 06:28:16).
+ * time_t is 64 bits wide on every target we build (musl >= 1.2), so era 1
+ * needs no special case there.
+ */
+void
+ntp_to_timespec(uint64_t t, struct timespec *ts)
+{
+	uint32_t sec = (uint32_t)(t >> FRAC_BITS);
+	int64_t unix_sec = (int64_t)sec - NTP_UNIX_DELTA;
+	uint64_t ns = ((t & FRAC_MASK) * NSEC_PER_SEC +
+	    ((uint64_t)1 << (FRAC_BITS - 1))) >> FRAC_BITS;
+
+	if (!(sec & ERA_BIT))
+		unix_sec += (int64_t)1 << 32;
+	if (ns == NSEC_PER_SEC) {
+		unix_sec++;
+		ns = 0;
+	}
+	ts->tv_sec = (time_t)unix_sec;
+	ts->tv_nsec = (long)ns;
+}
+
+/* a - b as a signed duration, correct while |a - b| < 2^31 s. */
+ntp_dur
+ntp_diff(uint64_t a, uint64_t b)
+{
+	uint64_t d = a - b;
+
+	return d <= INT64_MAX ? (ntp_dur)d : -(ntp_dur)(UINT64_MAX - d) - 1;
+}
+
+/* (a + b) / 2 rounded toward zero, without the overflow of a + b. */
+ntp_dur
+ntp_half_sum(ntp_dur a, ntp_dur b)
+{
+	return a / 2 + b / 2 + (a % 2 + b % 2) / 2;
+}
+
+ntp_dur
+ntp_short_to_dur(uint32_t s)
+{
+	return (ntp_dur)s << SHORT_TO_DUR;
+}
+
+/* 2^precision seconds; out-of-range values from the wire are clamped. */
+ntp_dur
+ntp_precision_to_dur(int8_t precision)
+{
+	if (precision < -FRAC_BITS)
+		return 0;
+	if (precision > 30)
+		precision = 30;
+	return (ntp_dur)1 << (FRAC_BITS + precision);
+}
+
+/*
+ * Floor seconds and a non-negative part in units of 1/per_sec s, rounded
+ * to nearest straight from the 32.32 value (rounding twice would not be).
+ */
+static void
+dur_split(ntp_dur d, uint32_t per_sec, int64_t *sec, uint32_t *part)
+{
+	int64_t s = d / ((ntp_dur)1 << FRAC_BITS);
+	int64_t frac = d % ((ntp_dur)1 << FRAC_BITS);
+	uint64_t p;
+
+	if (frac < 0) {
+		s--;
+		frac += (ntp_dur)1 << FRAC_BITS;
+	}
+	p = ((uint64_t)frac * per_sec + ((uint64_t)1 << (FRAC_BITS - 1))) >>
+	    FRAC_BITS;
+	if (p == per_sec) {
+		s++;
+		p = 0;
+	}
+	*sec = s;
+	*part = (uint32_t)p;
+}
+
+void
+ntp_dur_to_timespec(ntp_dur d, struct timespec *ts)
+{
+	int64_t sec;
+	uint32_t ns;
+
+	dur_split(d, NSEC_PER_SEC, &sec, &ns);
+	ts->tv_sec = (time_t)sec;
+	ts->tv_nsec = (long)ns;
+}
+
+void
+ntp_dur_to_timeval(ntp_dur d, struct timeval *tv)
+{
+	int64_t sec;
+	uint32_t us;
+
+	dur_split(d, USEC_PER_SEC, &sec, &us);
+	tv->tv_sec = (time_t)sec;
+	tv->tv_usec = (suseconds_t)us;
+}
+
+void
+ntp_timespec_add(struct timespec *ts, ntp_dur d)
+{
+	struct timespec add;
+
+	ntp_dur_to_timespec(d, &add);
+	ts->tv_sec += add.tv_sec;
+	ts->tv_nsec += add.tv_nsec;
+	if (ts->tv_nsec >= NSEC_PER_SEC) {
+		ts->tv_sec++;
+		ts->tv_nsec -= NSEC_PER_SEC;
+	}
+}
+
+double
+ntp_dur_to_double(ntp_dur d)
+{
+	return (double)d / NTP_FRAC_ONE;
+}
+
+/* RFC 5905 section 10 clock filter, for one burst: the least delay wins. */
+size_t
+ntp_best_sample(const struct ntp_sample *s, size_t n)
+{
+	size_t i, best = 0;
+
+	for (i = 1; i < n; i++)
+		if (s[i].delay < s[best].delay)
+			best = i;
+	return best;
+}
+
+/* Do the correctness intervals [offset +- root distance] of a and b meet? */
+static int
+intervals_meet(const struct ntp_sample *a, const struct ntp_sample *b)
+{
+	ntp_dur gap = dur_sub(a->offset, b->offset);
+
+	if (gap < 0)
+		gap = gap == INT64_MIN ? INT64_MAX : -gap;
+	return gap <= dur_add(a->root_distance, b->root_distance);
+}
+
+static int
+better(const struct ntp_sample *a, int sa, const struct ntp_sample *b, int sb)
+{
+	if (sa != sb)
+		return sa < sb;
+	if (a->root_distance != b->root_distance)
+		return a->root_distance < b->root_distance;
+	return a->delay < b->delay;
+}
+
+/*
+ * A simplified RFC 5905 section 11.2.1 selection: a server whose
+ * correctness interval meets those of a majority of the servers is a
+ * truechimer; the others are falsetickers and are marked.  When no server
+ * has a majority (two that disagree), nobody can be told a liar and all
+ * stay candidates.  Of the candidates the best by (stratum, root distance,
+ * delay) wins.
+ */
+size_t
+ntp_select(const struct ntp_sample *const *cand, const int *stratum,
+    size_t n, int *falseticker)
+{
+	size_t i, j, agree, best = n, truechimers = 0;
+
+	for (i = 0; i < n; i++) {
+		for (agree = 0, j = 0; j < n; j++)
+			agree += intervals_meet(cand[i], cand[j]) ? 1u : 0u;
+		falseticker[i] = agree * 2 <= n;
+		truechimers += !falseticker[i];
+	}
+	for (i = 0; i < n; i++) {
+		if (truechimers == 0)
+			falseticker[i] = 0;
+		if (falseticker[i])
+			continue;
+		if (best == n || better(cand[i], stratum[i], cand[best],
+		    stratum[best]))
+			best = i;
+	}
+	return best;
+}

@@ -1,0 +1,152 @@
+/*
+ * ntp_packet.h - the NTP wire format, timestamps, reply validation and the
+ * on-wire calculations (RFC 5905, RFC 4330).  Pure functions: no I/O, no
+ * clock, no global state.
+ */
+#ifndef NTP_PACKET_H
+#define NTP_PACKET_H
+
+#include <sys/time.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define NTP_PORT		123
+#define NTP_PORT_STR		"123"
+#define NTP_PACKET_LEN		48	/* header without extensions or MAC */
+
+/* Header byte 0: LI (2 bits) | VN (3 bits) | Mode (3 bits). */
+#define NTP_LI_SHIFT		6
+#define NTP_VN_SHIFT		3
+#define NTP_VN_MASK		0x07
+#define NTP_MODE_MASK		0x07
+
+#define NTP_LI_NOWARNING	0
+#define NTP_LI_ALARM		3	/* clock unsynchronized */
+#define NTP_VERSION		4
+#define NTP_VERSION_MIN		1
+#define NTP_VERSION_MAX		4
+#define NTP_MODE_CLIENT		3
+#define NTP_MODE_SERVER		4
+
+#define NTP_STRATUM_KOD		0	/* kiss-o'-death: refid holds the code */
+#define NTP_STRATUM_MAX		15	/* 16 means unsynchronized */
+
+/* Byte offsets of the header fields (RFC 5905 figure 8). */
+#define NTP_OFF_LI_VN_MODE	0
+#define NTP_OFF_STRATUM		1
+#define NTP_OFF_POLL		2
+#define NTP_OFF_PRECISION	3
+#define NTP_OFF_ROOT_DELAY	4
+#define NTP_OFF_ROOT_DISP	8
+#define NTP_OFF_REFID		12
+#define NTP_OFF_REF_TS		16
+#define NTP_OFF_ORG_TS		24
+#define NTP_OFF_RX_TS		32
+#define NTP_OFF_TX_TS		40
+
+/* Kiss codes (RFC 5905 section 7.4), as the refid reads in network order. */
+#define NTP_KISS(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define NTP_KISS_RATE		NTP_KISS('R', 'A', 'T', 'E')
+#define NTP_KISS_DENY		NTP_KISS('D', 'E', 'N', 'Y')
+#define NTP_KISS_RSTR		NTP_KISS('R', 'S', 'T', 'R')
+
+/* Seconds from 1900-01-01 (NTP era 0) to 1970-01-01 (Unix epoch). */
+#define NTP_UNIX_DELTA		2208988800u
+#define NTP_FRAC_ONE		4294967296.0	/* 2^32, for printing only */
+#define NSEC_PER_SEC		1000000000
+#define USEC_PER_SEC		1000000
+
+/*
+ * Durations (offset, delay, root distance) are signed 32.32 fixed point
+ * seconds: differences of two 64-bit NTP timestamps.  They cover +-68 years,
+ * the range RFC 5905 section 6 gives for era-independent arithmetic.
+ */
+typedef int64_t ntp_dur;
+
+#define NTP_DUR_SEC(s)		((ntp_dur)(s) * ((ntp_dur)1 << 32))
+#define NTP_DUR_MSEC(ms)	(NTP_DUR_SEC(ms) / 1000)
+
+/*
+ * A reply is accepted only when its root distance is below this: ntpd's
+ * default "tos maxdist".  A LAN server with a local clock reports well
+ * under a millisecond; seconds mean the server itself lost its sources.
+ */
+#define NTP_MAX_ROOT_DISTANCE	(NTP_DUR_SEC(3) / 2)
+
+struct ntp_packet {
+	uint8_t		leap;
+	uint8_t		version;
+	uint8_t		mode;
+	uint8_t		stratum;
+	int8_t		poll;
+	int8_t		precision;	/* log2 seconds */
+	uint32_t	root_delay;	/* NTP short format, 16.16 */
+	uint32_t	root_disp;	/* NTP short format, 16.16 */
+	uint32_t	refid;
+	uint64_t	ref;		/* NTP timestamp format, 32.32 */
+	uint64_t	org;
+	uint64_t	rx;
+	uint64_t	tx;
+};
+
+/* The four timestamps of one exchange (RFC 5905 section 8). */
+struct ntp_sample {
+	uint64_t	t1;		/* client transmit (local clock) */
+	uint64_t	t2;		/* server receive */
+	uint64_t	t3;		/* server transmit */
+	uint64_t	t4;		/* client receive (local clock) */
+	ntp_dur		offset;
+	ntp_dur		delay;
+	ntp_dur		root_distance;
+};
+
+/* Why a reply was rejected; NTP_OK when it was not. */
+enum ntp_verdict {
+	NTP_OK = 0,
+	NTP_SHORT,		/* fewer than NTP_PACKET_LEN bytes */
+	NTP_BOGUS,		/* origin is not our transmit timestamp */
+	NTP_DUPLICATE,		/* answers a request already answered */
+	NTP_BAD_VERSION,
+	NTP_BAD_MODE,
+	NTP_KOD_RATE,
+	NTP_KOD_DENY,
+	NTP_KOD_RSTR,
+	NTP_KOD_OTHER,		/* stratum 0 with any other code */
+	NTP_STRATUM_HIGH,	/* stratum 16 or more: unsynchronized */
+	NTP_LEAP_ALARM,		/* LI = 3: unsynchronized */
+	NTP_ZERO_TIME,		/* receive or transmit timestamp is zero */
+	NTP_TX_BEFORE_RX,	/* server transmit earlier than its receive */
+	NTP_NEGATIVE_DELAY,
+	NTP_ROOT_DISTANCE,	/* above NTP_MAX_ROOT_DISTANCE */
+	NTP_VERDICT_COUNT
+};
+
+void	 ntp_encode_request(uint8_t buf[NTP_PACKET_LEN], int version,
+	    uint64_t xmt);
+enum ntp_verdict ntp_decode(const uint8_t *buf, size_t len,
+	    struct ntp_packet *pkt);
+enum ntp_verdict ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt,
+	    uint64_t t1, uint64_t t4, struct ntp_sample *sample);
+int	 ntp_verdict_is_server_state(enum ntp_verdict v);
+const char *ntp_verdict_name(enum ntp_verdict v);
+const char *ntp_verdict_why(enum ntp_verdict v);
+
+uint64_t ntp_from_timespec(const struct timespec *ts);
+void	 ntp_to_timespec(uint64_t t, struct timespec *ts);
+ntp_dur	 ntp_diff(uint64_t a, uint64_t b);
+ntp_dur	 ntp_half_sum(ntp_dur a, ntp_dur b);
+ntp_dur	 ntp_short_to_dur(uint32_t s);
+ntp_dur	 ntp_precision_to_dur(int8_t precision);
+void	 ntp_dur_to_timespec(ntp_dur d, struct timespec *ts);
+void	 ntp_dur_to_timeval(ntp_dur d, struct timeval *tv);
+void	 ntp_timespec_add(struct timespec *ts, ntp_dur d);
+double	 ntp_dur_to_double(ntp_dur d);
+
+size_t	 ntp_best_sample(const struct ntp_sample *s, size_t n);
+size_t	 ntp_select(const struct ntp_sample *const *cand, const int *stratum,
+	    size_t n, int *falseticker);
+
+#endif /* NTP_PACKET_H */

@@ -1,0 +1,570 @@
+/*
+ * Unit tests of ntpsync.c's decisions: step or slew, by how much, and no
+ * clock call at all on -q, -d or failure.  The test binary is linked with
+ * -Wl,--wrap for every call that can set the clock (see the Makefile), so
+ * a call that a test does not expect fails the test instead of reaching
+ * the real clock.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/timex.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#define main ntpsync_main
+#include "../ntpsync.c"
+#undef main
+
+/* ---- the clock, replaced ---- */
+
+int __real_clock_gettime(clockid_t, struct timespec *);
+int __wrap_clock_gettime(clockid_t, struct timespec *);
+int __wrap_clock_settime(clockid_t, const struct timespec *);
+int __wrap_adjtime(const struct timeval *, struct timeval *);
+int __wrap_settimeofday(const struct timeval *, const void *);
+int __wrap_adjtimex(struct timex *);
+int __wrap_clock_adjtime(clockid_t, struct timex *);
+
+static const struct timespec *fake_realtime;
+
+int
+__wrap_clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (id == CLOCK_REALTIME && fake_realtime != NULL) {
+		*ts = *fake_realtime;
+		return 0;
+	}
+	return __real_clock_gettime(id, ts);
+}
+
+int
+__wrap_clock_settime(clockid_t id, const struct timespec *ts)
+{
+	check_expected(id);
+	check_expected(ts->tv_sec);
+	check_expected(ts->tv_nsec);
+	errno = mock_type(int);
+	return errno == 0 ? 0 : -1;
+}
+
+int
+__wrap_adjtime(const struct timeval *delta, struct timeval *olddelta)
+{
+	check_expected(delta->tv_sec);
+	check_expected(delta->tv_usec);
+	assert_null(olddelta);
+	errno = mock_type(int);
+	return errno == 0 ? 0 : -1;
+}
+
+int
+__wrap_settimeofday(const struct timeval *tv, const void *tz)
+{
+	(void)tv;
+	(void)tz;
+	fail_msg("settimeofday called");
+	return -1;
+}
+
+int
+__wrap_adjtimex(struct timex *tx)
+{
+	(void)tx;
+	fail_msg("adjtimex called");
+	return -1;
+}
+
+int
+__wrap_clock_adjtime(clockid_t id, struct timex *tx)
+{
+	(void)id;
+	(void)tx;
+	fail_msg("clock_adjtime called");
+	return -1;
+}
+
+static void
+expect_step(time_t sec, long nsec, int error)
+{
+	expect_value(__wrap_clock_settime, id, CLOCK_REALTIME);
+	expect_value(__wrap_clock_settime, ts->tv_sec, sec);
+	expect_value(__wrap_clock_settime, ts->tv_nsec, nsec);
+	will_return(__wrap_clock_settime, error);
+}
+
+static void
+expect_slew(time_t sec, long usec, int error)
+{
+	expect_value(__wrap_adjtime, delta->tv_sec, sec);
+	expect_value(__wrap_adjtime, delta->tv_usec, usec);
+	will_return(__wrap_adjtime, error);
+}
+
+static const struct timespec now_1000_5 = { 1000, 500000000 };
+
+static int
+setup(void **state)
+{
+	(void)state;
+	opt.adjust = ADJUST_AUTO;
+	opt.debug = opt.query = opt.verbose = opt.use_syslog = 0;
+	opt.samples = SAMPLES_DEFAULT;
+	opt.version = NTP_VERSION;
+	opt.timeout_ns = NSEC_PER_SEC;
+	fake_realtime = &now_1000_5;
+	return 0;
+}
+
+/* ---- step or slew ---- */
+
+static void
+test_threshold_is_half_a_second(void **state)
+{
+	(void)state;
+	assert_true(want_step(NTP_DUR_MSEC(500)));
+	assert_true(want_step(-NTP_DUR_MSEC(500)));
+	assert_false(want_step(NTP_DUR_MSEC(500) - 1));
+	assert_false(want_step(-NTP_DUR_MSEC(500) + 1));
+	assert_false(want_step(0));
+}
+
+static void
+test_b_and_B_force_the_mode(void **state)
+{
+	(void)state;
+	opt.adjust = ADJUST_STEP;
+	assert_true(want_step(1));
+	opt.adjust = ADJUST_SLEW;
+	assert_false(want_step(NTP_DUR_SEC(100)));
+}
+
+static void
+test_step_adds_offset_to_now(void **state)
+{
+	(void)state;
+	/* 1000.5 s + 10.25 s = 1010.75 s */
+	expect_step(1010, 750000000, 0);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(10) +
+	    NTP_DUR_SEC(1) / 4), EXIT_SYNCED);
+}
+
+static void
+test_step_backwards(void **state)
+{
+	(void)state;
+	/* 1000.5 s - 0.75 s = 999.75 s */
+	expect_step(999, 750000000, 0);
+	assert_int_equal(set_clock("192.0.2.1", -(NTP_DUR_SEC(3) / 4)),
+	    EXIT_SYNCED);
+}
+
+static void
+test_step_from_1970_by_56_years(void **state)
+{
+	static const struct timespec epoch = { 0, 0 };
+
+	(void)state;
+	fake_realtime = &epoch;
+	/* 2026-11-25 00:00:00 UTC is 1795564800 s after the epoch. */
+	expect_step(1795564800, 0, 0);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1795564800)),
+	    EXIT_SYNCED);
+}
+
+static void
+test_slew_by_exactly_the_offset(void **state)
+{
+	(void)state;
+	/* 0.2 s, no 50 % overshoot: 200000 us */
+	expect_slew(0, 200000, 0);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_MSEC(200)),
+	    EXIT_SYNCED);
+}
+
+static void
+test_slew_negative_offset_is_normalized(void **state)
+{
+	(void)state;
+	/* -0.2 s = -1 s + 0.8 s */
+	expect_slew(-1, 800000, 0);
+	assert_int_equal(set_clock("192.0.2.1", -NTP_DUR_MSEC(200)),
+	    EXIT_SYNCED);
+}
+
+static void
+test_slew_rounds_to_the_nearest_microsecond(void **state)
+{
+	(void)state;
+	/* 2^32 * 0.0000015 s = 6442.45, truncated to 6442 units = 1.49994 us. */
+	expect_slew(0, 1, 0);
+	assert_int_equal(set_clock("192.0.2.1", 6442), EXIT_SYNCED);
+	/* 6443 units = 1.500159 us */
+	expect_slew(0, 2, 0);
+	assert_int_equal(set_clock("192.0.2.1", 6443), EXIT_SYNCED);
+}
+
+static void
+test_slew_carries_into_seconds(void **state)
+{
+	(void)state;
+	opt.adjust = ADJUST_SLEW;
+	/* 0.9999996 s rounds to 1.000000 s */
+	expect_slew(1, 0, 0);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1) - 1718),
+	    EXIT_SYNCED);
+}
+
+static void
+test_failed_step_is_an_error(void **state)
+{
+	(void)state;
+	expect_step(1010, 500000000, EPERM);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(10)), EXIT_CLOCK);
+}
+
+static void
+test_failed_slew_is_an_error(void **state)
+{
+	(void)state;
+	expect_slew(0, 100000, EPERM);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_MSEC(100)),
+	    EXIT_CLOCK);
+}
+
+static void
+test_huge_slew_is_refused_without_a_call(void **state)
+{
+	(void)state;
+	opt.adjust = ADJUST_SLEW;
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1001)),
+	    EXIT_CLOCK);
+	assert_int_equal(set_clock("192.0.2.1", -NTP_DUR_SEC(1001)),
+	    EXIT_CLOCK);
+}
+
+/* ---- conclude(): which server, and whether the clock is touched ---- */
+
+static void
+add_sample(struct peer *p, const char *addr, int stratum, ntp_dur offset,
+    ntp_dur delay)
+{
+	snprintf(p->addr, sizeof(p->addr), "%s", addr);
+	p->fd = -1;
+	p->sample[p->nsamples].offset = offset;
+	p->sample[p->nsamples].delay = delay;
+	p->sample[p->nsamples].root_distance = delay / 2 + NTP_DUR_MSEC(1);
+	p->pkt[p->nsamples].stratum = (uint8_t)stratum;
+	p->nsamples++;
+}
+
+static void
+test_query_and_debug_never_touch_the_clock(void **state)
+{
+	struct peer peers[1];
+
+	(void)state;
+	memset(peers, 0, sizeof(peers));
+	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
+	opt.query = 1;
+	assert_int_equal(conclude(peers, 1), EXIT_SYNCED);
+	opt.query = 0;
+	opt.debug = 1;
+	assert_int_equal(conclude(peers, 1), EXIT_SYNCED);
+}
+
+static void
+test_no_reply_means_exit_4_and_no_clock_call(void **state)
+{
+	struct peer peers[2];
+
+	(void)state;
+	memset(peers, 0, sizeof(peers));
+	peers[1].error = ECONNREFUSED;
+	assert_int_equal(conclude(peers, 2), EXIT_NO_REPLY);
+}
+
+static void
+test_rejected_replies_mean_exit_1_and_no_clock_call(void **state)
+{
+	struct peer peers[2];
+
+	(void)state;
+	memset(peers, 0, sizeof(peers));
+	peers[0].last = NTP_STRATUM_HIGH;
+	assert_int_equal(conclude(peers, 2), EXIT_NO_SUITABLE);
+}
+
+static void
+test_lowest_delay_sample_of_a_server_is_used(void **state)
+{
+	struct peer peers[1];
+
+	(void)state;
+	memset(peers, 0, sizeof(peers));
+	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_MSEC(300), NTP_DUR_MSEC(9));
+	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_MSEC(200), NTP_DUR_MSEC(1));
+	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_MSEC(100), NTP_DUR_MSEC(5));
+	expect_slew(0, 200000, 0);
+	assert_int_equal(conclude(peers, 1), EXIT_SYNCED);
+}
+
+static void
+test_liar_outvoted_by_two_good_servers(void **state)
+{
+	struct peer peers[3];
+
+	(void)state;
+	memset(peers, 0, sizeof(peers));
+	/* The liar has the best stratum: only the vote can stop it. */
+	add_sample(&peers[0], "192.0.2.1", 1, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
+	add_sample(&peers[1], "192.0.2.2", 3, NTP_DUR_MSEC(2), NTP_DUR_MSEC(1));
+	add_sample(&peers[2], "192.0.2.3", 2, NTP_DUR_MSEC(2) + 100,
+	    NTP_DUR_MSEC(2));
+	expect_slew(0, 2000, 0);
+	assert_int_equal(conclude(peers, 3), EXIT_SYNCED);
+}
+
+/* ---- the exchange: what a reply does to a server's state ---- */
+
+static int
+make_peer(struct peer *p, int samples)
+{
+	int sv[2];
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->addr, sizeof(p->addr), "192.0.2.1");
+	opt.samples = samples;
+	fake_realtime = NULL;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	p->fd = sv[0];
+	p->rto = RTO_INITIAL_NS;
+	send_request(p, mono_now());
+	assert_int_equal(p->sent, 1);
+	return sv[1];
+}
+
+/* A good reply to the last request: the server is 1 s ahead. */
+static void
+reply_to(struct peer *p, uint8_t *buf, uint8_t stratum, uint32_t refid)
+{
+	const struct request *r = &p->req[(p->sent - 1) % MAX_REQUESTS];
+	uint64_t t = r->t1 + ((uint64_t)1 << 32);
+	int i;
+
+	memset(buf, 0, NTP_PACKET_LEN);
+	buf[NTP_OFF_LI_VN_MODE] = NTP_VERSION << NTP_VN_SHIFT | NTP_MODE_SERVER;
+	buf[NTP_OFF_STRATUM] = stratum;
+	buf[NTP_OFF_PRECISION] = (uint8_t)-20;
+	for (i = 0; i < 4; i++)
+		buf[NTP_OFF_REFID + i] = (uint8_t)(refid >> (24 - 8 * i));
+	for (i = 0; i < 8; i++) {
+		buf[NTP_OFF_ORG_TS + i] = (uint8_t)(r->xmt >> (56 - 8 * i));
+		buf[NTP_OFF_RX_TS + i] = (uint8_t)(t >> (56 - 8 * i));
+		buf[NTP_OFF_TX_TS + i] = (uint8_t)(t >> (56 - 8 * i));
+	}
+}
+
+static void
+test_samples_are_collected_then_the_server_is_done(void **state)
+{
+	struct peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 2);
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	assert_int_equal(p.nsamples, 1);
+	assert_int_equal(p.sent, 2);	/* the next request left at once */
+	assert_false(p.done);
+	reply_to(&p, buf, 2, 0);
+	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	assert_int_equal(p.nsamples, 2);
+	assert_true(p.done);
+	close(other);
+}
+
+static void
+test_forgery_and_duplicate_do_not_end_the_exchange(void **state)
+{
+	struct peer p;
+	uint8_t buf[NTP_PACKET_LEN], dup[NTP_PACKET_LEN];
+	int other = make_peer(&p, 2);
+
+	(void)state;
+	reply_to(&p, buf, 0, NTP_KISS_DENY);
+	buf[NTP_OFF_ORG_TS + 7] ^= 1;	/* an off-path DENY: wrong origin */
+	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	assert_false(p.done);
+	assert_int_equal(p.last, NTP_BOGUS);
+	reply_to(&p, dup, 2, 0);
+	handle_reply(&p, dup, sizeof(dup), ntp_now(), 0);
+	assert_int_equal(p.nsamples, 1);
+	handle_reply(&p, dup, sizeof(dup), ntp_now(), 0);
+	assert_int_equal(p.nsamples, 1);
+	assert_int_equal(p.last, NTP_DUPLICATE);
+	assert_false(p.done);
+	close(other);
+}
+
+static void
+test_kod_rate_keeps_the_samples_that_arrived(void **state)
+{
+	struct peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 4);
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	reply_to(&p, buf, 0, NTP_KISS_RATE);
+	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	assert_true(p.done);
+	assert_int_equal(p.nsamples, 1);
+	assert_int_equal(p.last, NTP_KOD_RATE);
+	close(other);
+}
+
+static void
+test_kod_deny_drops_the_server(void **state)
+{
+	struct peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 4);
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	reply_to(&p, buf, 0, NTP_KISS_DENY);
+	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	assert_true(p.done);
+	assert_int_equal(p.nsamples, 0);
+	assert_int_equal(p.last, NTP_KOD_DENY);
+	close(other);
+}
+
+static void
+test_stratum_16_ends_the_server_at_once(void **state)
+{
+	struct peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 4);
+
+	(void)state;
+	reply_to(&p, buf, 16, 0);
+	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	assert_true(p.done);
+	assert_int_equal(p.sent, 1);
+	assert_int_equal(p.last, NTP_STRATUM_HIGH);
+	close(other);
+}
+
+/* ---- the command line ---- */
+
+static void
+test_parse_seconds(void **state)
+{
+	int64_t ns;
+
+	(void)state;
+	assert_int_equal(parse_seconds("1", &ns), 0);
+	assert_int_equal(ns, 1000000000);
+	assert_int_equal(parse_seconds("0.25", &ns), 0);
+	assert_int_equal(ns, 250000000);
+	assert_int_equal(parse_seconds("2.000000001", &ns), 0);
+	assert_int_equal(ns, 2000000001);
+	assert_int_equal(parse_seconds("3600", &ns), 0);
+	assert_int_equal(parse_seconds("3601", &ns), -1);
+	assert_int_equal(parse_seconds("0", &ns), -1);
+	assert_int_equal(parse_seconds(".5", &ns), -1);
+	assert_int_equal(parse_seconds("1s", &ns), -1);
+	assert_int_equal(parse_seconds("", &ns), -1);
+	assert_int_equal(parse_seconds("-1", &ns), -1);
+}
+
+/* main() exits; run it in a child and return the exit status. */
+static int
+run_main(int argc, char **argv)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid != -1);
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stderr) == NULL ||
+		    freopen("/dev/null", "w", stdout) == NULL)
+			_exit(99);
+		_exit(ntpsync_main(argc, argv));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void
+test_usage_errors_exit_2(void **state)
+{
+	char *none[] = { "ntpsync", NULL };
+	char *samples[] = { "ntpsync", "-p", "9", "192.0.2.1", NULL };
+	char *zero[] = { "ntpsync", "-p", "0", "192.0.2.1", NULL };
+	char *version[] = { "ntpsync", "-o", "5", "192.0.2.1", NULL };
+	char *timeout[] = { "ntpsync", "-t", "soon", "192.0.2.1", NULL };
+	char *unknown[] = { "ntpsync", "-x", "192.0.2.1", NULL };
+
+	(void)state;
+	assert_int_equal(run_main(1, none), EXIT_USAGE);
+	assert_int_equal(run_main(4, samples), EXIT_USAGE);
+	assert_int_equal(run_main(4, zero), EXIT_USAGE);
+	assert_int_equal(run_main(4, version), EXIT_USAGE);
+	assert_int_equal(run_main(4, timeout), EXIT_USAGE);
+	assert_int_equal(run_main(3, unknown), EXIT_USAGE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_threshold_is_half_a_second, setup),
+		cmocka_unit_test_setup(test_b_and_B_force_the_mode, setup),
+		cmocka_unit_test_setup(test_step_adds_offset_to_now, setup),
+		cmocka_unit_test_setup(test_step_backwards, setup),
+		cmocka_unit_test_setup(test_step_from_1970_by_56_years, setup),
+		cmocka_unit_test_setup(test_slew_by_exactly_the_offset, setup),
+		cmocka_unit_test_setup(test_slew_negative_offset_is_normalized,
+		    setup),
+		cmocka_unit_test_setup(test_slew_rounds_to_the_nearest_microsecond,
+		    setup),
+		cmocka_unit_test_setup(test_slew_carries_into_seconds, setup),
+		cmocka_unit_test_setup(test_failed_step_is_an_error, setup),
+		cmocka_unit_test_setup(test_failed_slew_is_an_error, setup),
+		cmocka_unit_test_setup(test_huge_slew_is_refused_without_a_call,
+		    setup),
+		cmocka_unit_test_setup(test_query_and_debug_never_touch_the_clock,
+		    setup),
+		cmocka_unit_test_setup(test_no_reply_means_exit_4_and_no_clock_call,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_rejected_replies_mean_exit_1_and_no_clock_call, setup),
+		cmocka_unit_test_setup(test_lowest_delay_sample_of_a_server_is_used,
+		    setup),
+		cmocka_unit_test_setup(test_liar_outvoted_by_two_good_servers,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_samples_are_collected_then_the_server_is_done, setup),
+		cmocka_unit_test_setup(
+		    test_forgery_and_duplicate_do_not_end_the_exchange, setup),
+		cmocka_unit_test_setup(test_kod_rate_keeps_the_samples_that_arrived,
+		    setup),
+		cmocka_unit_test_setup(test_kod_deny_drops_the_server, setup),
+		cmocka_unit_test_setup(test_stratum_16_ends_the_server_at_once,
+		    setup),
+		cmocka_unit_test_setup(test_parse_seconds, setup),
+		cmocka_unit_test_setup(test_usage_errors_exit_2, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
