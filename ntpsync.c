@@ -111,6 +111,12 @@ struct peer {
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
     "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
+static const char *const leap_names[] = { "no warning",
+    "last minute has 61 s", "last minute has 59 s", "alarm: unsynchronized" };
+static const char *const mode_names[] = { "reserved", "symmetric active",
+    "symmetric passive", "client", "server", "broadcast", "control",
+    "private" };
+
 static void __attribute__((format(printf, 2, 3)))
 logmsg(int prio, const char *fmt, ...)
 {
@@ -280,16 +286,18 @@ dump_reply(const struct peer *p, const struct ntp_packet *pkt, size_t len,
 	printf("receive %s: %zu bytes\n", p->addr, len);
 	if (v == NTP_SHORT)
 		goto verdict;
-	printf("  leap %u, version %u, mode %u, stratum %u, poll %d, "
-	    "precision %d (%.9f s)\n", pkt->leap, pkt->version, pkt->mode,
-	    pkt->stratum, pkt->poll, pkt->precision,
+	printf("  leap %u (%s), version %u, mode %u (%s), stratum %u, poll %d, "
+	    "precision %d (%.9f s)\n", pkt->leap, leap_names[pkt->leap],
+	    pkt->version, pkt->mode, mode_names[pkt->mode], pkt->stratum,
+	    pkt->poll, pkt->precision,
 	    ntp_dur_to_double(ntp_precision_to_dur(pkt->precision)));
 	printf("  root delay %.6f s, root dispersion %.6f s, refid %s\n",
 	    ntp_dur_to_double(ntp_short_to_dur(pkt->root_delay)),
 	    ntp_dur_to_double(ntp_short_to_dur(pkt->root_disp)),
 	    fmt_refid(pkt, b1, sizeof(b1)));
 	printf("  reference %s\n", fmt_ts(pkt->ref, b1, sizeof(b1)));
-	printf("  origin    %s\n", fmt_ts(pkt->org, b1, sizeof(b1)));
+	/* Our random nonce, not a time: no date to show. */
+	printf("  origin    %016llx\n", (unsigned long long)pkt->org);
 	printf("  receive   %s  (T2)\n", fmt_ts(pkt->rx, b1, sizeof(b1)));
 	printf("  transmit  %s  (T3)\n", fmt_ts(pkt->tx, b1, sizeof(b1)));
 	if (v == NTP_OK || ntp_verdict_is_server_state(v)) {

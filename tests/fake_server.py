@@ -1,0 +1,429 @@
+#!/usr/bin/env python3
+"""A scripted, deliberately misbehaving NTP server for ntpsync's integration tests.
+
+It answers mode-3 requests on one UDP address with replies broken in exactly
+one way, chosen by --mode, so a test can check how the client reacts to each.
+Standard library only.  It only ever reads the clock (time.time_ns()) and
+serves whatever address it is given: run it on loopback inside a network
+namespace (tests/sandbox.sh).
+
+Its run is always bounded: it exits 0 after --lifetime seconds, after
+--max-replies answered requests, or on SIGTERM/SIGINT.
+"""
+
+import argparse
+import fractions
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+
+# Byte offsets of the header fields (RFC 5905 figure 8); all big-endian.
+NTP_OFF_LI_VN_MODE = 0
+NTP_OFF_STRATUM = 1
+NTP_OFF_POLL = 2
+NTP_OFF_PRECISION = 3
+NTP_OFF_ROOT_DELAY = 4
+NTP_OFF_ROOT_DISP = 8
+NTP_OFF_REFID = 12
+NTP_OFF_REF = 16
+NTP_OFF_ORIGIN = 24
+NTP_OFF_RECEIVE = 32
+NTP_OFF_TRANSMIT = 40
+NTP_PACKET_LEN = 48
+# Everything from NTP_OFF_LI_VN_MODE to NTP_OFF_TRANSMIT, in that order.
+NTP_HEADER = struct.Struct(">BBbbII4sQQQQ")
+assert NTP_HEADER.size == NTP_PACKET_LEN
+
+NTP_MODE_CLIENT = 3
+NTP_MODE_SERVER = 4
+NTP_LI_ALARM = 3
+NTP_UNIX_DELTA = 2208988800  # seconds from 1900-01-01 to 1970-01-01
+NS_PER_SEC = 10**9
+NTP_ONE_SEC = 1 << 32  # one second in the 32.32 timestamp format
+NTP_TS_MOD = 1 << 64  # timestamps wrap with the era
+
+GOOD_STRATUM = 2
+GOOD_PRECISION = -20  # log2 s, about 1 us
+GOOD_ROOT_DISP = 0x00000042  # 16.16 short format: 66/65536 s = 0.001 s
+GOOD_REFID = bytes([127, 0, 0, 1])
+REF_AGE = 10 * NTP_ONE_SEC  # reference timestamp = now - 10 s
+MAX_LIFETIME = 3600  # s; --lifetime is capped so a forgotten server still ends
+
+# Appended by --mode extension: an RFC 7822 extension field, type/length
+# header then zero padding.  The type is arbitrary; a client must skip it.
+EXT_FIELD_TYPE = 0x0104
+EXT_FIELD_LEN = 28
+EXTENSION = struct.pack(">HH", EXT_FIELD_TYPE, EXT_FIELD_LEN) + bytes(EXT_FIELD_LEN - 4)
+
+
+def _kod(code):
+    def tweak(f):
+        f.update(li=NTP_LI_ALARM, stratum=0, refid=code)
+    return tweak
+
+
+def _forged_deny(f):
+    """forged-first's fake kiss-o'-death: origin off by one second, so it
+    differs from the fake time reply's origin as well as the real one."""
+    _kod(b"DENY")(f)
+    f["org"] ^= NTP_ONE_SEC
+
+
+# Reply variants: how each one alters a good reply's fields (a dict named as
+# the parameters of pack_reply), or its bytes (post).  A mode sends one or more
+# of these per request.
+VARIANTS = {
+    "good": {},
+    "stratum16": {"tweak": lambda f: f.update(li=NTP_LI_ALARM, stratum=16,
+                                              refid=b"INIT", ref=0)},
+    "li3": {"tweak": lambda f: f.update(li=NTP_LI_ALARM)},
+    "stratum0": {"tweak": lambda f: f.update(stratum=0, refid=b"XXXX")},
+    "rate": {"tweak": _kod(b"RATE")},
+    "deny": {"tweak": _kod(b"DENY")},
+    "rstr": {"tweak": _kod(b"RSTR")},
+    "wrong-origin": {"tweak": lambda f: f.update(org=f["org"] ^ 1)},
+    "deny-wrong-origin": {"tweak": _forged_deny},
+    "short": {"post": lambda data: data[:NTP_PACKET_LEN - 1]},
+    "bad-mode": {"tweak": lambda f: f.update(mode=NTP_MODE_CLIENT)},
+    "bad-version": {"tweak": lambda f: f.update(vn=5)},
+    "version0": {"tweak": lambda f: f.update(vn=0)},
+    "zero-ts": {"tweak": lambda f: f.update(rx=0, tx=0)},
+    "zero-rx": {"tweak": lambda f: f.update(rx=0)},
+    "tx-before-rx": {"tweak": lambda f: f.update(tx=(f["rx"] - NTP_ONE_SEC) % NTP_TS_MOD)},
+    "huge-dispersion": {"tweak": lambda f: f.update(root_disp=0x00140000)},  # 20 s
+    "huge-delay": {"tweak": lambda f: f.update(root_delay=0x000A0000)},  # 10 s
+    "extension": {"post": lambda data: data + EXTENSION},
+}
+
+# In a mode's reply list: send the previous datagram again, byte for byte.
+REPEAT = "repeat"
+
+MODES = {
+    "good": "a correct reply",
+    "stratum16": "LI=3, stratum 16, refid INIT, reference time 0\n"
+                 "(what a freshly started ntpd sends)",
+    "li3": "LI=3 (unsynchronized), otherwise good",
+    "stratum0": "stratum 0 with the unknown kiss code XXXX",
+    "rate": "kiss-o'-death RATE: LI=3, stratum 0, correct origin,\n"
+            "real receive/transmit times",
+    "deny": "kiss-o'-death DENY (as rate)",
+    "rstr": "kiss-o'-death RSTR (as rate)",
+    "wrong-origin": "origin = request's transmit timestamp XOR 1",
+    "other-port": "good reply, but sent from a second socket on PORT+1",
+    "short": "the first 47 bytes of a good reply",
+    "bad-mode": "mode 3 instead of 4",
+    "bad-version": "VN 5",
+    "version0": "VN 0",
+    "zero-ts": "receive and transmit timestamps 0",
+    "zero-rx": "receive timestamp 0",
+    "tx-before-rx": "transmit timestamp 1 s before the receive timestamp",
+    "huge-dispersion": "root dispersion 20 s",
+    "huge-delay": "root delay 10 s",
+    "silent": "never answer (requests are still logged)",
+    "first-only": "answer the first request, then stay silent (rate limiting)",
+    "rate-after-first": "answer the first request, then send RATE kiss-o'-death",
+    "extension": "good reply + a 28-byte extension field (type 0x0104,\n"
+                 "zero padding): 76 bytes",
+    "duplicate": "send each good reply twice, identical bytes",
+    "forged-first": "per request, back to back: a reply with origin XOR 1, then\n"
+                    "DENY with origin XOR 2^32 (off by 1 s), then the good reply",
+    "delay=MS": "good reply sent MS milliseconds after the request arrived\n"
+                "(T2 at arrival, T3 at sending; other requests are not held up)",
+}
+
+
+class Terminate(Exception):
+    """Raised from the SIGTERM/SIGINT handler to leave the serve loop."""
+
+
+def ntp_time(unix_ns):
+    """Unix time in ns -> 64-bit NTP timestamp (era wraps), exact integers."""
+    return ((unix_ns + NTP_UNIX_DELTA * NS_PER_SEC) << 32) // NS_PER_SEC % NTP_TS_MOD
+
+
+def pack_reply(li, vn, mode, stratum, poll, precision, root_delay, root_disp,
+               refid, ref, org, rx, tx):
+    return NTP_HEADER.pack(li << 6 | vn << 3 | mode, stratum, poll, precision,
+                           root_delay, root_disp, refid, ref, org, rx, tx)
+
+
+def build_reply(variant, request, t2, t3):
+    """The datagram for one reply variant; t2 and t3 are NTP timestamps."""
+    org, = struct.unpack_from(">Q", request, NTP_OFF_TRANSMIT)
+    poll, = struct.unpack_from(">b", request, NTP_OFF_POLL)
+    fields = dict(li=0, vn=request[0] >> 3 & 7, mode=NTP_MODE_SERVER,
+                  stratum=GOOD_STRATUM, poll=poll, precision=GOOD_PRECISION,
+                  root_delay=0, root_disp=GOOD_ROOT_DISP, refid=GOOD_REFID,
+                  ref=(t3 - REF_AGE) % NTP_TS_MOD, org=org, rx=t2, tx=t3)
+    spec = VARIANTS[variant]
+    if "tweak" in spec:
+        spec["tweak"](fields)
+    data = pack_reply(**fields)
+    return spec["post"](data) if "post" in spec else data
+
+
+def replies_for(mode, nth):
+    """(delay in s, socket index, variants) answering the nth (0-based) request."""
+    if mode.startswith("delay="):
+        return float(mode[6:]) / 1000, 0, ["good"]
+    if mode == "silent":
+        return 0, 0, []
+    if mode == "first-only":
+        return 0, 0, ["good"] if nth == 0 else []
+    if mode == "rate-after-first":
+        return 0, 0, ["good" if nth == 0 else "rate"]
+    if mode == "duplicate":
+        return 0, 0, ["good", REPEAT]
+    if mode == "forged-first":
+        return 0, 0, ["wrong-origin", "deny-wrong-origin", "good"]
+    if mode == "other-port":
+        return 0, 1, ["good"]
+    return 0, 0, [mode]
+
+
+def fmt_addr(sockaddr):
+    host, port = sockaddr[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class Server:
+    def __init__(self, args):
+        self.args = args
+        self.offset_ns = args.offset
+        self.log_file = open(args.log, "a", buffering=1) if args.log else None
+        self.socks = []
+        self.requests = 0  # valid requests received
+        self.replies = 0  # requests answered (all their datagrams sent)
+        self.pending = []  # [due (monotonic), seq, sock, addr, request, t2, variants]
+        self.seq = 0
+
+    def log(self, line):
+        if self.log_file:
+            self.log_file.write(line + "\n")
+
+    def now_ntp(self):
+        return ntp_time(time.time_ns() + self.offset_ns)
+
+    def bind(self):
+        family = socket.AF_INET6 if ":" in self.args.addr else socket.AF_INET
+        main = socket.socket(family, socket.SOCK_DGRAM)
+        main.bind((self.args.addr, self.args.port))
+        self.socks.append(main)
+        self.port = main.getsockname()[1]  # the real one if --port 0
+        if self.args.mode == "other-port":
+            if self.port == 65535:
+                raise OSError("other-port needs PORT+1 <= 65535")
+            other = socket.socket(family, socket.SOCK_DGRAM)
+            other.bind((self.args.addr, self.port + 1))
+            self.socks.append(other)
+
+    def receive(self):
+        data, peer = self.socks[0].recvfrom(65535)
+        t2 = self.now_ntp()  # as close to arrival as Python gets
+        vn = f"vn{data[0] >> 3 & 7}" if data else "vn?"
+        mode = f"mode{data[0] & 7}" if data else "mode?"
+        zero = "yes" if len(data) >= NTP_OFF_TRANSMIT and not any(
+            data[1:NTP_OFF_TRANSMIT]) else "no"
+        line = f"rx {len(data)} bytes from {fmt_addr(peer)} {vn} {mode} request-fields-zero={zero}"
+        if len(data) < NTP_PACKET_LEN or data[0] & 7 != NTP_MODE_CLIENT:
+            self.log(line + " ignored")
+            return
+        self.log(line)
+        delay, sock_index, variants = replies_for(self.args.mode, self.requests)
+        self.requests += 1
+        if variants:
+            self.seq += 1
+            self.pending.append([time.monotonic() + delay, self.seq,
+                                 self.socks[sock_index], peer, data, t2, variants])
+
+    def send_due(self):
+        now = time.monotonic()
+        for item in sorted(p for p in self.pending if p[0] <= now):
+            self.pending.remove(item)
+            _, _, sock, peer, request, t2, variants = item
+            data = b""
+            for variant in variants:
+                if variant != REPEAT:
+                    t3 = self.now_ntp()  # just before sending
+                    data = build_reply(variant, request, t2, t3)
+                try:
+                    sock.sendto(data, peer)
+                    result = ""
+                except OSError as e:  # e.g. ENOBUFS; keep serving
+                    result = f" error={e.strerror}"
+                self.log(f"tx {len(data)} bytes mode={self.args.mode} reply={variant} "
+                         f"to {fmt_addr(peer)} from-port={sock.getsockname()[1]}{result}")
+            self.replies += 1
+            if self.replies >= self.args.max_replies:
+                return
+
+    def serve(self):
+        """Serve until lifetime or max-replies; return the reason."""
+        deadline = time.monotonic() + self.args.lifetime
+        while True:
+            self.send_due()
+            if self.replies >= self.args.max_replies:
+                return "max-replies"
+            now = time.monotonic()
+            if now >= deadline:
+                return "lifetime"
+            wake = min([deadline] + [p[0] for p in self.pending])
+            readable, _, _ = select.select(self.socks[:1], [], [], max(0, wake - now))
+            if readable:
+                self.receive()
+
+
+def write_file(path, text):
+    """Write atomically, so a test polling for the file never reads it half-written."""
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def remove(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def parse_offset(text):
+    """Seconds as a decimal string -> integer ns, exactly (no float rounding)."""
+    try:
+        return int(fractions.Fraction(text) * NS_PER_SEC)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+
+
+def parse_mode(text):
+    if text.startswith("delay="):
+        try:
+            ms = float(text[6:])
+        except ValueError:
+            ms = -1
+        if not 0 <= ms <= 600_000:
+            raise argparse.ArgumentTypeError("delay=MS needs 0 <= MS <= 600000")
+        return text
+    if text not in MODES:
+        raise argparse.ArgumentTypeError(f"unknown mode {text!r}; see --help")
+    return text
+
+
+def bounded(kind, top):
+    def parse(text):
+        value = kind(text)
+        if not 0 < value <= top:  # also rejects nan
+            raise argparse.ArgumentTypeError(f"must be > 0 and <= {top}: {text}")
+        return value
+    return parse
+
+
+def parse_args(argv):
+    width = max(map(len, MODES))
+    indent = "\n" + " " * (width + 4)
+    modes = "\n".join(f"  {name:<{width}}  {text.replace(chr(10), indent)}"
+                      for name, text in MODES.items())
+    p = argparse.ArgumentParser(
+        description="""\
+Scripted, misbehaving NTP server for ntpsync's integration tests.
+
+Answers UDP requests of at least 48 bytes with mode 3.  Each --mode changes only
+what it names; the rest is a good reply: LI 0, the request's VN and poll, mode 4,
+stratum 2, precision -20, root delay 0, root dispersion 0.001 s, refid 127.0.0.1,
+reference time = now - 10 s, origin = the request's transmit timestamp (bytes
+40..47), receive time T2 = arrival, transmit time T3 = just before sending; every
+time sent is shifted by --offset.""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="modes:\n" + modes + """
+
+files:
+  --pidfile and then --ready-file are written once every socket is bound, and
+  both are removed at exit; a stale --ready-file is removed at startup.  The
+  ready file holds "ADDR PORT" (the real port if --port 0).
+  --log gets one line per datagram, appended and flushed at once:
+    start addr=ADDR port=PORT mode=MODE pid=PID
+    rx LEN bytes from HOST:PORT vnV modeM request-fields-zero=yes|no [ignored]
+    tx LEN bytes mode=MODE reply=VARIANT to HOST:PORT from-port=PORT [error=...]
+    exit reason=lifetime|max-replies|signal requests=N replies=N
+  IPv6 peers are written [HOST]:PORT.  request-fields-zero tells whether request
+  bytes 1..39 are all zero.  "ignored" requests (short or not mode 3) get no reply.
+
+exit status: 0 at the end of --lifetime, after --max-replies or on SIGTERM/SIGINT;
+1 if the address cannot be bound; 2 on bad arguments.""")
+    p.add_argument("--addr", default="127.0.0.1",
+                   help="address to bind, IPv4 or IPv6 literal (default %(default)s)")
+    p.add_argument("--port", type=int, default=123, help="UDP port (default %(default)s)")
+    p.add_argument("--mode", type=parse_mode, default="good", help="see modes below")
+    p.add_argument("--offset", type=parse_offset, default=0, metavar="SECONDS",
+                   help="shift every timestamp sent by this many seconds (may be "
+                   "negative or fractional; default 0)")
+    p.add_argument("--lifetime", type=bounded(float, MAX_LIFETIME), default=30.0,
+                   metavar="SECONDS",
+                   help=f"exit after this long, at most {MAX_LIFETIME} (default 30)")
+    p.add_argument("--max-replies", type=bounded(int, 10**9), default=1000, metavar="N",
+                   help="exit after answering N requests; a request answered with "
+                   "several datagrams (duplicate, forged-first) counts once "
+                   "(default %(default)s)")
+    p.add_argument("--pidfile", metavar="FILE", help="write the server's pid here")
+    p.add_argument("--ready-file", metavar="FILE", help="create once bound")
+    p.add_argument("--log", metavar="FILE", help="append a line per datagram received and sent")
+    args = p.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        p.error("--port must be 0..65535")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.ready_file:
+        remove(args.ready_file)
+
+    def on_signal(signum, frame):
+        raise Terminate()
+
+    server = None
+    reason = "signal"
+    try:
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        server = Server(args)
+        try:
+            server.bind()
+        except OSError as e:
+            print(f"fake_server: cannot bind {args.addr} port {args.port}: {e}",
+                  file=sys.stderr)
+            return 1
+        server.log(f"start addr={args.addr} port={server.port} mode={args.mode} "
+                   f"pid={os.getpid()}")
+        if args.pidfile:
+            write_file(args.pidfile, f"{os.getpid()}\n")
+        if args.ready_file:
+            write_file(args.ready_file, f"{args.addr} {server.port}\n")
+        reason = server.serve()
+    except Terminate:
+        pass
+    finally:
+        # Signals now would interrupt the cleanup: from here on, just exit.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for path in (args.ready_file, args.pidfile):
+            if path:
+                remove(path)
+        if server:
+            if server.socks:
+                server.log(f"exit reason={reason} requests={server.requests} "
+                           f"replies={server.replies}")
+            for s in server.socks:
+                s.close()
+            if server.log_file:
+                server.log_file.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
