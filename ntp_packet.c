@@ -281,11 +281,23 @@ ntp_diff(uint64_t a, uint64_t b)
 	return d <= INT64_MAX ? (ntp_dur)d : -(ntp_dur)(UINT64_MAX - d) - 1;
 }
 
-/* (a + b) / 2 rounded toward zero, without the overflow of a + b. */
+/*
+ * (a + b) / 2 rounded toward zero, without the overflow of a + b: halve
+ * each term, then put back what the two halvings lost (r / 2, r in -2..2).
+ */
 ntp_dur
 ntp_half_sum(ntp_dur a, ntp_dur b)
 {
-	return a / 2 + b / 2 + (a % 2 + b % 2) / 2;
+	ntp_dur q = a / 2 + b / 2;
+	ntp_dur r = a % 2 + b % 2;
+
+	if (r == 2 || r == -2)
+		return q + r / 2;
+	if (r == 1 && q < 0)
+		return q + 1;
+	if (r == -1 && q > 0)
+		return q - 1;
+	return q;
 }
 
 ntp_dur

@@ -70,7 +70,7 @@ typedef int64_t ntp_dur;
 #define NTP_DUR_MSEC(ms)	(NTP_DUR_SEC(ms) / 1000)
 
 /*
- * A reply is accepted only when its root distance is below this: ntpd's
+ * A reply is accepted only when its root distance is at most this: ntpd's
  * default "tos maxdist".  A LAN server with a local clock reports well
  * under a millisecond; seconds mean the server itself lost its sources.
  */
