@@ -1,0 +1,236 @@
+# shellcheck shell=bash
+# tests/servers.sh: start and stop NTP servers for the tests. Source it INSIDE
+# tests/sandbox.sh only (it refuses to load elsewhere).
+#
+#   start_chrony ADDR [STRATUM]               chronyd -x serving its local clock (default stratum 8)
+#   start_offset_chrony ADDR UPSTREAM OFFSET  chronyd -x synced to UPSTREAM, serving time that is
+#                                             OFFSET seconds AHEAD of the true time
+#   start_ntpsec ADDR                         NTPsec ntpd in orphan mode (stratum 8)
+#   start_fake ADDR MODE [ARG...]             tests/fake_server.py (log in $FAKE_LOG after start)
+#   stop_fakes                                kill the fake servers only
+#   stop_servers                              kill every server started here
+#   cleanup_servers                           stop_servers, then remove $SERVERS_DIR
+#   ntp_query ADDR [TIMEOUT]                  one SNTP query; prints "li=L stratum=S offset=O delay=D"
+#   wait_synced ADDR SECONDS [OFFSET]         poll until ADDR answers LI!=3 and stratum 1..15
+#                                             (and, if given, offset within 0.1 s of OFFSET)
+#
+# Each server gets its own directory under $SERVERS_DIR for its conf, pid, drift and log
+# files; on failure the log is printed to stderr. Every server is bounded in time: it dies
+# with the sandbox, at stop_servers, and after SERVER_LIFETIME seconds (default 600) anyway.
+
+if [ "${SANDBOXED:-}" != 1 ]; then
+    echo "servers.sh: must be sourced inside tests/sandbox.sh" >&2
+    # shellcheck disable=SC2317 # reached when executed instead of sourced
+    return 99 2>/dev/null || exit 99
+fi
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$TESTS_DIR")
+DEPS_DIR=$REPO_DIR/build/deps
+CHRONYD=$DEPS_DIR/chrony/usr/sbin/chronyd
+NTPSEC_NTPD=$DEPS_DIR/ntpsec/usr/sbin/ntpd
+if [ -z "${PYTHON:-}" ]; then
+    if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
+SERVER_LIFETIME=${SERVER_LIFETIME:-600}
+SERVERS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ntpsync-servers.XXXXXX")
+_SERVER_PIDS=()
+_SERVER_KINDS=()
+_SERVER_SEQ=0
+
+# One SNTP client in python: "query ADDR TIMEOUT" or "wait ADDR SECONDS [OFFSET]".
+cat >"$SERVERS_DIR/ntpq.py" <<'EOF'
+import os, socket, struct, sys, time
+EPOCH = 2208988800
+def ts(b):
+    s, f = struct.unpack("!II", b)
+    return s - EPOCH + f / 2**32
+def query(addr, timeout):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.connect((addr, 123))
+        t1 = time.time()
+        sec = int(t1)
+        req = bytes([0x23]) + bytes(39) + struct.pack("!II", sec + EPOCH, int((t1 - sec) * 2**32))
+        s.send(req)
+        while True:
+            d = s.recv(512)
+            t4 = time.time()
+            if len(d) >= 48 and d[24:32] == req[40:48]:
+                break
+    except OSError:
+        return None
+    finally:
+        s.close()
+    t2, t3 = ts(d[32:40]), ts(d[40:48])
+    return d[0] >> 6, d[1], ((t2 - t1) + (t3 - t4)) / 2, (t4 - t1) - (t3 - t2)
+def show(r):
+    print("li=%d stratum=%d offset=%+.6f delay=%.6f" % r)
+if sys.argv[1] == "query":
+    r = query(sys.argv[2], float(sys.argv[3]))
+    if r is None:
+        sys.exit(1)
+    show(r)
+else:
+    end = time.monotonic() + float(sys.argv[3])
+    want = float(sys.argv[4]) if len(sys.argv) > 4 else None
+    r = None
+    pid = os.environ.get("WAIT_PID")
+    while time.monotonic() < end:
+        if pid and not os.path.exists("/proc/" + pid):
+            print("server process exited")
+            break
+        r = query(sys.argv[2], 0.2)
+        if r and r[0] != 3 and 1 <= r[1] <= 15 and (want is None or abs(r[2] - want) < 0.1):
+            show(r)
+            sys.exit(0)
+        time.sleep(0.1)
+    print("last answer: " + ("none" if r is None else "li=%d stratum=%d offset=%+.6f delay=%.6f" % r))
+    sys.exit(1)
+EOF
+
+ntp_query() { # ADDR [TIMEOUT]
+    "$PYTHON" "$SERVERS_DIR/ntpq.py" query "$1" "${2:-1}"
+}
+
+wait_synced() { # ADDR SECONDS [OFFSET]; gives up early if $WAIT_PID exits
+    "$PYTHON" "$SERVERS_DIR/ntpq.py" wait "$@"
+}
+
+# Make sure ADDR is an address of lo, so servers that enumerate interfaces (ntpd) see it
+# and replies leave from it. Only the sandbox's own lo is touched.
+_lo_addr() { # ADDR
+    case $1 in
+    127.0.0.1 | ::1) ;;
+    *:*) ip -6 addr add "$1/128" dev lo 2>/dev/null || true ;;
+    *) ip addr add "$1/32" dev lo 2>/dev/null || true ;;
+    esac
+}
+
+_new_dir() { # NAME -> sets _DIR
+    _SERVER_SEQ=$((_SERVER_SEQ + 1))
+    _DIR=$SERVERS_DIR/$_SERVER_SEQ-$1
+    mkdir -p "$_DIR"
+}
+
+_spawn() { # LOG CMD... (in the background, bounded by SERVER_LIFETIME) -> sets _PID
+    local log=$1
+    shift
+    timeout -s KILL "$SERVER_LIFETIME" "$@" >"$log" 2>&1 </dev/null &
+    _PID=$!
+    _SERVER_PIDS+=("$_PID")
+    _SERVER_KINDS+=("${_DIR##*/}")
+}
+
+_server_failed() { # WHAT LOG
+    echo "servers.sh: $1 did not come up; its log ($2):" >&2
+    sed 's/^/    /' "$2" >&2
+    return 1
+}
+
+# chronyd binds the wildcard of the other address family unless told -4/-6, which
+# would take port 123 from the next server.
+_chrony_family() { # ADDR
+    case $1 in *:*) echo -6 ;; *) echo -4 ;; esac
+}
+
+_chrony_conf() { # ADDR -> common lines
+    cat <<EOF
+port 123
+bindaddress $1
+bindacqaddress $1
+allow all
+cmdport 0
+bindcmdaddress /
+pidfile $_DIR/chronyd.pid
+driftfile $_DIR/drift
+EOF
+}
+
+start_chrony() { # ADDR [STRATUM]
+    local addr=$1 stratum=${2:-8}
+    _new_dir "chrony-$addr"
+    { _chrony_conf "$addr"; echo "local stratum $stratum"; } >"$_DIR/chrony.conf"
+    _spawn "$_DIR/log" "$CHRONYD" -x -d -u root "$(_chrony_family "$addr")" -f "$_DIR/chrony.conf"
+    WAIT_PID=$_PID wait_synced "$addr" 10 >"$_DIR/ready" 2>&1 || _server_failed "chronyd on $addr" "$_DIR/log"
+}
+
+start_offset_chrony() { # ADDR UPSTREAM OFFSET
+    local addr=$1 upstream=$2 offset=$3
+    _new_dir "chrony-$addr-offset"
+    {
+        _chrony_conf "$addr"
+        echo "server $upstream iburst minpoll 0 maxpoll 4 offset $offset"
+    } >"$_DIR/chrony.conf"
+    _spawn "$_DIR/log" "$CHRONYD" -x -d -u root "$(_chrony_family "$addr")" -f "$_DIR/chrony.conf"
+    WAIT_PID=$_PID wait_synced "$addr" 30 "$offset" >"$_DIR/ready" 2>&1 ||
+        _server_failed "chronyd on $addr (offset $offset, upstream $upstream)" "$_DIR/log"
+}
+
+start_ntpsec() { # ADDR
+    local addr=$1 a
+    _new_dir "ntpsec-$addr"
+    _lo_addr "$addr"
+    # ntpd binds the wildcards and every lo address unless told not to: it would take
+    # port 123 from the other servers.
+    {
+        echo "driftfile $_DIR/drift"
+        echo "tos orphan 8 orphanwait 0"
+        echo "interface ignore wildcard"
+        echo "interface ignore all"
+        for a in 127.0.0.1 ::1; do [ "$a" = "$addr" ] || echo "interface ignore $a"; done
+        echo "interface listen $addr"
+    } >"$_DIR/ntp.conf"
+    _spawn "$_DIR/log" "$NTPSEC_NTPD" -n -c "$_DIR/ntp.conf" -p "$_DIR/ntpd.pid" -l "$_DIR/ntpd.log"
+    WAIT_PID=$_PID wait_synced "$addr" "${NTPSEC_WAIT:-90}" >"$_DIR/ready" 2>&1 ||
+        _server_failed "NTPsec ntpd on $addr" "$_DIR/ntpd.log"
+}
+
+# start_fake ADDR MODE [ARG...]: fake_server.py; FAKE_LOG is set to its log file.
+start_fake() {
+    local addr=$1 mode=$2 i
+    shift 2
+    _new_dir "fake-$addr-$mode"
+    FAKE_LOG=$_DIR/requests.log
+    _spawn "$_DIR/log" "$PYTHON" "$TESTS_DIR/fake_server.py" --addr "$addr" --port 123 \
+        --mode "$mode" --pidfile "$_DIR/pid" --ready-file "$_DIR/ready" --log "$FAKE_LOG" \
+        --lifetime "$SERVER_LIFETIME" "$@"
+    for i in $(seq 50); do
+        [ -e "$_DIR/ready" ] && return 0
+        kill -0 "$_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    _server_failed "fake_server.py --mode $mode on $addr" "$_DIR/log"
+}
+
+_stop() { # KIND-PATTERN: kill the servers whose directory name matches, and wait
+    local i pids=() pids_left=() kinds_left=()
+    for i in "${!_SERVER_PIDS[@]}"; do
+        # shellcheck disable=SC2053 # pattern match wanted
+        if [[ ${_SERVER_KINDS[$i]} == $1 ]]; then
+            pids+=("${_SERVER_PIDS[$i]}")
+        else
+            pids_left+=("${_SERVER_PIDS[$i]}")
+            kinds_left+=("${_SERVER_KINDS[$i]}")
+        fi
+    done
+    for i in "${pids[@]}"; do kill -TERM "$i" 2>/dev/null || true; done
+    for i in "${pids[@]}"; do wait "$i" 2>/dev/null || true; done
+    _SERVER_PIDS=("${pids_left[@]}")
+    _SERVER_KINDS=("${kinds_left[@]}")
+}
+
+stop_fakes() {
+    _stop '*-fake-*'
+}
+
+stop_servers() {
+    _stop '*'
+}
+
+cleanup_servers() {
+    stop_servers
+    rm -rf "$SERVERS_DIR"
+}
