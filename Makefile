@@ -15,13 +15,22 @@ WARN     = -Wall -Wextra -Werror
 CFLAGS   = -Os -ffunction-sections -fdata-sections
 CPPFLAGS =
 LDFLAGS  =
+# `make check SANITIZE=1`: ntpsync and the unit tests built with ASan and
+# UBSan (glibc, dynamic), the whole suite run against that build.
+SANITIZE =
+ifeq ($(SANITIZE),1)
+CC       = gcc
+STATIC   = 0
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS   = -O1 -g $(SANFLAGS)
+endif
 ifeq ($(STATIC),1)
 LDSTATIC = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 endif
 
 # Unit tests run on the host's gcc and glibc with Debian's libcmocka-dev.
 TEST_CC  = gcc
-TEST_CFLAGS = -g -O1 $(WARN) -I.
+TEST_CFLAGS = -g -O1 $(WARN) -I. $(SANFLAGS)
 CMOCKA   = $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 # The clock calls ntpsync.c may make are replaced in its unit tests, so
 # that no unit test can reach the real clock.
@@ -29,8 +38,14 @@ CLOCK_WRAP = -Wl,--wrap=clock_settime,--wrap=adjtime,--wrap=settimeofday,--wrap=
 
 SRCS     = ntpsync.c ntp_packet.c
 UNIT_TESTS = build/test_ntp_packet build/test_ntpsync
+# What the integration suite runs: the release binary, or the sanitizer one.
+BIN      = ntpsync
+ifeq ($(SANITIZE),1)
+BIN      = build/ntpsync-sanitize
+endif
 
-.PHONY: all deps check unit integration demo install clean
+.PHONY: all deps check unit integration demo install clean lint fuzz bench \
+	vm-test valgrind
 
 all: ntpsync
 
@@ -40,6 +55,15 @@ ntpsync: $(SRCS) ntp_packet.h
 
 build:
 	mkdir -p build
+
+build/ntpsync-sanitize: $(SRCS) ntp_packet.h | build
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SRCS)
+
+# The unit tests are rebuilt whenever SANITIZE differs from the last build.
+build/sanitize.$(SANITIZE): | build
+	rm -f build/sanitize.* build/test_*
+	touch $@
+$(UNIT_TESTS): build/sanitize.$(SANITIZE)
 
 build/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_ntp_packet.c ntp_packet.c $(CMOCKA)
@@ -56,13 +80,31 @@ unit: $(UNIT_TESTS)
 integration: ntpsync
 	tests/integration.sh ./ntpsync
 
+# LeakSanitizer cannot work under ptrace, and the suite runs ntpsync under
+# strace: leaks are the unit tests' and valgrind's to find.
 check: deps
-	$(MAKE) ntpsync unit
-	tests/check.sh $(UNIT_TESTS) -- tests/integration.sh ./ntpsync
+	$(MAKE) $(BIN) unit SANITIZE=$(SANITIZE)
+	tests/check.sh $(UNIT_TESTS) -- env ASAN_OPTIONS=detect_leaks=0 \
+	    tests/integration.sh ./$(BIN)
 
 demo: deps
 	$(MAKE) ntpsync
 	tests/demo.sh ./ntpsync
+
+lint:
+	tests/lint.sh
+
+FUZZ_SECONDS = 60
+fuzz:
+	tests/fuzz.sh $(FUZZ_SECONDS)
+
+bench: deps
+	$(MAKE) ntpsync
+	bench/run.sh ./ntpsync
+
+vm-test: deps
+	$(MAKE) ntpsync
+	tests/vm-test.sh ./ntpsync
 
 install: ntpsync
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
@@ -71,4 +113,4 @@ install: ntpsync
 
 clean:
 	rm -f ntpsync
-	rm -rf build/test_* build/clockprobe
+	rm -rf build/test_* build/clockprobe build/ntpsync-sanitize build/sanitize.*
