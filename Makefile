@@ -34,7 +34,12 @@ TEST_CFLAGS = -g -O1 $(WARN) -I. $(SANFLAGS)
 CMOCKA   = $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmocka)
 # The clock calls ntpsync.c may make are replaced in its unit tests, so
 # that no unit test can reach the real clock.
-CLOCK_WRAP = -Wl,--wrap=clock_settime,--wrap=adjtime,--wrap=settimeofday,--wrap=adjtimex,--wrap=clock_adjtime,--wrap=clock_gettime
+CLOCK_WRAP = -Wl,--wrap=clock_settime,--wrap=adjtime,--wrap=settimeofday,--wrap=adjtimex,--wrap=clock_adjtime,--wrap=clock_gettime,--wrap=ioctl
+
+# Below this date a clock has never been set and the step limit (-m) does
+# not apply: the date of the last commit, or SOURCE_DATE_EPOCH.
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
+DEFS     = $(if $(BUILD_EPOCH),-DNTPSYNC_BUILD_EPOCH=$(BUILD_EPOCH))
 
 SRCS     = ntpsync.c ntp_packet.c
 UNIT_TESTS = build/test_ntp_packet build/test_ntpsync
@@ -51,13 +56,13 @@ all: ntpsync
 
 ntpsync: $(SRCS) ntp_packet.h
 	@command -v $(CC) >/dev/null || { echo "$(CC) not found: apt-get install musl-tools, or run 'make deps'" >&2; exit 1; }
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ $(SRCS)
+	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ $(SRCS)
 
 build:
 	mkdir -p build
 
 build/ntpsync-sanitize: $(SRCS) ntp_packet.h | build
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SRCS)
+	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SRCS)
 
 # The unit tests are rebuilt whenever SANITIZE differs from the last build.
 build/sanitize.$(SANITIZE): | build

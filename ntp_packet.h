@@ -103,7 +103,10 @@ struct ntp_sample {
 	ntp_dur		root_distance;
 };
 
-/* Why a reply was rejected; NTP_OK when it was not. */
+/*
+ * Why a reply was rejected; NTP_OK when it was not.  The reasons are
+ * numbered in the order the checks are made (-j reports on that basis).
+ */
 enum ntp_verdict {
 	NTP_OK = 0,
 	NTP_SHORT,		/* fewer than NTP_PACKET_LEN bytes */

@@ -7,6 +7,8 @@
  * protocol arithmetic lives in ntp_packet.c.
  */
 #define _GNU_SOURCE
+#include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -28,15 +30,38 @@
 
 #include "ntp_packet.h"
 
+#if __has_include(<linux/rtc.h>)
+#include <linux/rtc.h>
+#else
+/* Debian's musl-dev ships no kernel headers; this is the kernel's ABI. */
+struct rtc_time {
+	int tm_sec, tm_min, tm_hour, tm_mday, tm_mon, tm_year, tm_wday,
+	    tm_yday, tm_isdst;
+};
+#define RTC_SET_TIME		_IOW('p', 0x0a, struct rtc_time)
+#endif
+
 #define NTPSYNC_VERSION		"0.1.0"
+/*
+ * A clock before the build date has clearly never been set (a board that
+ * booted at 1970 or at its RTC's 2000): the step limit does not apply.
+ * The Makefile passes the date of the last commit.
+ */
+#ifndef NTPSYNC_BUILD_EPOCH
+#define NTPSYNC_BUILD_EPOCH	1795564800	/* 2026-11-25, release 0.1.0 */
+#endif
 
 #define MAX_PEERS		16	/* server addresses in one run */
 #define MAX_REQUESTS		8	/* requests remembered per address */
 #define SAMPLES_MIN		1
 #define SAMPLES_MAX		8	/* as ntpdate's -p */
 #define SAMPLES_DEFAULT		4
+#define MAX_HOSTS		16	/* server names on the command line */
+#define MAX_LOGGED_REPLIES	16	/* replies per address kept for -j */
 #define TIMEOUT_DEFAULT		"1"	/* seconds a server gets in all */
-#define TIMEOUT_MAX_SEC		3600
+#define SECONDS_ARG_MAX		31536000	/* a year, for any seconds option */
+#define LOCK_FILE_DEFAULT	"/run/ntpsync.lock"
+#define RTC_DEVICE		"/dev/rtc0"
 #define RECV_BUF_LEN		1024	/* header, extension fields and MAC */
 #define TS_STR_LEN		128	/* a timestamp as fmt_ts() writes it */
 
@@ -54,6 +79,12 @@
 #define RTO_RTT_FACTOR		4
 #define GIVEUP_LOSSES		2
 
+/* -W: wait this long after a failed round, doubling up to the maximum. */
+#define WAIT_BACKOFF_MIN_NS	(250 * NS_PER_MS)
+#define WAIT_BACKOFF_MAX_NS	(4000 * NS_PER_MS)
+
+/* ntpd's panic threshold: a larger step needs -b or -m. */
+#define MAX_STEP_DEFAULT	NTP_DUR_SEC(1000)
 /* ntpdate's rule: step at or above half a second, slew below. */
 #define STEP_THRESHOLD		NTP_DUR_MSEC(500)
 /* musl's adjtime refuses more; at 0.5 ms/s it would take 23 days anyway. */
@@ -66,6 +97,10 @@
 #define EXIT_DNS		3
 #define EXIT_NO_REPLY		4
 #define EXIT_CLOCK		5
+#define EXIT_KOD		6
+#define EXIT_LOCKED		7
+#define EXIT_RTC		8
+#define EXIT_STEP_LIMIT		9
 
 enum adjust { ADJUST_AUTO, ADJUST_STEP, ADJUST_SLEW };
 
@@ -73,14 +108,32 @@ static struct {
 	int		family;
 	enum adjust	adjust;
 	int		debug;
+	int		json;
 	int		query;
 	int		use_syslog;
 	int		verbose;
+	int		write_rtc;
 	int		samples;
 	int		version;
 	int64_t		timeout_ns;
-} opt = { AF_UNSPEC, ADJUST_AUTO, 0, 0, 0, 0, SAMPLES_DEFAULT,
-    NTP_VERSION, 0 };
+	int64_t		wait_ns;	/* -W: 0 fails at once */
+	int64_t		jitter_ns;	/* -R */
+	ntp_dur		max_step;	/* -m: 0 means no limit */
+	const char	*lock_file;
+	int		lock_given;
+	const char	*rtc_device;
+} opt = { AF_UNSPEC, ADJUST_AUTO, 0, 0, 0, 0, 0, 0, SAMPLES_DEFAULT,
+    NTP_VERSION, 0, 0, 0, MAX_STEP_DEFAULT, LOCK_FILE_DEFAULT, 0,
+    RTC_DEVICE };
+
+/* A reply as -j reports it. */
+struct reply_log {
+	struct ntp_packet	pkt;
+	struct ntp_sample	s;
+	enum ntp_verdict	v;
+	size_t			len;
+	int			kernel_rx;
+};
 
 struct request {
 	uint64_t	xmt;		/* random nonce sent as transmit time */
@@ -106,6 +159,17 @@ struct peer {
 	struct ntp_packet	 pkt[SAMPLES_MAX];
 	enum ntp_verdict	 last;		/* why the last reply failed */
 	int			 error;		/* errno of a socket failure */
+	int			 kissed;	/* KoD: not asked again this run */
+	int			 falseticker;
+	int			 nreplies;
+	struct reply_log	 reply[MAX_LOGGED_REPLIES];
+};
+
+/* A name given on the command line, and why it did not resolve. */
+struct host {
+	const char	*name;
+	int		 gai_error;
+	int		 numeric_port;	/* no "ntp" service: port 123 used */
 };
 
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
@@ -125,6 +189,9 @@ logmsg(int prio, const char *fmt, ...)
 	time_t now;
 	FILE *out = prio <= LOG_ERR ? stderr : stdout;
 
+	/* Under -j standard output carries the JSON object and nothing else. */
+	if (opt.json && out == stdout && !opt.use_syslog)
+		return;
 	va_start(ap, fmt);
 	if (opt.use_syslog) {
 		vsyslog(prio, fmt, ap);
@@ -153,8 +220,10 @@ usage(const char *fmt, ...)
 		fputc('\n', stderr);
 		va_end(ap);
 	}
-	fputs("usage: ntpsync [-46bBdqsuvV] [-p samples] [-t timeout] "
-	    "[-o version] server ...\n", fmt != NULL ? stderr : stdout);
+	fputs("usage: ntpsync [-46bBdjqsuvVw] [-l lockfile] [-m maxstep] "
+	    "[-o version] [-p samples]\n"
+	    "               [-R jitter] [-t timeout] [-W wait] server ...\n",
+	    fmt != NULL ? stderr : stdout);
 	exit(fmt != NULL ? EXIT_USAGE : EXIT_SYNCED);
 }
 
@@ -182,7 +251,7 @@ parse_seconds(const char *s, int64_t *ns)
 		return -1;
 	for (; *s >= '0' && *s <= '9'; s++) {
 		sec = sec * 10 + (*s - '0');
-		if (sec > TIMEOUT_MAX_SEC)
+		if (sec > SECONDS_ARG_MAX)
 			return -1;
 	}
 	if (*s == '.')
@@ -191,10 +260,21 @@ parse_seconds(const char *s, int64_t *ns)
 				scale /= 10;
 				frac += (*s - '0') * scale;
 			}
-	if (*s != '\0' || sec * NSEC_PER_SEC + frac == 0)
+	if (*s != '\0')
 		return -1;
 	*ns = sec * NSEC_PER_SEC + frac;
 	return 0;
+}
+
+static void
+sleep_ns(int64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	ts.tv_nsec = (long)(ns % NSEC_PER_SEC);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }
 
 static int64_t
@@ -394,6 +474,15 @@ handle_reply(struct peer *p, const uint8_t *buf, size_t len, uint64_t t4,
 	}
 	if (opt.debug)
 		dump_reply(p, &pkt, len, v, &s, kernel_rx);
+	if (p->nreplies < MAX_LOGGED_REPLIES) {
+		struct reply_log *l = &p->reply[p->nreplies++];
+
+		l->pkt = pkt;
+		l->s = s;
+		l->v = v;
+		l->len = len;
+		l->kernel_rx = kernel_rx;
+	}
 	if (v != NTP_DUPLICATE && r != NULL)
 		r->answered = 1;
 	if (v != NTP_OK) {
@@ -403,6 +492,8 @@ handle_reply(struct peer *p, const uint8_t *buf, size_t len, uint64_t t4,
 		/* RATE: stop asking, keep what arrived; the rest taint the server. */
 		if (v != NTP_KOD_RATE)
 			p->nsamples = 0;
+		p->kissed = v == NTP_KOD_RATE || v == NTP_KOD_DENY ||
+		    v == NTP_KOD_RSTR;
 		finish(p);
 		return;
 	}
@@ -503,7 +594,8 @@ exchange(struct peer *peers, size_t n)
 
 	now = mono_now();
 	for (i = 0; i < n; i++)
-		start(&peers[i], now);
+		if (!peers[i].done)
+			start(&peers[i], now);
 	for (;;) {
 		wake = INT64_MAX;
 		for (nfds = 0, i = 0; i < n; i++) {
@@ -548,36 +640,42 @@ exchange(struct peer *peers, size_t n)
 	}
 }
 
-/* Every address of every name, each once; returns how many names resolved. */
-static size_t
-resolve(char **hosts, int nhosts, struct peer *peers, size_t *npeers)
+/*
+ * Every address of every name, each once; an address already known from an
+ * earlier round of -W keeps its state.  Why a name failed is kept for the
+ * report.
+ */
+static void
+resolve(struct host *hosts, int nhosts, struct peer *peers, size_t *npeers)
 {
 	struct addrinfo hints, *res, *ai;
-	size_t i, resolved = 0;
-	int h, e;
+	struct host *h;
+	size_t i;
 
-	for (h = 0; h < nhosts; h++) {
+	for (h = hosts; h < hosts + nhosts; h++) {
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = opt.family;
 		hints.ai_socktype = SOCK_DGRAM;
 		if (opt.debug)
-			printf("resolving %s, service ntp\n", hosts[h]);
-		e = getaddrinfo(hosts[h], "ntp", &hints, &res);
-		if (e == EAI_SERVICE) {
+			printf("resolving %s, service ntp\n", h->name);
+		h->gai_error = getaddrinfo(h->name, "ntp", &hints, &res);
+		if (h->gai_error == EAI_SERVICE) {
 			/* No "ntp" line in /etc/services: ntpdate dies here. */
 			if (opt.debug || opt.verbose)
 				logmsg(LOG_INFO, "%s: service ntp unknown "
 				    "(no /etc/services entry), using port %d",
-				    hosts[h], NTP_PORT);
+				    h->name, NTP_PORT);
+			h->numeric_port = 1;
 			hints.ai_flags = AI_NUMERICSERV;
-			e = getaddrinfo(hosts[h], NTP_PORT_STR, &hints, &res);
+			h->gai_error = getaddrinfo(h->name, NTP_PORT_STR, &hints,
+			    &res);
 		}
-		if (e != 0) {
-			logmsg(LOG_ERR, "cannot resolve %s: %s", hosts[h],
-			    gai_strerror(e));
+		if (h->gai_error != 0) {
+			if (opt.debug)
+				printf("  %s: %s\n", h->name,
+				    gai_strerror(h->gai_error));
 			continue;
 		}
-		resolved++;
 		for (ai = res; ai != NULL; ai = ai->ai_next) {
 			struct peer *p = &peers[*npeers];
 
@@ -597,14 +695,14 @@ resolve(char **hosts, int nhosts, struct peer *peers, size_t *npeers)
 			}
 			memset(p, 0, sizeof(*p));
 			p->fd = -1;
-			p->host = hosts[h];
+			p->host = h->name;
 			memcpy(&p->ss, ai->ai_addr, ai->ai_addrlen);
 			p->sslen = ai->ai_addrlen;
 			if (getnameinfo(ai->ai_addr, ai->ai_addrlen, p->addr,
 			    sizeof(p->addr), NULL, 0, NI_NUMERICHOST) != 0)
 				snprintf(p->addr, sizeof(p->addr), "?");
 			if (opt.debug)
-				printf("  %s -> %s port %u\n", hosts[h], p->addr,
+				printf("  %s -> %s port %u\n", h->name, p->addr,
 				    ntohs(ai->ai_family == AF_INET6 ?
 				    ((struct sockaddr_in6 *)ai->ai_addr)->sin6_port :
 				    ((struct sockaddr_in *)ai->ai_addr)->sin_port));
@@ -612,37 +710,43 @@ resolve(char **hosts, int nhosts, struct peer *peers, size_t *npeers)
 		}
 		freeaddrinfo(res);
 	}
-	return resolved;
 }
 
 /* Whether every server's outcome is shown, not only a failed run's. */
 static int
 chatty(void)
 {
-	return opt.debug || opt.verbose || opt.query;
+	return !opt.json && (opt.debug || opt.verbose || opt.query);
+}
+
+/* Why a server gave no sample, in words. */
+static const char *
+failure_reason(const struct peer *p, char *buf, size_t len)
+{
+	if (p->error == ECONNREFUSED)
+		snprintf(buf, len, "no reply: ICMP port unreachable (nothing "
+		    "listens on port %d there)", NTP_PORT);
+	else if (p->error != 0)
+		snprintf(buf, len, "no reply: %s", strerror(p->error));
+	else if (p->last != NTP_OK)
+		snprintf(buf, len, "%s (%s)", ntp_verdict_name(p->last),
+		    ntp_verdict_why(p->last));
+	else
+		snprintf(buf, len, "no reply within %lld.%03lld s (%d requests "
+		    "sent)", (long long)(opt.timeout_ns / NSEC_PER_SEC),
+		    (long long)(opt.timeout_ns % NSEC_PER_SEC / NS_PER_MS),
+		    p->sent);
+	return buf;
 }
 
 static void
-print_failure(const struct peer *p)
+print_failure(const struct peer *p, FILE *out)
 {
-	FILE *out = chatty() ? stdout : stderr;
+	char why[NI_MAXHOST];
 
-	if (p->error == ECONNREFUSED)
-		fprintf(out, "%s: Server dropped: no reply: ICMP port "
-		    "unreachable (nothing listens on port %d there)\n", p->addr,
-		    NTP_PORT);
-	else if (p->error != 0)
-		fprintf(out, "%s: Server dropped: no reply: %s\n", p->addr,
-		    strerror(p->error));
-	else if (p->last != NTP_OK)
-		fprintf(out, "%s: Server dropped: %s (%s)\n", p->addr,
-		    ntp_verdict_name(p->last), ntp_verdict_why(p->last));
-	else
-		fprintf(out, "%s: Server dropped: no reply within %lld.%03lld s "
-		    "(%d requests sent)\n", p->addr,
-		    (long long)(opt.timeout_ns / NSEC_PER_SEC),
-		    (long long)(opt.timeout_ns % NSEC_PER_SEC / NS_PER_MS),
-		    p->sent);
+	if (!opt.json)
+		fprintf(out, "%s: Server dropped: %s\n", p->addr,
+		    failure_reason(p, why, sizeof(why)));
 }
 
 static int
@@ -666,6 +770,15 @@ set_clock(const char *addr, ntp_dur offset)
 	if (want_step(offset)) {
 		/* The offset was measured against the clock as it is now. */
 		clock_gettime(CLOCK_REALTIME, &ts);
+		if (opt.max_step != 0 && opt.adjust != ADJUST_STEP &&
+		    (offset > opt.max_step || offset < -opt.max_step) &&
+		    ts.tv_sec >= NTPSYNC_BUILD_EPOCH) {
+			logmsg(LOG_ERR, "refusing to step the clock by %+.6f s: "
+			    "more than the %.0f s limit (-m); -b or -m 0 allows "
+			    "it", ntp_dur_to_double(offset),
+			    ntp_dur_to_double(opt.max_step));
+			return EXIT_STEP_LIMIT;
+		}
 		ntp_timespec_add(&ts, offset);
 		if (clock_settime(CLOCK_REALTIME, &ts) == -1) {
 			logmsg(LOG_ERR, "cannot step the clock by %+.6f s: %s",
@@ -693,30 +806,277 @@ set_clock(const char *addr, ntp_dur offset)
 	return EXIT_SYNCED;
 }
 
+/*
+ * -w, as hwclock -w: the RTC keeps UTC in whole seconds, so it is set at
+ * the start of the next second, which it then holds to within a few ms.
+ */
+static int
+write_rtc(void)
+{
+	struct timespec now;
+	struct rtc_time rt;
+	struct tm tm;
+	int fd, e;
+
+	fd = open(opt.rtc_device, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		logmsg(LOG_ERR, "cannot write the RTC %s: %s", opt.rtc_device,
+		    strerror(errno));
+		return EXIT_RTC;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	sleep_ns(NSEC_PER_SEC - now.tv_nsec);
+	now.tv_sec++;
+	gmtime_r(&now.tv_sec, &tm);
+	memset(&rt, 0, sizeof(rt));
+	rt.tm_sec = tm.tm_sec;
+	rt.tm_min = tm.tm_min;
+	rt.tm_hour = tm.tm_hour;
+	rt.tm_mday = tm.tm_mday;
+	rt.tm_mon = tm.tm_mon;
+	rt.tm_year = tm.tm_year;
+	e = ioctl(fd, RTC_SET_TIME, &rt) == -1 ? errno : 0;
+	close(fd);
+	if (e != 0) {
+		logmsg(LOG_ERR, "cannot write the RTC %s: %s", opt.rtc_device,
+		    strerror(e));
+		return EXIT_RTC;
+	}
+	if (opt.verbose || opt.debug)
+		logmsg(LOG_INFO, "RTC %s set to %04d-%02d-%02d %02d:%02d:%02d UTC",
+		    opt.rtc_device, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return EXIT_SYNCED;
+}
+
+/*
+ * Overlapping cron runs must not stack their corrections.  The descriptor
+ * stays open, and the lock held, until the process exits.  A board without
+ * the default directory runs unlocked; a lock file named with -l must work.
+ */
+static int
+take_lock(void)
+{
+	int fd = open(opt.lock_file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd == -1) {
+		if (!opt.lock_given) {
+			if (opt.verbose || opt.debug)
+				logmsg(LOG_INFO, "running without a lock: %s: %s",
+				    opt.lock_file, strerror(errno));
+			return EXIT_SYNCED;
+		}
+		logmsg(LOG_ERR, "cannot open the lock file %s: %s",
+		    opt.lock_file, strerror(errno));
+		return EXIT_LOCKED;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		logmsg(LOG_ERR, "another ntpsync is running (%s is locked)",
+		    opt.lock_file);
+		close(fd);
+		return EXIT_LOCKED;
+	}
+	return EXIT_SYNCED;
+}
+
+/* ---- -j: one JSON object a run ---- */
+
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < ' ')
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+json_ts(const char *key, uint64_t t)
+{
+	char buf[TS_STR_LEN];
+
+	printf(",\"%s\":", key);
+	json_str(fmt_ts(t, buf, sizeof(buf)));
+}
+
+/*
+ * The checks in the order ntp_check_reply() makes them (the verdicts are
+ * numbered in that order): those before the failing one passed, the rest
+ * were not reached.
+ */
+static const struct {
+	const char		*name;
+	enum ntp_verdict	 last;
+} checks[] = {
+	{ "length", NTP_SHORT }, { "origin", NTP_BOGUS },
+	{ "duplicate", NTP_DUPLICATE }, { "version", NTP_BAD_VERSION },
+	{ "mode", NTP_BAD_MODE }, { "kiss_of_death", NTP_KOD_OTHER },
+	{ "stratum", NTP_STRATUM_HIGH }, { "leap", NTP_LEAP_ALARM },
+	{ "timestamps_nonzero", NTP_ZERO_TIME },
+	{ "transmit_after_receive", NTP_TX_BEFORE_RX },
+	{ "delay_nonnegative", NTP_NEGATIVE_DELAY },
+	{ "root_distance", NTP_ROOT_DISTANCE },
+};
+
+static void
+json_reply(const struct reply_log *l)
+{
+	char buf[TS_STR_LEN];
+	enum ntp_verdict first = NTP_SHORT;
+	size_t i;
+
+	printf("{\"bytes\":%zu,\"verdict\":", l->len);
+	json_str(ntp_verdict_name(l->v));
+	printf(",\"checks\":{");
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		printf("%s\"%s\":\"%s\"", i ? "," : "", checks[i].name,
+		    l->v == NTP_OK || l->v > checks[i].last ? "pass" :
+		    l->v >= first ? "fail" : "not reached");
+		first = checks[i].last + 1;
+	}
+	putchar('}');
+	if (l->v != NTP_SHORT) {
+		printf(",\"leap\":%u,\"version\":%u,\"mode\":%u,\"stratum\":%u,"
+		    "\"poll\":%d,\"precision\":%d,\"root_delay\":%.9f,"
+		    "\"root_dispersion\":%.9f,\"refid\":", l->pkt.leap,
+		    l->pkt.version, l->pkt.mode, l->pkt.stratum, l->pkt.poll,
+		    l->pkt.precision,
+		    ntp_dur_to_double(ntp_short_to_dur(l->pkt.root_delay)),
+		    ntp_dur_to_double(ntp_short_to_dur(l->pkt.root_disp)));
+		json_str(fmt_refid(&l->pkt, buf, sizeof(buf)));
+		json_ts("reference", l->pkt.ref);
+		json_ts("receive", l->pkt.rx);
+		json_ts("transmit", l->pkt.tx);
+	}
+	if (l->v == NTP_OK || ntp_verdict_is_server_state(l->v)) {
+		json_ts("t1", l->s.t1);
+		json_ts("t4", l->s.t4);
+		printf(",\"t4_source\":\"%s\"", l->kernel_rx ? "kernel" :
+		    "clock");
+	}
+	if (l->v == NTP_OK || l->v == NTP_ROOT_DISTANCE ||
+	    l->v == NTP_NEGATIVE_DELAY)
+		printf(",\"offset\":%.9f,\"delay\":%.9f,\"root_distance\":%.9f",
+		    ntp_dur_to_double(l->s.offset), ntp_dur_to_double(l->s.delay),
+		    ntp_dur_to_double(l->s.root_distance));
+	putchar('}');
+}
+
+static void
+json_report(const struct host *hosts, int nhosts, const struct peer *peers,
+    size_t n, const struct peer *chosen, const char *action, int code)
+{
+	char why[NI_MAXHOST];
+	size_t i;
+	int h, r, sep = 0;
+
+	printf("{\"ntpsync\":\"%s\",\"servers\":[", NTPSYNC_VERSION);
+	for (h = 0; h < nhosts; h++) {
+		if (hosts[h].gai_error == 0)
+			continue;
+		printf("%s{\"host\":", sep++ ? "," : "");
+		json_str(hosts[h].name);
+		printf(",\"error\":");
+		json_str(gai_strerror(hosts[h].gai_error));
+		putchar('}');
+	}
+	for (i = 0; i < n; i++) {
+		const struct peer *p = &peers[i];
+
+		printf("%s{\"host\":", sep++ ? "," : "");
+		json_str(p->host);
+		printf(",\"address\":");
+		json_str(p->addr);
+		printf(",\"requests\":%d,\"samples\":%d,\"falseticker\":%s",
+		    p->sent, p->nsamples, p->falseticker ? "true" : "false");
+		if (p->nsamples == 0) {
+			printf(",\"error\":");
+			json_str(failure_reason(p, why, sizeof(why)));
+		}
+		printf(",\"replies\":[");
+		for (r = 0; r < p->nreplies; r++) {
+			if (r)
+				putchar(',');
+			json_reply(&p->reply[r]);
+		}
+		printf("]}");
+	}
+	printf("],\"chosen\":");
+	if (chosen != NULL) {
+		const struct ntp_sample *s = &chosen->sample[ntp_best_sample(
+		    chosen->sample, (size_t)chosen->nsamples)];
+
+		json_str(chosen->addr);
+		printf(",\"offset\":%.9f,\"delay\":%.9f", ntp_dur_to_double(
+		    s->offset), ntp_dur_to_double(s->delay));
+	} else {
+		printf("null");
+	}
+	printf(",\"action\":\"%s\",\"exit\":%d}\n", action, code);
+}
+
+/* ---- the outcome ---- */
+
+/* Why nothing could be used, as an exit code. */
+static int
+failure_code(const struct peer *peers, size_t n)
+{
+	size_t i, kissed = 0;
+	int heard = 0;
+
+	if (n == 0)
+		return EXIT_DNS;
+	for (i = 0; i < n; i++) {
+		kissed += peers[i].kissed ? 1u : 0u;
+		heard |= peers[i].last != NTP_OK;
+	}
+	if (kissed == n)
+		return EXIT_KOD;
+	return heard ? EXIT_NO_SUITABLE : EXIT_NO_REPLY;
+}
+
+static void
+report_unresolved(const struct host *hosts, int nhosts)
+{
+	int h;
+
+	for (h = 0; h < nhosts; h++)
+		if (hosts[h].gai_error != 0)
+			logmsg(LOG_ERR, "cannot resolve %s: %s", hosts[h].name,
+			    gai_strerror(hosts[h].gai_error));
+}
+
 /* Pick the server, report, and set the clock; returns the exit code. */
 static int
-conclude(struct peer *peers, size_t n)
+conclude(const struct host *hosts, int nhosts, struct peer *peers, size_t n)
 {
 	const struct ntp_sample *cand[MAX_PEERS];
 	struct peer *cpeer[MAX_PEERS];
 	int stratum[MAX_PEERS], falseticker[MAX_PEERS];
-	size_t i, b, nc = 0, chosen;
-	int heard = 0;
-	struct peer *p;
+	size_t i, b, nc = 0;
+	struct peer *p, *chosen;
+	const char *action = "none";
+	int code;
 
+	report_unresolved(hosts, nhosts);
 	for (i = 0; i < n; i++) {
 		p = &peers[i];
-		heard |= p->nsamples > 0 || p->last != NTP_OK;
 		if (p->nsamples == 0) {
 			if (chatty())
-				print_failure(p);
+				print_failure(p, stdout);
 			continue;
 		}
 		b = ntp_best_sample(p->sample, (size_t)p->nsamples);
 		cand[nc] = &p->sample[b];
 		stratum[nc] = p->pkt[b].stratum;
 		cpeer[nc++] = p;
-		if (opt.query || opt.debug)
+		if ((opt.query || opt.debug) && !opt.json)
 			printf("server %s, stratum %d, offset %+.6f, delay %.5f\n",
 			    p->addr, p->pkt[b].stratum,
 			    ntp_dur_to_double(p->sample[b].offset),
@@ -725,37 +1085,96 @@ conclude(struct peer *peers, size_t n)
 	if (nc == 0) {
 		if (!chatty())
 			for (i = 0; i < n; i++)
-				print_failure(&peers[i]);
+				print_failure(&peers[i], stderr);
 		logmsg(LOG_ERR, "no server suitable for synchronization found");
-		return heard ? EXIT_NO_SUITABLE : EXIT_NO_REPLY;
+		code = failure_code(peers, n);
+		if (opt.json)
+			json_report(hosts, nhosts, peers, n, NULL, action, code);
+		return code;
 	}
-	chosen = ntp_select(cand, stratum, nc, falseticker);
-	for (i = 0; i < nc; i++)
+	i = ntp_select(cand, stratum, nc, falseticker);
+	chosen = cpeer[i];
+	for (i = 0; i < nc; i++) {
+		cpeer[i]->falseticker = falseticker[i];
 		if (falseticker[i] && chatty())
 			printf("%s: Server dropped: disagrees with the majority "
 			    "(offset %+.6f)\n", cpeer[i]->addr,
 			    ntp_dur_to_double(cand[i]->offset));
+	}
+	b = ntp_best_sample(chosen->sample, (size_t)chosen->nsamples);
 	if (opt.query || opt.debug) {
 		logmsg(LOG_NOTICE, "%s time server %s offset %+.6f sec",
-		    want_step(cand[chosen]->offset) ? "step" : "adjust",
-		    cpeer[chosen]->addr, ntp_dur_to_double(cand[chosen]->offset));
+		    want_step(chosen->sample[b].offset) ? "step" : "adjust",
+		    chosen->addr, ntp_dur_to_double(chosen->sample[b].offset));
 		if (opt.debug)
 			printf("clock not changed: -d never sets it\n");
-		return EXIT_SYNCED;
+		code = EXIT_SYNCED;
+	} else {
+		action = want_step(chosen->sample[b].offset) ? "step" : "slew";
+		code = set_clock(chosen->addr, chosen->sample[b].offset);
+		if (code == EXIT_SYNCED && opt.write_rtc)
+			code = write_rtc();
 	}
-	return set_clock(cpeer[chosen]->addr, cand[chosen]->offset);
+	if (opt.json)
+		json_report(hosts, nhosts, peers, n, chosen, action, code);
+	return code;
+}
+
+/*
+ * -W: after a round without a usable reply, say what we wait for, sleep
+ * and return 1; return 0 when the deadline has passed or every server has
+ * told us to go away.
+ */
+static int
+wait_more(struct peer *peers, size_t n, int64_t deadline, int64_t *backoff)
+{
+	int64_t left = deadline - mono_now();
+	size_t i, asking = 0;
+
+	for (i = 0; i < n; i++)
+		asking += peers[i].kissed ? 0u : 1u;
+	if (left <= 0 || (n > 0 && asking == 0))
+		return 0;
+	if (*backoff > left)
+		*backoff = left;
+	if (opt.verbose || opt.debug) {
+		for (i = 0; i < n; i++)
+			if (!peers[i].kissed)
+				print_failure(&peers[i], stdout);
+		printf("waiting for %s: next try in %.2f s, %.1f s left\n",
+		    n == 0 ? "the server names to resolve" :
+		    "a synchronized server", (double)*backoff / NSEC_PER_SEC,
+		    (double)left / NSEC_PER_SEC);
+	}
+	sleep_ns(*backoff);
+	*backoff = *backoff * 2 > WAIT_BACKOFF_MAX_NS ? WAIT_BACKOFF_MAX_NS :
+	    *backoff * 2;
+	for (i = 0; i < n; i++) {
+		struct peer *p = &peers[i];
+
+		if (p->kissed)
+			continue;
+		p->done = p->sent = p->losses = p->nsamples = p->nreplies = 0;
+		p->error = 0;
+		p->last = NTP_OK;
+	}
+	return 1;
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct peer peers[MAX_PEERS];
-	size_t npeers = 0, resolved;
-	int ch;
+	static struct host hosts[MAX_HOSTS];
+	size_t i, npeers = 0;
+	int64_t deadline, backoff = WAIT_BACKOFF_MIN_NS;
+	int ch, h, code, usable;
 
 	if (parse_seconds(TIMEOUT_DEFAULT, &opt.timeout_ns) == -1)
 		return EXIT_USAGE;
-	while ((ch = getopt(argc, argv, "46bBdhqsuvVo:p:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "46bBdhjl:m:o:p:qR:st:uvVwW:")) != -1) {
+		int64_t ns;
+
 		switch (ch) {
 		case '4':
 			opt.family = AF_INET;
@@ -774,21 +1193,20 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(NULL);
-		case 'q':
-			opt.query = 1;
+		case 'j':
+			opt.json = 1;
 			break;
-		case 's':
-			opt.use_syslog = 1;
+		case 'l':
+			opt.lock_file = optarg;
+			opt.lock_given = 1;
 			break;
-		case 'u':
-			/* Requests always leave from a random unprivileged port. */
+		case 'm':
+			if (parse_seconds(optarg, &ns) == -1)
+				usage("-m %s: the largest step must be seconds, "
+				    "0 for no limit", optarg);
+			opt.max_step = NTP_DUR_SEC(ns / NSEC_PER_SEC) +
+			    NTP_DUR_SEC(ns % NSEC_PER_SEC) / NSEC_PER_SEC;
 			break;
-		case 'v':
-			opt.verbose = 1;
-			break;
-		case 'V':
-			printf("ntpsync %s\n", NTPSYNC_VERSION);
-			return EXIT_SYNCED;
 		case 'o':
 			if (parse_int(optarg, NTP_VERSION_MIN, NTP_VERSION_MAX,
 			    &opt.version) == -1)
@@ -801,11 +1219,39 @@ main(int argc, char **argv)
 				usage("-p %s: samples must be %d to %d", optarg,
 				    SAMPLES_MIN, SAMPLES_MAX);
 			break;
+		case 'q':
+			opt.query = 1;
+			break;
+		case 'R':
+			if (parse_seconds(optarg, &opt.jitter_ns) == -1)
+				usage("-R %s: the start delay must be seconds, "
+				    "such as 30", optarg);
+			break;
+		case 's':
+			opt.use_syslog = 1;
+			break;
 		case 't':
-			if (parse_seconds(optarg, &opt.timeout_ns) == -1)
-				usage("-t %s: the timeout must be seconds above 0 "
-				    "and at most %d, such as 1 or 0.5", optarg,
-				    TIMEOUT_MAX_SEC);
+			if (parse_seconds(optarg, &opt.timeout_ns) == -1 ||
+			    opt.timeout_ns == 0)
+				usage("-t %s: the timeout must be seconds above 0, "
+				    "such as 1 or 0.5", optarg);
+			break;
+		case 'u':
+			/* Requests always leave from a random unprivileged port. */
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		case 'V':
+			printf("ntpsync %s\n", NTPSYNC_VERSION);
+			return EXIT_SYNCED;
+		case 'w':
+			opt.write_rtc = 1;
+			break;
+		case 'W':
+			if (parse_seconds(optarg, &opt.wait_ns) == -1)
+				usage("-W %s: the wait must be seconds, such as 60",
+				    optarg);
 			break;
 		default:
 			usage("unknown option");
@@ -815,16 +1261,34 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		usage("no server given");
+	if (argc > MAX_HOSTS)
+		usage("at most %d servers", MAX_HOSTS);
+	if (opt.json && opt.debug)
+		usage("-j and -d cannot be combined: both write to stdout");
+	for (h = 0; h < argc; h++)
+		hosts[h].name = argv[h];
 	if (opt.use_syslog)
 		openlog("ntpsync", LOG_PID, LOG_DAEMON);
 	if (opt.verbose)
 		logmsg(LOG_INFO, "ntpsync %s", NTPSYNC_VERSION);
+	if (!opt.query && !opt.debug && (code = take_lock()) != EXIT_SYNCED)
+		return code;
+	if (opt.jitter_ns > 0) {
+		int64_t delay = (int64_t)(random64() % (uint64_t)opt.jitter_ns);
 
-	resolved = resolve(argv, argc, peers, &npeers);
-	if (npeers == 0) {
-		logmsg(LOG_ERR, "no server suitable for synchronization found");
-		return resolved == 0 ? EXIT_DNS : EXIT_NO_REPLY;
+		if (opt.verbose || opt.debug)
+			logmsg(LOG_INFO, "waiting %.3f s before starting (-R)",
+			    (double)delay / NSEC_PER_SEC);
+		sleep_ns(delay);
 	}
-	exchange(peers, npeers);
-	return conclude(peers, npeers);
+
+	deadline = mono_now() + opt.wait_ns;
+	do {
+		resolve(hosts, argc, peers, &npeers);
+		exchange(peers, npeers);
+		for (usable = 0, i = 0; i < npeers; i++)
+			usable |= peers[i].nsamples > 0;
+	} while (!usable && opt.wait_ns > 0 &&
+	    wait_more(peers, npeers, deadline, &backoff));
+	return conclude(hosts, argc, peers, npeers);
 }

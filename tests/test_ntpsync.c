@@ -28,6 +28,7 @@ int __wrap_adjtime(const struct timeval *, struct timeval *);
 int __wrap_settimeofday(const struct timeval *, const void *);
 int __wrap_adjtimex(struct timex *);
 int __wrap_clock_adjtime(clockid_t, struct timex *);
+int __wrap_ioctl(int, unsigned long, ...);
 
 static const struct timespec *fake_realtime;
 
@@ -87,6 +88,28 @@ __wrap_clock_adjtime(clockid_t id, struct timex *tx)
 	return -1;
 }
 
+/* The only ioctl ntpsync makes is RTC_SET_TIME. */
+int
+__wrap_ioctl(int fd, unsigned long req, ...)
+{
+	const struct rtc_time *rt;
+	va_list ap;
+
+	(void)fd;
+	assert_int_equal(req, RTC_SET_TIME);
+	va_start(ap, req);
+	rt = va_arg(ap, const struct rtc_time *);
+	va_end(ap);
+	check_expected(rt->tm_year);
+	check_expected(rt->tm_mon);
+	check_expected(rt->tm_mday);
+	check_expected(rt->tm_hour);
+	check_expected(rt->tm_min);
+	check_expected(rt->tm_sec);
+	errno = mock_type(int);
+	return errno == 0 ? 0 : -1;
+}
+
 static void
 expect_step(time_t sec, long nsec, int error)
 {
@@ -115,6 +138,11 @@ setup(void **state)
 	opt.samples = SAMPLES_DEFAULT;
 	opt.version = NTP_VERSION;
 	opt.timeout_ns = NSEC_PER_SEC;
+	opt.max_step = MAX_STEP_DEFAULT;
+	opt.write_rtc = opt.json = 0;
+	opt.lock_file = LOCK_FILE_DEFAULT;
+	opt.lock_given = 0;
+	opt.rtc_device = RTC_DEVICE;
 	fake_realtime = &now_1000_5;
 	return 0;
 }
@@ -246,6 +274,143 @@ test_huge_slew_is_refused_without_a_call(void **state)
 	    EXIT_CLOCK);
 }
 
+/* ---- the step limit (-m) ---- */
+
+/* 2027-01-15 08:00:00 UTC: after the build date, so the clock counts as set. */
+static const struct timespec now_set = { 1800000000, 0 };
+
+static void
+test_step_beyond_limit_is_refused_without_a_call(void **state)
+{
+	(void)state;
+	fake_realtime = &now_set;
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1001)),
+	    EXIT_STEP_LIMIT);
+	assert_int_equal(set_clock("192.0.2.1", -NTP_DUR_SEC(1001)),
+	    EXIT_STEP_LIMIT);
+}
+
+static void
+test_step_at_the_limit_is_made(void **state)
+{
+	(void)state;
+	fake_realtime = &now_set;
+	expect_step(1800001000, 0, 0);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1000)),
+	    EXIT_SYNCED);
+}
+
+static void
+test_b_and_m0_lift_the_limit(void **state)
+{
+	(void)state;
+	fake_realtime = &now_set;
+	opt.adjust = ADJUST_STEP;
+	expect_step(1800003600, 0, 0);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(3600)),
+	    EXIT_SYNCED);
+	opt.adjust = ADJUST_AUTO;
+	opt.max_step = 0;
+	expect_step(1799996400, 0, 0);
+	assert_int_equal(set_clock("192.0.2.1", -NTP_DUR_SEC(3600)),
+	    EXIT_SYNCED);
+}
+
+static void
+test_unset_clock_steps_beyond_the_limit(void **state)
+{
+	(void)state;
+	/* 1000.5 s after the epoch: a board that booted without an RTC. */
+	expect_step(1000 + 1800000000, 500000000, 0);
+	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1800000000)),
+	    EXIT_SYNCED);
+}
+
+/* ---- the RTC (-w) and the lock (-l) ---- */
+
+static char *
+temp_file(void)
+{
+	static char path[] = "/tmp/ntpsync-test.XXXXXX";
+	int fd;
+
+	strcpy(path + sizeof(path) - 7, "XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	close(fd);
+	return path;
+}
+
+static void
+test_rtc_is_set_to_the_next_whole_second_in_utc(void **state)
+{
+	/* 2027-01-15 07:59:59.999 UTC: the RTC gets 08:00:00. */
+	static const struct timespec before_8 = { 1799999999, 999000000 };
+	char *dev = temp_file();
+
+	(void)state;
+	fake_realtime = &before_8;
+	opt.rtc_device = dev;
+	expect_value(__wrap_ioctl, rt->tm_year, 127);
+	expect_value(__wrap_ioctl, rt->tm_mon, 0);
+	expect_value(__wrap_ioctl, rt->tm_mday, 15);
+	expect_value(__wrap_ioctl, rt->tm_hour, 8);
+	expect_value(__wrap_ioctl, rt->tm_min, 0);
+	expect_value(__wrap_ioctl, rt->tm_sec, 0);
+	will_return(__wrap_ioctl, 0);
+	assert_int_equal(write_rtc(), EXIT_SYNCED);
+	unlink(dev);
+}
+
+static void
+test_rtc_failures_are_errors(void **state)
+{
+	static const struct timespec before_8 = { 1799999999, 999000000 };
+	char *dev = temp_file();
+
+	(void)state;
+	fake_realtime = &before_8;
+	opt.rtc_device = dev;
+	expect_any(__wrap_ioctl, rt->tm_year);
+	expect_any(__wrap_ioctl, rt->tm_mon);
+	expect_any(__wrap_ioctl, rt->tm_mday);
+	expect_any(__wrap_ioctl, rt->tm_hour);
+	expect_any(__wrap_ioctl, rt->tm_min);
+	expect_any(__wrap_ioctl, rt->tm_sec);
+	will_return(__wrap_ioctl, ENOTTY);
+	assert_int_equal(write_rtc(), EXIT_RTC);
+	unlink(dev);
+	opt.rtc_device = "/nonexistent/rtc0";
+	assert_int_equal(write_rtc(), EXIT_RTC);
+}
+
+static void
+test_second_run_finds_the_lock_taken(void **state)
+{
+	char *path = temp_file();
+	int fd = open(path, O_RDWR);
+
+	(void)state;
+	assert_true(fd != -1);
+	opt.lock_file = path;
+	opt.lock_given = 1;
+	assert_int_equal(take_lock(), EXIT_SYNCED);	/* and holds it */
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(take_lock(), EXIT_LOCKED);
+	close(fd);
+	unlink(path);
+}
+
+static void
+test_lock_file_that_cannot_be_opened(void **state)
+{
+	(void)state;
+	opt.lock_file = "/nonexistent/ntpsync.lock";
+	assert_int_equal(take_lock(), EXIT_SYNCED);	/* default: no /run */
+	opt.lock_given = 1;
+	assert_int_equal(take_lock(), EXIT_LOCKED);	/* asked for with -l */
+}
+
 /* ---- conclude(): which server, and whether the clock is touched ---- */
 
 static void
@@ -270,10 +435,10 @@ test_query_and_debug_never_touch_the_clock(void **state)
 	memset(peers, 0, sizeof(peers));
 	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
 	opt.query = 1;
-	assert_int_equal(conclude(peers, 1), EXIT_SYNCED);
+	assert_int_equal(conclude(NULL, 0, peers, 1), EXIT_SYNCED);
 	opt.query = 0;
 	opt.debug = 1;
-	assert_int_equal(conclude(peers, 1), EXIT_SYNCED);
+	assert_int_equal(conclude(NULL, 0, peers, 1), EXIT_SYNCED);
 }
 
 static void
@@ -284,7 +449,7 @@ test_no_reply_means_exit_4_and_no_clock_call(void **state)
 	(void)state;
 	memset(peers, 0, sizeof(peers));
 	peers[1].error = ECONNREFUSED;
-	assert_int_equal(conclude(peers, 2), EXIT_NO_REPLY);
+	assert_int_equal(conclude(NULL, 0, peers, 2), EXIT_NO_REPLY);
 }
 
 static void
@@ -295,7 +460,25 @@ test_rejected_replies_mean_exit_1_and_no_clock_call(void **state)
 	(void)state;
 	memset(peers, 0, sizeof(peers));
 	peers[0].last = NTP_STRATUM_HIGH;
-	assert_int_equal(conclude(peers, 2), EXIT_NO_SUITABLE);
+	assert_int_equal(conclude(NULL, 0, peers, 2), EXIT_NO_SUITABLE);
+}
+
+static void
+test_kiss_of_death_from_every_server_means_exit_6(void **state)
+{
+	struct peer peers[2];
+
+	(void)state;
+	memset(peers, 0, sizeof(peers));
+	peers[0].last = NTP_KOD_RATE;
+	peers[0].kissed = 1;
+	peers[1].last = NTP_KOD_DENY;
+	peers[1].kissed = 1;
+	assert_int_equal(failure_code(peers, 2), EXIT_KOD);
+	peers[1].kissed = 0;
+	peers[1].last = NTP_STRATUM_HIGH;
+	assert_int_equal(failure_code(peers, 2), EXIT_NO_SUITABLE);
+	assert_int_equal(failure_code(peers, 0), EXIT_DNS);
 }
 
 static void
@@ -309,7 +492,7 @@ test_lowest_delay_sample_of_a_server_is_used(void **state)
 	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_MSEC(200), NTP_DUR_MSEC(1));
 	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_MSEC(100), NTP_DUR_MSEC(5));
 	expect_slew(0, 200000, 0);
-	assert_int_equal(conclude(peers, 1), EXIT_SYNCED);
+	assert_int_equal(conclude(NULL, 0, peers, 1), EXIT_SYNCED);
 }
 
 static void
@@ -325,7 +508,7 @@ test_liar_outvoted_by_two_good_servers(void **state)
 	add_sample(&peers[2], "192.0.2.3", 2, NTP_DUR_MSEC(2) + 100,
 	    NTP_DUR_MSEC(2));
 	expect_slew(0, 2000, 0);
-	assert_int_equal(conclude(peers, 3), EXIT_SYNCED);
+	assert_int_equal(conclude(NULL, 0, peers, 3), EXIT_SYNCED);
 }
 
 /* ---- the exchange: what a reply does to a server's state ---- */
@@ -477,9 +660,10 @@ test_parse_seconds(void **state)
 	assert_int_equal(ns, 250000000);
 	assert_int_equal(parse_seconds("2.000000001", &ns), 0);
 	assert_int_equal(ns, 2000000001);
-	assert_int_equal(parse_seconds("3600", &ns), 0);
-	assert_int_equal(parse_seconds("3601", &ns), -1);
-	assert_int_equal(parse_seconds("0", &ns), -1);
+	assert_int_equal(parse_seconds("0", &ns), 0);
+	assert_int_equal(ns, 0);
+	assert_int_equal(parse_seconds("31536000", &ns), 0);
+	assert_int_equal(parse_seconds("31536001", &ns), -1);
 	assert_int_equal(parse_seconds(".5", &ns), -1);
 	assert_int_equal(parse_seconds("1s", &ns), -1);
 	assert_int_equal(parse_seconds("", &ns), -1);
@@ -514,6 +698,9 @@ test_usage_errors_exit_2(void **state)
 	char *version[] = { "ntpsync", "-o", "5", "192.0.2.1", NULL };
 	char *timeout[] = { "ntpsync", "-t", "soon", "192.0.2.1", NULL };
 	char *unknown[] = { "ntpsync", "-x", "192.0.2.1", NULL };
+	char *t0[] = { "ntpsync", "-t", "0", "192.0.2.1", NULL };
+	char *jd[] = { "ntpsync", "-j", "-d", "192.0.2.1", NULL };
+	char *wait[] = { "ntpsync", "-W", "-1", "192.0.2.1", NULL };
 
 	(void)state;
 	assert_int_equal(run_main(1, none), EXIT_USAGE);
@@ -522,6 +709,9 @@ test_usage_errors_exit_2(void **state)
 	assert_int_equal(run_main(4, version), EXIT_USAGE);
 	assert_int_equal(run_main(4, timeout), EXIT_USAGE);
 	assert_int_equal(run_main(3, unknown), EXIT_USAGE);
+	assert_int_equal(run_main(4, t0), EXIT_USAGE);
+	assert_int_equal(run_main(4, jd), EXIT_USAGE);
+	assert_int_equal(run_main(4, wait), EXIT_USAGE);
 }
 
 int
@@ -543,6 +733,21 @@ main(void)
 		cmocka_unit_test_setup(test_failed_slew_is_an_error, setup),
 		cmocka_unit_test_setup(test_huge_slew_is_refused_without_a_call,
 		    setup),
+		cmocka_unit_test_setup(
+		    test_step_beyond_limit_is_refused_without_a_call, setup),
+		cmocka_unit_test_setup(test_step_at_the_limit_is_made, setup),
+		cmocka_unit_test_setup(test_b_and_m0_lift_the_limit, setup),
+		cmocka_unit_test_setup(test_unset_clock_steps_beyond_the_limit,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_rtc_is_set_to_the_next_whole_second_in_utc, setup),
+		cmocka_unit_test_setup(test_rtc_failures_are_errors, setup),
+		cmocka_unit_test_setup(test_second_run_finds_the_lock_taken,
+		    setup),
+		cmocka_unit_test_setup(test_lock_file_that_cannot_be_opened,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_kiss_of_death_from_every_server_means_exit_6, setup),
 		cmocka_unit_test_setup(test_query_and_debug_never_touch_the_clock,
 		    setup),
 		cmocka_unit_test_setup(test_no_reply_means_exit_4_and_no_clock_call,
