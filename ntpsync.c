@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 
@@ -181,10 +182,168 @@ static const char *const mode_names[] = { "reserved", "symmetric active",
     "symmetric passive", "client", "server", "broadcast", "control",
     "private" };
 
+/*
+ * ---- output ----
+ * A small printf: musl's brings its float formatting and stdio's printf
+ * machinery, about 10 KB of a binary that must fit a 4 MB root
+ * filesystem.  It knows what ntpsync prints: %s %c %d %u %x with the
+ * flags '+' and '0', a width, the l, ll and z sizes, and %f with a
+ * precision of at most 9 (rounded by scaling into an integer).
+ */
+static size_t
+str_vfmt(char *buf, size_t len, const char *f, va_list ap)
+{
+	static const char digits[] = "0123456789abcdef";
+	char num[32];
+	const char *s;
+	size_t n = 0, k;
+	uint64_t u, scale;
+	double d;
+	int plus, zero, width, prec, size, neg, i;
+
+#define PUT(c) do { if (n + 1 < len) buf[n] = (c); n++; } while (0)
+	for (; *f != '\0'; f++) {
+		if (*f != '%') {
+			PUT(*f);
+			continue;
+		}
+		plus = zero = width = size = neg = 0;
+		prec = -1;
+		for (f++; *f == '+' || *f == '0'; f++)
+			*f == '+' ? (plus = 1) : (zero = 1);
+		for (; *f >= '0' && *f <= '9'; f++)
+			width = width * 10 + (*f - '0');
+		if (*f == '.')
+			for (prec = 0, f++; *f >= '0' && *f <= '9'; f++)
+				prec = prec * 10 + (*f - '0');
+		for (; *f == 'l' || *f == 'z'; f++)
+			size += *f == 'z' && sizeof(size_t) > sizeof(int) ? 1 :
+			    *f == 'l';
+		k = 0;
+		switch (*f) {
+		case 's':
+			for (s = va_arg(ap, const char *); *s != '\0'; s++)
+				PUT(*s);
+			continue;
+		case 'c':
+			PUT((char)va_arg(ap, int));
+			continue;
+		case 'd':
+			{
+				long long v = size > 1 ? va_arg(ap, long long) :
+				    size ? va_arg(ap, long) : va_arg(ap, int);
+
+				neg = v < 0;
+				u = neg ? 0 - (uint64_t)v : (uint64_t)v;
+			}
+			break;
+		case 'u':
+		case 'x':
+			u = size > 1 ? va_arg(ap, unsigned long long) :
+			    size ? va_arg(ap, unsigned long) :
+			    va_arg(ap, unsigned);
+			break;
+		case 'f':
+			d = va_arg(ap, double);
+			neg = d < 0;
+			if (prec < 0 || prec > 9)
+				prec = 6;
+			for (scale = 1, i = 0; i < prec; i++)
+				scale *= 10;
+			d = (neg ? -d : d) * (double)scale + 0.5;
+			u = d < 18e18 ? (uint64_t)d : UINT64_MAX;
+			for (i = 0; i < prec; i++, u /= 10)
+				num[k++] = digits[u % 10];
+			if (prec > 0)
+				num[k++] = '.';
+			break;
+		default:
+			PUT('%');
+			continue;
+		}
+		do
+			num[k++] = digits[u % (*f == 'x' ? 16 : 10)];
+		while ((u /= *f == 'x' ? 16 : 10) != 0);
+		if (neg || plus)
+			width--;
+		if (!zero)
+			for (; (int)k < width; width--)
+				PUT(' ');
+		if (neg || plus)
+			PUT(neg ? '-' : '+');
+		for (; (int)k < width; width--)
+			PUT('0');
+		while (k > 0)
+			PUT(num[--k]);
+	}
+#undef PUT
+	if (len > 0)
+		buf[n < len ? n : len - 1] = '\0';
+	return n;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+str_fmt(char *buf, size_t len, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	str_vfmt(buf, len, f, ap);
+	va_end(ap);
+}
+
+#define OUT_LINE_LEN	1024	/* longer output is written in pieces */
+
+static void
+put_vfmt(FILE *out, const char *f, va_list ap)
+{
+	char buf[OUT_LINE_LEN];
+
+	str_vfmt(buf, sizeof(buf), f, ap);
+	fputs(buf, out);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+put_fmt(FILE *out, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	put_vfmt(out, f, ap);
+	va_end(ap);
+}
+
+/*
+ * RFC 3164 to the local syslog socket, which is all that musl's syslog()
+ * does, without its strftime and printf.  UTC, as everything ntpsync
+ * prints.
+ */
+static void
+syslog_send(int prio, const char *msg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	char line[OUT_LINE_LEN];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd;
+
+	gmtime_r(&now, &tm);
+	str_fmt(line, sizeof(line), "<%d>%s %2d %02d:%02d:%02d ntpsync[%ld]: %s",
+	    LOG_DAEMON | prio, months[tm.tm_mon], tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)getpid(), msg);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		(void)send(fd, line, strlen(line), MSG_NOSIGNAL);
+	close(fd);
+}
+
 static void __attribute__((format(printf, 2, 3)))
 logmsg(int prio, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[OUT_LINE_LEN];
 	struct tm tm;
 	time_t now;
 	FILE *out = prio <= LOG_ERR ? stderr : stdout;
@@ -193,19 +352,21 @@ logmsg(int prio, const char *fmt, ...)
 	if (opt.json && out == stdout && !opt.use_syslog)
 		return;
 	va_start(ap, fmt);
-	if (opt.use_syslog) {
-		vsyslog(prio, fmt, ap);
-	} else {
-		/* ntpdate's prefix, so that scripts parsing it by field still work. */
-		now = time(NULL);
-		localtime_r(&now, &tm);
-		fprintf(out, "%2d %s %02d:%02d:%02d ntpsync[%ld]: ", tm.tm_mday,
-		    months[tm.tm_mon], tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    (long)getpid());
-		vfprintf(out, fmt, ap);
-		fputc('\n', out);
-	}
+	str_vfmt(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (opt.use_syslog) {
+		syslog_send(prio, msg);
+		return;
+	}
+	/*
+	 * ntpdate's prefix, so that scripts parsing it by field still work;
+	 * in UTC, since a board's time zone data would cost 8 KB.
+	 */
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	put_fmt(out, "%2d %s %02d:%02d:%02d ntpsync[%ld]: %s\n", tm.tm_mday,
+	    months[tm.tm_mon], tm.tm_hour, tm.tm_min, tm.tm_sec, (long)getpid(),
+	    msg);
 }
 
 static void __attribute__((noreturn))
@@ -216,7 +377,7 @@ usage(const char *fmt, ...)
 	if (fmt != NULL) {
 		va_start(ap, fmt);
 		fputs("ntpsync: ", stderr);
-		vfprintf(stderr, fmt, ap);
+		put_vfmt(stderr, fmt, ap);
 		fputc('\n', stderr);
 		va_end(ap);
 	}
@@ -227,17 +388,20 @@ usage(const char *fmt, ...)
 	exit(fmt != NULL ? EXIT_USAGE : EXIT_SYNCED);
 }
 
+/* A small decimal number; strtol would bring in 1.5 KB for this. */
 static int
 parse_int(const char *s, int min, int max, int *out)
 {
-	char *end;
-	long v;
+	int v = 0;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+	if (*s == '\0')
 		return -1;
-	*out = (int)v;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > max)
+			return -1;
+	if (*s != '\0' || v < min)
+		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -327,12 +491,12 @@ fmt_ts(uint64_t t, char *buf, size_t len)
 	struct tm tm;
 
 	if (t == 0) {
-		snprintf(buf, len, "00000000.00000000 (zero)");
+		str_fmt(buf, len, "00000000.00000000 (zero)");
 		return buf;
 	}
 	ntp_to_timespec(t, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%08x.%08x %04d-%02d-%02d %02d:%02d:%02d.%06ld UTC",
+	str_fmt(buf, len, "%08x.%08x %04d-%02d-%02d %02d:%02d:%02d.%06ld UTC",
 	    (unsigned)(t >> 32), (unsigned)t, tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 	return buf;
@@ -352,7 +516,7 @@ fmt_refid(const struct ntp_packet *p, char *buf, size_t len)
 			text[i] = '.';
 	}
 	text[4] = '\0';
-	snprintf(buf, len, "%u.%u.%u.%u \"%s\"", r >> 24, r >> 16 & 0xff,
+	str_fmt(buf, len, "%u.%u.%u.%u \"%s\"", r >> 24, r >> 16 & 0xff,
 	    r >> 8 & 0xff, r & 0xff, text);
 	return buf;
 }
@@ -363,37 +527,37 @@ dump_reply(const struct peer *p, const struct ntp_packet *pkt, size_t len,
 {
 	char b1[TS_STR_LEN], b2[TS_STR_LEN];
 
-	printf("receive %s: %zu bytes\n", p->addr, len);
+	put_fmt(stdout, "receive %s: %zu bytes\n", p->addr, len);
 	if (v == NTP_SHORT)
 		goto verdict;
-	printf("  leap %u (%s), version %u, mode %u (%s), stratum %u, poll %d, "
+	put_fmt(stdout, "  leap %u (%s), version %u, mode %u (%s), stratum %u, poll %d, "
 	    "precision %d (%.9f s)\n", pkt->leap, leap_names[pkt->leap],
 	    pkt->version, pkt->mode, mode_names[pkt->mode], pkt->stratum,
 	    pkt->poll, pkt->precision,
 	    ntp_dur_to_double(ntp_precision_to_dur(pkt->precision)));
-	printf("  root delay %.6f s, root dispersion %.6f s, refid %s\n",
+	put_fmt(stdout, "  root delay %.6f s, root dispersion %.6f s, refid %s\n",
 	    ntp_dur_to_double(ntp_short_to_dur(pkt->root_delay)),
 	    ntp_dur_to_double(ntp_short_to_dur(pkt->root_disp)),
 	    fmt_refid(pkt, b1, sizeof(b1)));
-	printf("  reference %s\n", fmt_ts(pkt->ref, b1, sizeof(b1)));
+	put_fmt(stdout, "  reference %s\n", fmt_ts(pkt->ref, b1, sizeof(b1)));
 	/* Our random nonce, not a time: no date to show. */
-	printf("  origin    %016llx\n", (unsigned long long)pkt->org);
-	printf("  receive   %s  (T2)\n", fmt_ts(pkt->rx, b1, sizeof(b1)));
-	printf("  transmit  %s  (T3)\n", fmt_ts(pkt->tx, b1, sizeof(b1)));
+	put_fmt(stdout, "  origin    %016llx\n", (unsigned long long)pkt->org);
+	put_fmt(stdout, "  receive   %s  (T2)\n", fmt_ts(pkt->rx, b1, sizeof(b1)));
+	put_fmt(stdout, "  transmit  %s  (T3)\n", fmt_ts(pkt->tx, b1, sizeof(b1)));
 	if (v == NTP_OK || ntp_verdict_is_server_state(v)) {
-		printf("  T1 %s, T4 %s (%s)\n", fmt_ts(s->t1, b1, sizeof(b1)),
+		put_fmt(stdout, "  T1 %s, T4 %s (%s)\n", fmt_ts(s->t1, b1, sizeof(b1)),
 		    fmt_ts(s->t4, b2, sizeof(b2)),
 		    kernel_rx ? "kernel timestamp" : "read after receipt");
 	}
 	if (v == NTP_OK || v == NTP_ROOT_DISTANCE || v == NTP_NEGATIVE_DELAY)
-		printf("  offset %+.6f s, delay %.6f s, root distance %.6f s\n",
+		put_fmt(stdout, "  offset %+.6f s, delay %.6f s, root distance %.6f s\n",
 		    ntp_dur_to_double(s->offset), ntp_dur_to_double(s->delay),
 		    ntp_dur_to_double(s->root_distance));
 verdict:
 	if (v == NTP_OK)
-		printf("  accepted\n");
+		put_fmt(stdout, "  accepted\n");
 	else
-		printf("  rejected: %s (%s)\n", ntp_verdict_name(v),
+		put_fmt(stdout, "  rejected: %s (%s)\n", ntp_verdict_name(v),
 		    ntp_verdict_why(v));
 }
 
@@ -431,7 +595,7 @@ send_request(struct peer *p, int64_t now)
 	p->sent++;
 	p->next_tx = now + p->rto;
 	if (opt.debug)
-		printf("transmit %s: %zu bytes, version %d, mode %d, "
+		put_fmt(stdout, "transmit %s: %zu bytes, version %d, mode %d, "
 		    "transmit (random) %016llx, T1 %s\n", p->addr, sizeof(buf),
 		    opt.version, NTP_MODE_CLIENT, (unsigned long long)r->xmt,
 		    fmt_ts(r->t1, b1, sizeof(b1)));
@@ -641,6 +805,47 @@ exchange(struct peer *peers, size_t n)
 }
 
 /*
+ * The address in numbers, as inet_ntop() writes it (RFC 5952 for IPv6:
+ * the longest run of two or more zero groups becomes "::"), without the
+ * printf that musl's inet_ntop brings.
+ */
+static void
+addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const uint8_t *a;
+	size_t n = 0;
+	int i, run, best = -1, bestlen = 1;
+
+	if (sa->sa_family == AF_INET) {
+		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+		str_fmt(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+	for (i = 0; i < 8; i += run ? run : 1) {
+		for (run = 0; i + run < 8 && (a[2 * (i + run)] |
+		    a[2 * (i + run) + 1]) == 0; run++)
+			;
+		if (run > bestlen) {
+			best = i;
+			bestlen = run;
+		}
+	}
+	buf[0] = '\0';
+	for (i = 0; i < 8 && n < len; i++) {
+		if (i == best) {
+			str_fmt(buf + n, len - n, "::");
+			i += bestlen - 1;
+		} else {
+			str_fmt(buf + n, len - n, "%s%x",
+			    n > 0 && buf[n - 1] != ':' ? ":" : "",
+			    (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
+		}
+		n = strlen(buf);
+	}
+}
+
+/*
  * Every address of every name, each once; an address already known from an
  * earlier round of -W keeps its state.  Why a name failed is kept for the
  * report.
@@ -657,7 +862,7 @@ resolve(struct host *hosts, int nhosts, struct peer *peers, size_t *npeers)
 		hints.ai_family = opt.family;
 		hints.ai_socktype = SOCK_DGRAM;
 		if (opt.debug)
-			printf("resolving %s, service ntp\n", h->name);
+			put_fmt(stdout, "resolving %s, service ntp\n", h->name);
 		h->gai_error = getaddrinfo(h->name, "ntp", &hints, &res);
 		if (h->gai_error == EAI_SERVICE) {
 			/* No "ntp" line in /etc/services: ntpdate dies here. */
@@ -672,7 +877,7 @@ resolve(struct host *hosts, int nhosts, struct peer *peers, size_t *npeers)
 		}
 		if (h->gai_error != 0) {
 			if (opt.debug)
-				printf("  %s: %s\n", h->name,
+				put_fmt(stdout, "  %s: %s\n", h->name,
 				    gai_strerror(h->gai_error));
 			continue;
 		}
@@ -698,11 +903,9 @@ resolve(struct host *hosts, int nhosts, struct peer *peers, size_t *npeers)
 			p->host = h->name;
 			memcpy(&p->ss, ai->ai_addr, ai->ai_addrlen);
 			p->sslen = ai->ai_addrlen;
-			if (getnameinfo(ai->ai_addr, ai->ai_addrlen, p->addr,
-			    sizeof(p->addr), NULL, 0, NI_NUMERICHOST) != 0)
-				snprintf(p->addr, sizeof(p->addr), "?");
+			addr_str(ai->ai_addr, p->addr, sizeof(p->addr));
 			if (opt.debug)
-				printf("  %s -> %s port %u\n", h->name, p->addr,
+				put_fmt(stdout, "  %s -> %s port %u\n", h->name, p->addr,
 				    ntohs(ai->ai_family == AF_INET6 ?
 				    ((struct sockaddr_in6 *)ai->ai_addr)->sin6_port :
 				    ((struct sockaddr_in *)ai->ai_addr)->sin_port));
@@ -724,15 +927,15 @@ static const char *
 failure_reason(const struct peer *p, char *buf, size_t len)
 {
 	if (p->error == ECONNREFUSED)
-		snprintf(buf, len, "no reply: ICMP port unreachable (nothing "
+		str_fmt(buf, len, "no reply: ICMP port unreachable (nothing "
 		    "listens on port %d there)", NTP_PORT);
 	else if (p->error != 0)
-		snprintf(buf, len, "no reply: %s", strerror(p->error));
+		str_fmt(buf, len, "no reply: %s", strerror(p->error));
 	else if (p->last != NTP_OK)
-		snprintf(buf, len, "%s (%s)", ntp_verdict_name(p->last),
+		str_fmt(buf, len, "%s (%s)", ntp_verdict_name(p->last),
 		    ntp_verdict_why(p->last));
 	else
-		snprintf(buf, len, "no reply within %lld.%03lld s (%d requests "
+		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
 		    "sent)", (long long)(opt.timeout_ns / NSEC_PER_SEC),
 		    (long long)(opt.timeout_ns % NSEC_PER_SEC / NS_PER_MS),
 		    p->sent);
@@ -745,7 +948,7 @@ print_failure(const struct peer *p, FILE *out)
 	char why[NI_MAXHOST];
 
 	if (!opt.json)
-		fprintf(out, "%s: Server dropped: %s\n", p->addr,
+		put_fmt(out, "%s: Server dropped: %s\n", p->addr,
 		    failure_reason(p, why, sizeof(why)));
 }
 
@@ -884,16 +1087,16 @@ take_lock(void)
 static void
 json_str(const char *s)
 {
-	putchar('"');
+	fputc('"', stdout);
 	for (; *s != '\0'; s++) {
 		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
+			put_fmt(stdout, "\\%c", *s);
 		else if ((unsigned char)*s < ' ')
-			printf("\\u%04x", (unsigned char)*s);
+			put_fmt(stdout, "\\u%04x", (unsigned char)*s);
 		else
-			putchar(*s);
+			fputc(*s, stdout);
 	}
-	putchar('"');
+	fputc('"', stdout);
 }
 
 static void
@@ -901,7 +1104,7 @@ json_ts(const char *key, uint64_t t)
 {
 	char buf[TS_STR_LEN];
 
-	printf(",\"%s\":", key);
+	put_fmt(stdout, ",\"%s\":", key);
 	json_str(fmt_ts(t, buf, sizeof(buf)));
 }
 
@@ -931,18 +1134,18 @@ json_reply(const struct reply_log *l)
 	enum ntp_verdict first = NTP_SHORT;
 	size_t i;
 
-	printf("{\"bytes\":%zu,\"verdict\":", l->len);
+	put_fmt(stdout, "{\"bytes\":%zu,\"verdict\":", l->len);
 	json_str(ntp_verdict_name(l->v));
-	printf(",\"checks\":{");
+	put_fmt(stdout, ",\"checks\":{");
 	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		printf("%s\"%s\":\"%s\"", i ? "," : "", checks[i].name,
+		put_fmt(stdout, "%s\"%s\":\"%s\"", i ? "," : "", checks[i].name,
 		    l->v == NTP_OK || l->v > checks[i].last ? "pass" :
 		    l->v >= first ? "fail" : "not reached");
 		first = checks[i].last + 1;
 	}
-	putchar('}');
+	fputc('}', stdout);
 	if (l->v != NTP_SHORT) {
-		printf(",\"leap\":%u,\"version\":%u,\"mode\":%u,\"stratum\":%u,"
+		put_fmt(stdout, ",\"leap\":%u,\"version\":%u,\"mode\":%u,\"stratum\":%u,"
 		    "\"poll\":%d,\"precision\":%d,\"root_delay\":%.9f,"
 		    "\"root_dispersion\":%.9f,\"refid\":", l->pkt.leap,
 		    l->pkt.version, l->pkt.mode, l->pkt.stratum, l->pkt.poll,
@@ -957,15 +1160,15 @@ json_reply(const struct reply_log *l)
 	if (l->v == NTP_OK || ntp_verdict_is_server_state(l->v)) {
 		json_ts("t1", l->s.t1);
 		json_ts("t4", l->s.t4);
-		printf(",\"t4_source\":\"%s\"", l->kernel_rx ? "kernel" :
+		put_fmt(stdout, ",\"t4_source\":\"%s\"", l->kernel_rx ? "kernel" :
 		    "clock");
 	}
 	if (l->v == NTP_OK || l->v == NTP_ROOT_DISTANCE ||
 	    l->v == NTP_NEGATIVE_DELAY)
-		printf(",\"offset\":%.9f,\"delay\":%.9f,\"root_distance\":%.9f",
+		put_fmt(stdout, ",\"offset\":%.9f,\"delay\":%.9f,\"root_distance\":%.9f",
 		    ntp_dur_to_double(l->s.offset), ntp_dur_to_double(l->s.delay),
 		    ntp_dur_to_double(l->s.root_distance));
-	putchar('}');
+	fputc('}', stdout);
 }
 
 static void
@@ -976,49 +1179,49 @@ json_report(const struct host *hosts, int nhosts, const struct peer *peers,
 	size_t i;
 	int h, r, sep = 0;
 
-	printf("{\"ntpsync\":\"%s\",\"servers\":[", NTPSYNC_VERSION);
+	put_fmt(stdout, "{\"ntpsync\":\"%s\",\"servers\":[", NTPSYNC_VERSION);
 	for (h = 0; h < nhosts; h++) {
 		if (hosts[h].gai_error == 0)
 			continue;
-		printf("%s{\"host\":", sep++ ? "," : "");
+		put_fmt(stdout, "%s{\"host\":", sep++ ? "," : "");
 		json_str(hosts[h].name);
-		printf(",\"error\":");
+		put_fmt(stdout, ",\"error\":");
 		json_str(gai_strerror(hosts[h].gai_error));
-		putchar('}');
+		fputc('}', stdout);
 	}
 	for (i = 0; i < n; i++) {
 		const struct peer *p = &peers[i];
 
-		printf("%s{\"host\":", sep++ ? "," : "");
+		put_fmt(stdout, "%s{\"host\":", sep++ ? "," : "");
 		json_str(p->host);
-		printf(",\"address\":");
+		put_fmt(stdout, ",\"address\":");
 		json_str(p->addr);
-		printf(",\"requests\":%d,\"samples\":%d,\"falseticker\":%s",
+		put_fmt(stdout, ",\"requests\":%d,\"samples\":%d,\"falseticker\":%s",
 		    p->sent, p->nsamples, p->falseticker ? "true" : "false");
 		if (p->nsamples == 0) {
-			printf(",\"error\":");
+			put_fmt(stdout, ",\"error\":");
 			json_str(failure_reason(p, why, sizeof(why)));
 		}
-		printf(",\"replies\":[");
+		put_fmt(stdout, ",\"replies\":[");
 		for (r = 0; r < p->nreplies; r++) {
 			if (r)
-				putchar(',');
+				fputc(',', stdout);
 			json_reply(&p->reply[r]);
 		}
-		printf("]}");
+		put_fmt(stdout, "]}");
 	}
-	printf("],\"chosen\":");
+	put_fmt(stdout, "],\"chosen\":");
 	if (chosen != NULL) {
 		const struct ntp_sample *s = &chosen->sample[ntp_best_sample(
 		    chosen->sample, (size_t)chosen->nsamples)];
 
 		json_str(chosen->addr);
-		printf(",\"offset\":%.9f,\"delay\":%.9f", ntp_dur_to_double(
+		put_fmt(stdout, ",\"offset\":%.9f,\"delay\":%.9f", ntp_dur_to_double(
 		    s->offset), ntp_dur_to_double(s->delay));
 	} else {
-		printf("null");
+		put_fmt(stdout, "null");
 	}
-	printf(",\"action\":\"%s\",\"exit\":%d}\n", action, code);
+	put_fmt(stdout, ",\"action\":\"%s\",\"exit\":%d}\n", action, code);
 }
 
 /* ---- the outcome ---- */
@@ -1077,7 +1280,7 @@ conclude(const struct host *hosts, int nhosts, struct peer *peers, size_t n)
 		stratum[nc] = p->pkt[b].stratum;
 		cpeer[nc++] = p;
 		if ((opt.query || opt.debug) && !opt.json)
-			printf("server %s, stratum %d, offset %+.6f, delay %.5f\n",
+			put_fmt(stdout, "server %s, stratum %d, offset %+.6f, delay %.5f\n",
 			    p->addr, p->pkt[b].stratum,
 			    ntp_dur_to_double(p->sample[b].offset),
 			    ntp_dur_to_double(p->sample[b].delay));
@@ -1097,7 +1300,7 @@ conclude(const struct host *hosts, int nhosts, struct peer *peers, size_t n)
 	for (i = 0; i < nc; i++) {
 		cpeer[i]->falseticker = falseticker[i];
 		if (falseticker[i] && chatty())
-			printf("%s: Server dropped: disagrees with the majority "
+			put_fmt(stdout, "%s: Server dropped: disagrees with the majority "
 			    "(offset %+.6f)\n", cpeer[i]->addr,
 			    ntp_dur_to_double(cand[i]->offset));
 	}
@@ -1107,7 +1310,7 @@ conclude(const struct host *hosts, int nhosts, struct peer *peers, size_t n)
 		    want_step(chosen->sample[b].offset) ? "step" : "adjust",
 		    chosen->addr, ntp_dur_to_double(chosen->sample[b].offset));
 		if (opt.debug)
-			printf("clock not changed: -d never sets it\n");
+			put_fmt(stdout, "clock not changed: -d never sets it\n");
 		code = EXIT_SYNCED;
 	} else {
 		action = want_step(chosen->sample[b].offset) ? "step" : "slew";
@@ -1141,7 +1344,7 @@ wait_more(struct peer *peers, size_t n, int64_t deadline, int64_t *backoff)
 		for (i = 0; i < n; i++)
 			if (!peers[i].kissed)
 				print_failure(&peers[i], stdout);
-		printf("waiting for %s: next try in %.2f s, %.1f s left\n",
+		put_fmt(stdout, "waiting for %s: next try in %.2f s, %.1f s left\n",
 		    n == 0 ? "the server names to resolve" :
 		    "a synchronized server", (double)*backoff / NSEC_PER_SEC,
 		    (double)left / NSEC_PER_SEC);
@@ -1243,7 +1446,7 @@ main(int argc, char **argv)
 			opt.verbose = 1;
 			break;
 		case 'V':
-			printf("ntpsync %s\n", NTPSYNC_VERSION);
+			put_fmt(stdout, "ntpsync %s\n", NTPSYNC_VERSION);
 			return EXIT_SYNCED;
 		case 'w':
 			opt.write_rtc = 1;
@@ -1267,8 +1470,6 @@ main(int argc, char **argv)
 		usage("-j and -d cannot be combined: both write to stdout");
 	for (h = 0; h < argc; h++)
 		hosts[h].name = argv[h];
-	if (opt.use_syslog)
-		openlog("ntpsync", LOG_PID, LOG_DAEMON);
 	if (opt.verbose)
 		logmsg(LOG_INFO, "ntpsync %s", NTPSYNC_VERSION);
 	if (!opt.query && !opt.debug && (code = take_lock()) != EXIT_SYNCED)

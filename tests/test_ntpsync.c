@@ -646,6 +646,112 @@ test_stratum_16_ends_the_server_at_once(void **state)
 	close(other);
 }
 
+/* ---- output: the small printf and the address formatter ---- */
+
+static size_t
+fmt_len(char *buf, size_t len, const char *f, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, f);
+	n = str_vfmt(buf, len, f, ap);
+	va_end(ap);
+	return n;
+}
+
+static void
+assert_fmt(const char *want, const char *f, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, f);
+	str_vfmt(buf, sizeof(buf), f, ap);
+	va_end(ap);
+	assert_string_equal(buf, want);
+}
+
+static void
+test_fmt_integers(void **state)
+{
+	(void)state;
+	assert_fmt("a 42 -7 +3", "a %d %d %+d", 42, -7, 3);
+	assert_fmt(" 5|05|2026", "%2d|%02d|%04d", 5, 5, 2026);
+	assert_fmt("00000000.ffffffff", "%08x.%08x", 0u, 0xffffffffu);
+	assert_fmt("00000001deadbeef", "%016llx", 0x1deadbeefULL);
+	assert_fmt("-9223372036854775808", "%lld", (long long)INT64_MIN);
+	assert_fmt("18446744073709551615", "%llu", (unsigned long long)UINT64_MAX);
+	assert_fmt("48 bytes, 007", "%zu bytes, %03lld", (size_t)48, 7LL);
+	assert_fmt("x=%", "%c=%%", 'x');
+}
+
+static void
+test_fmt_fixed_point_decimals(void **state)
+{
+	(void)state;
+	assert_fmt("+0.000012", "%+.6f", 0.0000123);
+	assert_fmt("-0.001401", "%+.6f", -0.0014009);
+	assert_fmt("+10.000000", "%+.6f", 9.9999996);	/* carries */
+	assert_fmt("0.00003", "%.5f", 0.0000251);
+	assert_fmt("-3.249997051", "%.9f", -3.249997051);
+	assert_fmt("1000", "%.0f", 999.5);
+	assert_fmt("0.000000", "%f", 0.0);
+}
+
+static void
+test_fmt_truncates_safely(void **state)
+{
+	char buf[6];
+
+	(void)state;
+	assert_int_equal(fmt_len(buf, sizeof(buf), "%s", "truncated"), 9);
+	assert_string_equal(buf, "trunc");
+}
+
+static const char *
+addr6(const uint8_t bytes[16])
+{
+	static char buf[64];
+	struct sockaddr_in6 sin6;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	memcpy(sin6.sin6_addr.s6_addr, bytes, 16);
+	addr_str((struct sockaddr *)&sin6, buf, sizeof(buf));
+	return buf;
+}
+
+static void
+test_addresses_as_inet_ntop_writes_them(void **state)
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+	static const uint8_t any[16] = { 0 };
+	static const uint8_t doc[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	/* 2001:db8:0:0:1:0:0:1: two runs of two, the first wins (RFC 5952) */
+	static const uint8_t tie[16] = { 0x20, 0x01, 0x0d, 0xb8, [9] = 1,
+	    [15] = 1 };
+	/* a single zero group is not shortened */
+	static const uint8_t one[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1,
+	    0, 1, 0, 1, 0, 1, 0, 1 };
+	static const uint8_t trailing[16] = { 0xfe, 0x80 };
+	struct sockaddr_in sin;
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(addr6(loopback), "::1");
+	assert_string_equal(addr6(any), "::");
+	assert_string_equal(addr6(doc), "2001:db8::1");
+	assert_string_equal(addr6(tie), "2001:db8::1:0:0:1");
+	assert_string_equal(addr6(one), "2001:db8:0:1:1:1:1:1");
+	assert_string_equal(addr6(trailing), "fe80::");
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(0xc0000201);
+	addr_str((struct sockaddr *)&sin, buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.1");
+}
+
 /* ---- the command line ---- */
 
 static void
@@ -766,6 +872,11 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_kod_deny_drops_the_server, setup),
 		cmocka_unit_test_setup(test_stratum_16_ends_the_server_at_once,
+		    setup),
+		cmocka_unit_test_setup(test_fmt_integers, setup),
+		cmocka_unit_test_setup(test_fmt_fixed_point_decimals, setup),
+		cmocka_unit_test_setup(test_fmt_truncates_safely, setup),
+		cmocka_unit_test_setup(test_addresses_as_inet_ntop_writes_them,
 		    setup),
 		cmocka_unit_test_setup(test_parse_seconds, setup),
 		cmocka_unit_test_setup(test_usage_errors_exit_2, setup),
