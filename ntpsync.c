@@ -461,9 +461,16 @@ ntp_now(void)
 
 /*
  * The nonce must not wait for the entropy pool: at boot, where we run,
- * getrandom() can block for minutes on a board without entropy sources,
- * and kernels before 3.17 lack it.  /dev/urandom never blocks.
+ * getrandom() can block for minutes on a board without entropy sources.
+ * GRND_INSECURE (Linux >= 5.6) never waits; /dev/urandom serves older
+ * kernels (before 3.17 without getrandom at all), but from Linux 5.18 on
+ * its first read stalls for about a second until the pool is ready, which
+ * the VM boot test caught eating the whole -t budget.
  */
+#ifndef GRND_INSECURE
+#define GRND_INSECURE		0x0004
+#endif
+
 static uint64_t
 random64(void)
 {
@@ -471,7 +478,8 @@ random64(void)
 	int fd;
 
 	while (v == 0) {
-		if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
+		if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v) ||
+		    getrandom(&v, sizeof(v), GRND_INSECURE) == (ssize_t)sizeof(v))
 			continue;
 		fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 		if (fd == -1 || read(fd, &v, sizeof(v)) != (ssize_t)sizeof(v)) {
@@ -578,7 +586,7 @@ give_up(struct peer *p, int error)
 }
 
 static void
-send_request(struct peer *p, int64_t now)
+send_request(struct peer *p)
 {
 	uint8_t buf[NTP_PACKET_LEN];
 	struct request *r = &p->req[p->sent % MAX_REQUESTS];
@@ -593,7 +601,7 @@ send_request(struct peer *p, int64_t now)
 		return;
 	}
 	p->sent++;
-	p->next_tx = now + p->rto;
+	p->next_tx = mono_now() + p->rto;
 	if (opt.debug)
 		put_fmt(stdout, "transmit %s: %zu bytes, version %d, mode %d, "
 		    "transmit (random) %016llx, T1 %s\n", p->addr, sizeof(buf),
@@ -672,7 +680,7 @@ handle_reply(struct peer *p, const uint8_t *buf, size_t len, uint64_t t4,
 	if (p->nsamples == opt.samples)
 		finish(p);
 	else
-		send_request(p, mono_now());
+		send_request(p);
 }
 
 /* Drain the socket; T4 is the kernel's receive time where it gives one. */
@@ -722,13 +730,13 @@ receive(struct peer *p)
 	}
 }
 
+/* The server's time starts with its first request, not before the nonce. */
 static void
-start(struct peer *p, int64_t now)
+start(struct peer *p)
 {
 	int on = 1;
 
 	p->rto = RTO_INITIAL_NS;
-	p->deadline = now + opt.timeout_ns;
 	p->fd = socket(p->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (p->fd == -1) {
 		give_up(p, errno);
@@ -740,7 +748,8 @@ start(struct peer *p, int64_t now)
 		give_up(p, errno);
 		return;
 	}
-	send_request(p, now);
+	send_request(p);
+	p->deadline = mono_now() + opt.timeout_ns;
 }
 
 /*
@@ -756,10 +765,9 @@ exchange(struct peer *peers, size_t n)
 	int64_t now, wake;
 	size_t i, nfds;
 
-	now = mono_now();
 	for (i = 0; i < n; i++)
 		if (!peers[i].done)
-			start(&peers[i], now);
+			start(&peers[i]);
 	for (;;) {
 		wake = INT64_MAX;
 		for (nfds = 0, i = 0; i < n; i++) {
@@ -798,7 +806,7 @@ exchange(struct peer *peers, size_t n)
 				if (p->nsamples > 0 && ++p->losses >= GIVEUP_LOSSES)
 					finish(p);
 				else
-					send_request(p, now);
+					send_request(p);
 			}
 		}
 	}

@@ -525,7 +525,7 @@ make_peer(struct peer *p, int samples)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
 	p->fd = sv[0];
 	p->rto = RTO_INITIAL_NS;
-	send_request(p, mono_now());
+	send_request(p);
 	assert_int_equal(p->sent, 1);
 	return sv[1];
 }

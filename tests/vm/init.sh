@@ -1,0 +1,75 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# /init of the VM boot test (tests/vm-test.sh): a bare board booting with its clock at
+# 2000-01-01 (qemu -rtc base=2000-01-01; the kernel copies the RTC to the system clock),
+# no battery-backed time, no /etc/services. It brings up the network, syncs the clock
+# with ntpsync the way a board's boot script would, writes the RTC (-w), and powers off.
+#
+# The scenario comes from the kernel command line (vmtest=NAME):
+#   boot   ntpsync -u -w 10.0.2.2            the server is up and synchronized
+#   wait   ntpsync -W 60 -v -u -w 10.0.2.2   the server answers stratum 16 at first
+# 10.0.2.2 is qemu's user-mode network gateway: the host's (the sandbox's) 127.0.0.1.
+#
+# Lines for the test start with "VMTEST "; times are UTC, epochs in seconds.
+/bin/busybox --install -s
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs -o mode=755 tmpfs /run
+
+say() { echo "VMTEST $*"; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+clock() { # LABEL: the system clock and the RTC
+    # busybox date has no %N; adjtimex (a read: no options) has the microseconds
+    say "$1 clock $(adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { printf "%d.%06d", s, $2 }')" \
+        "$(date -u '+%Y-%m-%d %H:%M:%S') UTC"
+    say "$1 rtc $(cat /sys/class/rtc/rtc0/since_epoch) $(cat /sys/class/rtc/rtc0/date)" \
+        "$(cat /sys/class/rtc/rtc0/time) UTC, hwclock -r -u: $(hwclock -r -u 2>&1)"
+}
+
+scenario=
+read -r cmdline </proc/cmdline
+for w in $cmdline; do
+    case $w in vmtest=*) scenario=${w#vmtest=} ;; esac
+done
+say "start scenario=$scenario kernel=$(uname -r) uptime=$(uptime_s)"
+if [ -e /etc/services ]; then say "etc-services present"; else say "etc-services absent"; fi
+
+# The network, as a board's init script brings it up: virtio-net is modular in Debian's
+# amd64 kernels; modules.order lists it after its dependencies.
+while read -r m; do
+    insmod "/lib/modules/$m.ko" || say "insmod $m failed"
+done </lib/modules/modules.order
+ip link set lo up
+ip addr add 10.0.2.15/24 dev eth0
+ip link set eth0 up
+ip route add default via 10.0.2.2
+say "net $(ip -4 -o addr show dev eth0 | awk '{ print $2, $4 }') via 10.0.2.2"
+
+clock before
+
+case $scenario in
+boot) set -- -u -w 10.0.2.2 ;;
+wait) set -- -W 60 -v -u -w 10.0.2.2 ;;
+*)
+    say "unknown scenario '$scenario'"
+    set -- -q 10.0.2.2
+    ;;
+esac
+say "run ntpsync $*"
+t0=$(uptime_s)
+ntpsync "$@"
+rc=$?
+t1=$(uptime_s)
+say "ntpsync exit=$rc seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+
+clock after
+
+# How far the clock is from the server's now, to the microsecond: a query only.
+ntpsync -q 10.0.2.2
+say "query exit=$?"
+say "end uptime=$(uptime_s)"
+poweroff -f

@@ -1,0 +1,234 @@
+#!/bin/bash
+# tests/vm/scenarios.sh: the VM boot test's scenarios. tests/vm-test.sh runs it inside
+# tests/sandbox.sh after tests/vm/prepare.sh has built build/vm/x86_64/.
+#
+# qemu-system-x86_64 (TCG) boots the Debian kernel with the initramfs (/init is
+# tests/vm/init.sh) and the RTC at 2000-01-01. qemu runs here, in the sandbox, so its
+# user-mode network reaches only the sandbox's loopback: the guest's 10.0.2.2:123 is
+# the NTP server started here on 127.0.0.1:123. The guest's clock is emulated: setting
+# it is the point; this machine's clock cannot be touched from the sandbox.
+#
+#   boot  chronyd serving; the guest runs `ntpsync -u -w 10.0.2.2`
+#   wait  fake_server.py answers stratum 16 (LI=3) until the guest has asked a few times
+#         and for at least UNSYNC_SECONDS, then chronyd takes over port 123; the guest
+#         runs `ntpsync -W 60 -v -u -w 10.0.2.2`
+#
+# Each guest console line is logged with the host's time of arrival (build/vm/logs/).
+# The guest passes when, after ntpsync: `ntpsync -q 10.0.2.2` in the guest measures
+# |offset| < 0.5 s, the guest's clock printed on the console is within 0.5 s of the
+# host's time at which the line arrived, and the RTC holds the new time (within 2 s).
+# shellcheck source-path=SCRIPTDIR/..
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+tests=$(dirname "$here")
+root=$(dirname "$tests")
+. "$tests/lib.sh"
+require_sandbox
+. "$tests/servers.sh"
+
+A=$root/build/vm/x86_64
+LOGS=$root/build/vm/logs
+VM_TIMEOUT=${VM_TIMEOUT:-80}
+# More qemu options, e.g. VM_EXTRA="-object filter-dump,id=d0,netdev=n0,file=/tmp/vm.pcap"
+VM_EXTRA=${VM_EXTRA:-}
+UNSYNC_SECONDS=${UNSYNC_SECONDS:-3}
+Y2000=946684800
+mkdir -p "$LOGS"
+trap cleanup_servers EXIT
+
+# --- the VM ----------------------------------------------------------------------------
+
+# Each line of stdin, prefixed with the host's time (epoch seconds, microseconds).
+stamp_lines() {
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+        printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
+    done
+}
+
+vm_start() { # SCENARIO: boot the guest in the background; its console goes to $VM_LOG
+    VM_LOG=$LOGS/$1.log
+    rm -f "$VM_LOG" "$VM_LOG.rc"
+    VM_T0=$EPOCHREALTIME
+    (
+        timeout -s KILL "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -smp 1 \
+            -nodefaults -no-user-config -display none -serial stdio -no-reboot \
+            -rtc base=2000-01-01 -kernel "$A/vmlinuz" -initrd "$A/initramfs.cpio" \
+            -append "console=ttyS0 quiet panic=-1 vmtest=$1" \
+            -netdev user,id=n0 -device virtio-net-pci,netdev=n0 ${VM_EXTRA:+$VM_EXTRA} \
+            </dev/null 2>"$VM_LOG.stderr" | stamp_lines >"$VM_LOG"
+        echo "${PIPESTATUS[0]}" >"$VM_LOG.rc"
+    ) &
+    VM_PID=$!
+}
+
+vm_wait() { # sets VM_RC (124/137: killed by the timeout) and VM_SECONDS
+    wait "$VM_PID"
+    VM_RC=$(cat "$VM_LOG.rc" 2>/dev/null || echo "?")
+    VM_SECONDS=$(awk -v a="$VM_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# --- reading the guest's console ---------------------------------------------------------
+
+vmtest() { # PREFIX: the first "VMTEST PREFIX..." line, host time first
+    awk -v w="$*" '$2 == "VMTEST" { l = $3; for (i = 4; i <= NF; i++) l = l " " $i
+                                    if (index(l, w) == 1) { print; exit } }' "$VM_LOG"
+}
+field() { # N: the Nth word of stdin's line
+    awk -v n="$1" '{ print $n }'
+}
+value() { # KEY LINE: the value of KEY=VALUE in LINE
+    sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
+}
+abs_diff() { # A B
+    awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; printf "%.6f", d }'
+}
+utc() { # EPOCH
+    date -u -d "@${1%.*}" '+%Y-%m-%d %H:%M:%S'
+}
+show_console() { # the guest's console, indented, without the host times
+    cut -d' ' -f2- "$VM_LOG" | sed 's/^/    | /'
+}
+
+# The checks shared by both scenarios, on $VM_LOG. $1: the scenario.
+check_guest() {
+    local s=$1 start before_c before_r run ran after_c after_r q qoff step soff expect host t g
+    start=$(vmtest start)
+    before_c=$(vmtest before clock)
+    before_r=$(vmtest before rtc)
+    run=$(vmtest run ntpsync)
+    ran=$(vmtest ntpsync exit=)
+    after_c=$(vmtest after clock)
+    after_r=$(vmtest after rtc)
+    q=$(grep -m1 ' server 10\.0\.2\.2, stratum' "$VM_LOG")
+    step=$(grep -m1 'step time server 10\.0\.2\.2 offset' "$VM_LOG")
+
+    echo "# $s: guest clock before: $(cut -d' ' -f6-8 <<<"$before_c") (epoch $(field 5 <<<"$before_c"))"
+    echo "# $s: guest RTC before:   $(cut -d' ' -f6-8 <<<"$before_r" | tr -d ,)"
+    echo "# $s: guest ran:          ${run#* VMTEST run } -> $(cut -d' ' -f4- <<<"$ran")"
+    echo "# $s: ntpsync said:       $(cut -d' ' -f2- <<<"$step")"
+    echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$after_c") (epoch $(field 5 <<<"$after_c"), host $(field 1 <<<"$after_c"))"
+    echo "# $s: guest RTC after:    $(cut -d' ' -f6- <<<"$after_r")"
+    echo "# $s: guest query after:  $(cut -d' ' -f2- <<<"$q")"
+
+    check "$s: guest booted (kernel $(value kernel "$start"))" \
+        "no VMTEST start line; qemu exit $VM_RC" [ -n "$start" ]
+    check "$s: bare board: no /etc/services in the guest" "$(vmtest etc-services)" \
+        [ -n "$(vmtest etc-services absent)" ]
+    check "$s: guest clock and RTC started at 2000-01-01" "before: $before_c; $before_r" \
+        awk -v e="$(field 5 <<<"$before_c")" -v r="$(field 5 <<<"$before_r")" -v y="$Y2000" \
+        'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
+    check "$s: ntpsync exit 0" "$ran" [ "$(value exit "$ran")" = 0 ]
+
+    # The step is the guest's error: host time minus guest time when "before clock" arrived.
+    if [ -n "$step" ] && [ -n "$before_c" ]; then
+        soff=$(sed -n 's/.* offset \([-+0-9.]*\) sec.*/\1/p' <<<"$step")
+        expect=$(awk -v h="$(field 1 <<<"$before_c")" -v g="$(field 5 <<<"$before_c")" \
+            'BEGIN { printf "%.3f", h - g }')
+        check "$s: ntpsync stepped the clock by the guest's error (+$expect s)" \
+            "step offset $soff, expected $expect +- 1" near "$soff" "$expect" 1
+    else
+        fail "$s: ntpsync stepped the clock" "no 'step time server 10.0.2.2' line"
+    fi
+
+    # A board at boot has no entropy yet: the request's random nonce must not stall the
+    # exchange (on Linux >= 5.18 a read of /dev/urandom before the pool is ready spends up
+    # to a second generating jitter entropy). The exchange itself takes milliseconds
+    # here even under TCG; writing the RTC (-w) afterwards waits for the next second edge.
+    if [ -n "$step" ] && [ -n "$run" ]; then
+        t=$(awk -v a="$(field 1 <<<"$run")" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }')
+        if [ "$s" = wait ]; then
+            pass "$s: ntpsync stepped ${t} s after it started (it waited for the server)"
+        else
+            check "$s: ntpsync stepped ${t} s after it started (< 0.5 s: no stall at boot)" \
+                "the step came ${t} s after ntpsync started" near "$t" 0 0.5
+        fi
+    fi
+
+    # ntpsync -q in the guest measures the remaining offset against the server to the µs.
+    qoff=$(sed -n 's/.* offset \([-+0-9.]*\), delay.*/\1/p' <<<"$q")
+    check "$s: guest clock within 0.5 s of the server (ntpsync -q offset ${qoff:-none})" \
+        "query: ${q:-none}; $(vmtest query exit=)" near "${qoff:-x}" 0 0.5
+
+    # Independently of ntpsync: the guest's clock on the console against the host's clock
+    # (the server's) when the line arrived; the line's own latency counts against it.
+    host=$(field 1 <<<"$after_c")
+    g=$(field 5 <<<"$after_c")
+    check "$s: guest clock printed after the sync within 0.5 s of the host's ($(abs_diff "${host:-0}" "${g:-0}") s)" \
+        "host $host, guest ${g:-none}" near "${g:-x}" "$host" 0.5
+
+    t=$(field 5 <<<"$after_r")
+    check "$s: RTC written: $(field 6 <<<"$after_r") $(field 7 <<<"$after_r") within 2 s of the guest clock" \
+        "RTC after: ${after_r:-none}; guest clock ${g:-none}" near "${t:-x}" "${g:-0}" 2
+    check "$s: guest powered off by itself (${VM_SECONDS} s)" "qemu exit $VM_RC (124/137: timeout)" \
+        [ "$VM_RC" = 0 ]
+}
+
+report_vm() { # SCENARIO: the console when something failed, or always with VERBOSE=1
+    if [ "$FAILED" -gt "$1" ] || [ -n "${VERBOSE:-}" ]; then
+        echo "# guest console ($VM_LOG):"
+        show_console
+        [ -s "$VM_LOG.stderr" ] && sed 's/^/    qemu: /' "$VM_LOG.stderr"
+    fi
+}
+
+echo "# kernel $(cat "$A/kernel-version"), $(qemu-system-x86_64 --version | head -n 1), TCG"
+
+# --- boot: the server is up --------------------------------------------------------------
+failed0=$FAILED
+start_chrony 127.0.0.1 || exit 1
+echo "# boot: chronyd on 127.0.0.1:123 (the guest's 10.0.2.2): $(ntp_query 127.0.0.1)"
+vm_start boot
+vm_wait
+check_guest boot
+report_vm "$failed0"
+stop_servers
+
+# --- wait: the server answers stratum 16 at first ------------------------------------------
+failed0=$FAILED
+start_fake 127.0.0.1 stratum16 --lifetime 120 || exit 1
+echo "# wait: fake_server.py --mode stratum16 on 127.0.0.1:123: $(ntp_query 127.0.0.1)"
+rx() { # requests the fake server received from the guest (not the query above)
+    echo $(($(grep -c '^rx ' "$FAKE_LOG" 2>/dev/null) - rx0))
+}
+rx0=0
+rx0=$(rx)
+vm_start wait
+# Keep the server unsynchronized until the guest has asked at least 3 times and for
+# UNSYNC_SECONDS since its first request, then let chronyd take over the port.
+first=
+deadline=$(($(now_ms) + VM_TIMEOUT * 1000))
+while [ "$(now_ms)" -lt "$deadline" ] && kill -0 "$VM_PID" 2>/dev/null; do
+    n=$(rx)
+    [ -z "$first" ] && [ "$n" -gt 0 ] && first=$EPOCHREALTIME
+    if [ -n "$first" ] && [ "$n" -ge 3 ] &&
+        awk -v a="$first" -v b="$EPOCHREALTIME" -v s="$UNSYNC_SECONDS" 'BEGIN { exit !(b - a >= s) }'; then
+        break
+    fi
+    sleep 0.1
+done
+unsync_rx=$(rx)
+stop_fakes
+t_switch=$EPOCHREALTIME
+start_chrony 127.0.0.1 || exit 1
+t_good=$EPOCHREALTIME
+echo "# wait: the guest asked the stratum-16 server $unsync_rx times in" \
+    "$(awk -v a="${first:-$t_switch}" -v b="$t_switch" 'BEGIN { printf "%.1f", b - a }') s;" \
+    "chronyd serving since $(awk -v a="$VM_T0" -v b="$t_good" 'BEGIN { printf "%.1f", b - a }') s after qemu started"
+vm_wait
+check_guest wait
+check "wait: the guest kept asking the unsynchronized server (${unsync_rx:-0} requests)" \
+    "fewer than 3 requests reached the stratum-16 server" [ "${unsync_rx:-0}" -ge 3 ]
+step=$(grep -m1 'step time server 10\.0\.2\.2 offset' "$VM_LOG")
+check "wait: the guest synced only once the server was (step at +$(awk -v a="$t_good" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }') s)" \
+    "step line ${step:-missing} arrived before chronyd served at $t_good" \
+    awk -v a="$t_switch" -v b="$(field 1 <<<"$step")" 'BEGIN { exit !(b != "" && b > a) }'
+check "wait: ntpsync -v said what it was waiting for (a server at stratum 16)" \
+    "no 'waiting' line, or no 'stratum 16' on the console" \
+    eval "grep -qi 'waiting' '$VM_LOG' && grep -q 'stratum 16' '$VM_LOG'"
+report_vm "$failed0"
+
+[ -z "${VM_TEST_T0:-}" ] ||
+    echo "# vm-test took $(awk -v a="$VM_TEST_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+summary
