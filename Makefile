@@ -111,6 +111,10 @@ vm-test: deps
 	$(MAKE) ntpsync
 	tests/vm-test.sh ./ntpsync
 
+# One full sync and the failure paths of the dynamic glibc build.
+valgrind: deps
+	tests/valgrind.sh
+
 install: ntpsync
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 755 ntpsync $(DESTDIR)$(SBINDIR)/ntpsync

@@ -46,6 +46,7 @@ void
 ntp_encode_request(uint8_t buf[NTP_PACKET_LEN], int version, uint64_t xmt)
 {
 	memset(buf, 0, NTP_PACKET_LEN);
+	/* cppcheck-suppress badBitmaskCheck ; LI 0 written out on purpose */
 	buf[NTP_OFF_LI_VN_MODE] = (uint8_t)(NTP_LI_NOWARNING << NTP_LI_SHIFT |
 	    (version & NTP_VN_MASK) << NTP_VN_SHIFT | NTP_MODE_CLIENT);
 	put64(buf + NTP_OFF_TX_TS, xmt);

@@ -36,8 +36,9 @@
 #else
 /* Debian's musl-dev ships no kernel headers; this is the kernel's ABI. */
 struct rtc_time {
-	int tm_sec, tm_min, tm_hour, tm_mday, tm_mon, tm_year, tm_wday,
-	    tm_yday, tm_isdst;
+	int tm_sec, tm_min, tm_hour, tm_mday, tm_mon, tm_year;
+	/* cppcheck-suppress unusedStructMember ; the kernel's layout */
+	int tm_wday, tm_yday, tm_isdst;
 };
 #define RTC_SET_TIME		_IOW('p', 0x0a, struct rtc_time)
 #endif
@@ -201,7 +202,8 @@ str_vfmt(char *buf, size_t len, const char *f, va_list ap)
 	double d;
 	int plus, zero, width, prec, size, neg, i;
 
-#define PUT(c) do { if (n + 1 < len) buf[n] = (c); n++; } while (0)
+	/* c is evaluated even when the buffer is full: it may be num[--k]. */
+#define PUT(c) do { char put_ = (c); if (n + 1 < len) buf[n] = put_; n++; } while (0)
 	for (; *f != '\0'; f++) {
 		if (*f != '%') {
 			PUT(*f);
@@ -292,7 +294,7 @@ str_fmt(char *buf, size_t len, const char *f, ...)
 	va_end(ap);
 }
 
-#define OUT_LINE_LEN	1024	/* longer output is written in pieces */
+#define OUT_LINE_LEN	1024	/* a longer line is cut short */
 
 static void
 put_vfmt(FILE *out, const char *f, va_list ap)
@@ -822,7 +824,7 @@ addr_str(const struct sockaddr *sa, char *buf, size_t len)
 {
 	const uint8_t *a;
 	size_t n = 0;
-	int i, run, best = -1, bestlen = 1;
+	size_t i, run, best = 8, bestlen = 1;	/* best 8: no run of zeros */
 
 	if (sa->sa_family == AF_INET) {
 		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
@@ -1087,6 +1089,7 @@ take_lock(void)
 		close(fd);
 		return EXIT_LOCKED;
 	}
+	/* cppcheck-suppress resourceLeak ; fd holds the lock until we exit */
 	return EXIT_SYNCED;
 }
 
@@ -1474,6 +1477,10 @@ main(int argc, char **argv)
 		usage("no server given");
 	if (argc > MAX_HOSTS)
 		usage("at most %d servers", MAX_HOSTS);
+	/* getopt stops at the first server: "ntpsync host -q" must not sync. */
+	for (h = 0; h < argc; h++)
+		if (argv[h][0] == '-')
+			usage("%s: options go before the servers", argv[h]);
 	if (opt.json && opt.debug)
 		usage("-j and -d cannot be combined: both write to stdout");
 	for (h = 0; h < argc; h++)

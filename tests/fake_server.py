@@ -97,10 +97,22 @@ VARIANTS = {
     "huge-dispersion": {"tweak": lambda f: f.update(root_disp=0x00140000)},  # 20 s
     "huge-delay": {"tweak": lambda f: f.update(root_delay=0x000A0000)},  # 10 s
     "extension": {"post": lambda data: data + EXTENSION},
+    # What an attacker who saw the request would send: the right origin, a time
+    # FORGED_SHIFT seconds off.  Only the *-race modes send it, from the wrong
+    # port or address.
+    "forged-time": {"tweak": lambda f: f.update(rx=(f["rx"] + FORGED_SHIFT) % NTP_TS_MOD,
+                                                tx=(f["tx"] + FORGED_SHIFT) % NTP_TS_MOD)},
 }
 
 # In a mode's reply list: send the previous datagram again, byte for byte.
 REPEAT = "repeat"
+# In a mode's reply list, VARIANT@other sends that datagram from the second socket
+# (PORT+1 for other-port and port-race, --other-addr port PORT for addr-race).
+OTHER = "@other"
+FORGED_SHIFT = 100 * NTP_ONE_SEC
+# Modes that need the second socket, and where it is bound.
+SECOND_ON_NEXT_PORT = ("other-port", "port-race")
+SECOND_ON_OTHER_ADDR = ("addr-race",)
 
 MODES = {
     "good": "a correct reply",
@@ -129,6 +141,10 @@ MODES = {
     "extension": "good reply + a 28-byte extension field (type 0x0104,\n"
                  "zero padding): 76 bytes",
     "duplicate": "send each good reply twice, identical bytes",
+    "port-race": "per request, back to back from a second socket on PORT+1: a reply\n"
+                 "with the right origin but a time 100 s ahead, then a DENY with the\n"
+                 "right origin; then the good reply from PORT",
+    "addr-race": "as port-race, but the forged two come from --other-addr, port PORT",
     "forged-first": "per request, back to back: a reply with origin XOR 1, then\n"
                     "DENY with origin XOR 2^32 (off by 1 s), then the good reply",
     "delay=MS": "good reply sent MS milliseconds after the request arrived\n"
@@ -182,6 +198,8 @@ def replies_for(mode, nth):
         return 0, 0, ["wrong-origin", "deny-wrong-origin", "good"]
     if mode == "other-port":
         return 0, 1, ["good"]
+    if mode in ("port-race", "addr-race"):
+        return 0, 0, ["forged-time" + OTHER, "deny" + OTHER, "good"]
     return 0, 0, [mode]
 
 
@@ -214,11 +232,15 @@ class Server:
         main.bind((self.args.addr, self.args.port))
         self.socks.append(main)
         self.port = main.getsockname()[1]  # the real one if --port 0
-        if self.args.mode == "other-port":
+        if self.args.mode in SECOND_ON_NEXT_PORT:
             if self.port == 65535:
-                raise OSError("other-port needs PORT+1 <= 65535")
+                raise OSError(f"{self.args.mode} needs PORT+1 <= 65535")
             other = socket.socket(family, socket.SOCK_DGRAM)
             other.bind((self.args.addr, self.port + 1))
+            self.socks.append(other)
+        elif self.args.mode in SECOND_ON_OTHER_ADDR:
+            other = socket.socket(family, socket.SOCK_DGRAM)
+            other.bind((self.args.other_addr, self.port))
             self.socks.append(other)
 
     def receive(self):
@@ -228,7 +250,9 @@ class Server:
         mode = f"mode{data[0] & 7}" if data else "mode?"
         zero = "yes" if len(data) >= NTP_OFF_TRANSMIT and not any(
             data[1:NTP_OFF_TRANSMIT]) else "no"
-        line = f"rx {len(data)} bytes from {fmt_addr(peer)} {vn} {mode} request-fields-zero={zero}"
+        xmt = data[NTP_OFF_TRANSMIT:NTP_PACKET_LEN].hex() if len(data) >= NTP_PACKET_LEN else "-"
+        line = (f"rx {len(data)} bytes from {fmt_addr(peer)} {vn} {mode} "
+                f"request-fields-zero={zero} xmt={xmt}")
         if len(data) < NTP_PACKET_LEN or data[0] & 7 != NTP_MODE_CLIENT:
             self.log(line + " ignored")
             return
@@ -247,16 +271,21 @@ class Server:
             _, _, sock, peer, request, t2, variants = item
             data = b""
             for variant in variants:
+                out = sock
+                if variant.endswith(OTHER):
+                    variant = variant[:-len(OTHER)]
+                    out = self.socks[1]
                 if variant != REPEAT:
                     t3 = self.now_ntp()  # just before sending
                     data = build_reply(variant, request, t2, t3)
                 try:
-                    sock.sendto(data, peer)
+                    out.sendto(data, peer)
                     result = ""
                 except OSError as e:  # e.g. ENOBUFS; keep serving
                     result = f" error={e.strerror}"
+                src = out.getsockname()
                 self.log(f"tx {len(data)} bytes mode={self.args.mode} reply={variant} "
-                         f"to {fmt_addr(peer)} from-port={sock.getsockname()[1]}{result}")
+                         f"to {fmt_addr(peer)} from-port={src[1]} from-addr={src[0]}{result}")
             self.replies += 1
             if self.replies >= self.args.max_replies:
                 return
@@ -347,10 +376,11 @@ files:
   ready file holds "ADDR PORT" (the real port if --port 0).
   --log gets one line per datagram, appended and flushed at once:
     start addr=ADDR port=PORT mode=MODE pid=PID
-    rx LEN bytes from HOST:PORT vnV modeM request-fields-zero=yes|no [ignored]
-    tx LEN bytes mode=MODE reply=VARIANT to HOST:PORT from-port=PORT [error=...]
+    rx LEN bytes from HOST:PORT vnV modeM request-fields-zero=yes|no xmt=HEX|- [ignored]
+    tx LEN bytes mode=MODE reply=VARIANT to HOST:PORT from-port=PORT from-addr=ADDR [error=...]
     exit reason=lifetime|max-replies|signal requests=N replies=N
-  IPv6 peers are written [HOST]:PORT.  request-fields-zero tells whether request
+  IPv6 peers are written [HOST]:PORT.  xmt is the request's transmit timestamp
+  (bytes 40..47) in hex.  request-fields-zero tells whether request
   bytes 1..39 are all zero.  "ignored" requests (short or not mode 3) get no reply.
 
 exit status: 0 at the end of --lifetime, after --max-replies or on SIGTERM/SIGINT;
@@ -369,12 +399,16 @@ exit status: 0 at the end of --lifetime, after --max-replies or on SIGTERM/SIGIN
                    help="exit after answering N requests; a request answered with "
                    "several datagrams (duplicate, forged-first) counts once "
                    "(default %(default)s)")
+    p.add_argument("--other-addr", metavar="ADDR",
+                   help="second address, same family as --addr, for --mode addr-race")
     p.add_argument("--pidfile", metavar="FILE", help="write the server's pid here")
     p.add_argument("--ready-file", metavar="FILE", help="create once bound")
     p.add_argument("--log", metavar="FILE", help="append a line per datagram received and sent")
     args = p.parse_args(argv)
     if not 0 <= args.port <= 65535:
         p.error("--port must be 0..65535")
+    if args.mode in SECOND_ON_OTHER_ADDR and not args.other_addr:
+        p.error(f"--mode {args.mode} needs --other-addr")
     return args
 
 

@@ -377,7 +377,266 @@ scenario_request_fields() {
     check "request_version_o3: sends version 3" "$(cat "$FAKE_LOG")" grep -q '^rx .* vn3 mode3' "$FAKE_LOG"
 }
 
+# --- an off-path attacker -----------------------------------------------------------------
+# Forged replies race the real one: none may be used, and none may keep the real reply from
+# being used. The forged times are 100 s off, so using one would show.
+
+count() { # REGEX TEXT: lines of TEXT matching REGEX
+    grep -Ec -- "$1" <<<"$2" || true
+}
+
+# forged-first: per request, a reply with a wrong origin, then a kiss-o'-death DENY with a
+# wrong origin, then the real reply. -d shows every datagram that reached ntpsync.
+scenario_attack_wrong_origin() {
+    local name=attack_wrong_origin bogus accepted
+    start_fake 127.0.0.5 forged-first || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -p 4 127.0.0.5
+    stop_fakes
+    expect_rc "$name" 0
+    bogus=$(count '^  rejected: bogus origin' "$OUT")
+    accepted=$(count '^  accepted$' "$OUT")
+    check "$name: all 8 forgeries rejected as bogus origin" "$(why "$bogus bogus")" [ "$bogus" -eq 8 ]
+    check "$name: the 4 real replies used" "$(why "$accepted accepted")" [ "$accepted" -eq 4 ]
+    check "$name: the forged DENY does not drop the server" "$(why "")" \
+        not has "Server dropped|rejected: kiss-o'-death"
+    check "$name: offset of the real replies" "$(why "")" near "$(printed_offset 127.0.0.5)" 0 0.01
+    expect_within "$name" 2000
+}
+
+# race_case NAME MODE [FAKE-ARG...]: the fake sends, per request, a forged reply with the
+# RIGHT origin (time +100 s) and a forged DENY with the right origin from a source that
+# is not the server's (another port or address), then the real reply. The connected
+# socket must drop both forgeries: -d sees only the 4 real replies, the sync uses them.
+race_case() {
+    local name=$1 mode=$2 received sent
+    shift 2
+    start_fake 127.0.0.5 "$mode" "$@" || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -p 4 127.0.0.5
+    expect_rc "$name -d" 0
+    received=$(count '^receive 127\.0\.0\.5' "$OUT")
+    sent=$(grep -c "reply=forged-time" "$FAKE_LOG")
+    check "$name: forgeries were sent" "fake log: $(tr '\n' '|' <"$FAKE_LOG")" [ "$sent" -eq 4 ]
+    check "$name: only the 4 real replies reach ntpsync" "$(why "$received received")" \
+        [ "$received" -eq 4 ]
+    check "$name: -d offset of the real replies" "$(why "")" near "$(printed_offset 127.0.0.5)" 0 0.01
+    check "$name: the forged DENY does not drop the server" "$(why "")" not has "kiss-o'-death"
+    run_ntpsync -t 1 127.0.0.5
+    stop_fakes
+    expect_rc "$name" 0
+    expect_text "$name" "adjust time server 127\.0\.0\.5 offset [-+]0\.00"
+    expect_slew "$name" 0 2000
+    expect_within "$name" 2000
+}
+
+scenario_attack_wrong_port() {
+    race_case attack_wrong_port port-race
+    grep -q 'reply=forged-time .* from-port=124 ' "$FAKE_LOG" ||
+        fail attack_wrong_port "forgeries not sent from port 124: $(tr '\n' '|' <"$FAKE_LOG")"
+}
+
+scenario_attack_wrong_addr() {
+    race_case attack_wrong_addr addr-race --other-addr 127.0.0.6
+    grep -q 'reply=forged-time .* from-port=123 from-addr=127\.0\.0\.6' "$FAKE_LOG" ||
+        fail attack_wrong_addr "forgeries not sent from 127.0.0.6:123: $(tr '\n' '|' <"$FAKE_LOG")"
+}
+
+# Every reply sent twice: each counts once, and -p N sends exactly N requests.
+scenario_attack_duplicates() {
+    local name=attack_duplicates requests dups accepted
+    start_fake 127.0.0.5 duplicate || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -p 4 127.0.0.5
+    stop_fakes
+    expect_rc "$name" 0
+    requests=$(grep -c '^rx ' "$FAKE_LOG")
+    accepted=$(count '^  accepted$' "$OUT")
+    dups=$(count '^  rejected: duplicate' "$OUT")
+    check "$name: server line" "$(why "")" asked 127.0.0.5
+    check "$name: -p 4 sends 4 requests" "$requests requests: $(tr '\n' '|' <"$FAKE_LOG")" \
+        [ "$requests" -eq 4 ]
+    check "$name: 4 replies used" "$(why "$accepted accepted")" [ "$accepted" -eq 4 ]
+    check "$name: duplicates rejected as such" "$(why "$dups duplicates")" [ "$dups" -ge 3 ]
+    expect_within "$name" 2000
+}
+
+# Requests leak nothing: 48 bytes, all zero but byte 0 and the transmit timestamp, which
+# is random (all differ, and they are not our clock); a random source port per run.
+scenario_request_privacy() {
+    local name=request_privacy i n zero xmts distinct near_now ports nports now
+    start_fake 127.0.0.5 good || { fail "$name" "fake server did not start"; return; }
+    for i in 1 2 3 4 5; do
+        run_ntpsync -q -p 4 127.0.0.5
+        [ "$RC" -eq 0 ] || fail "$name: run $i" "$(why "")"
+    done
+    stop_fakes
+    n=$(grep -c '^rx ' "$FAKE_LOG")
+    zero=$(grep -c '^rx 48 bytes .* vn4 mode3 request-fields-zero=yes xmt=[0-9a-f]\{16\}$' "$FAKE_LOG")
+    check "$name: 20 requests in 5 runs of -p 4" "$n requests" [ "$n" -eq 20 ]
+    check "$name: 48 bytes, all zero but byte 0 and transmit" "$(grep '^rx' "$FAKE_LOG" | head -n 3)" \
+        [ "$zero" -eq "$n" ]
+    xmts=$(sed -n 's/^rx .* xmt=\([0-9a-f]*\).*/\1/p' "$FAKE_LOG")
+    distinct=$(sort -u <<<"$xmts" | grep -vc '^0*$')
+    check "$name: 20 different transmit timestamps" "$distinct distinct: $(tr '\n' ' ' <<<"$xmts")" \
+        [ "$distinct" -eq 20 ]
+    # NTP seconds now; a random timestamp lands within a day of it with p = 4e-5.
+    now=$(($(date +%s) + 2208988800))
+    near_now=$(while read -r x; do
+        s=$((16#${x:0:8}))
+        d=$((s - (now & 0xffffffff)))
+        [ "${d#-}" -le 86400 ] && echo "$x"
+    done <<<"$xmts" | wc -l)
+    check "$name: transmit timestamps do not tell our clock" "$near_now of 20 within a day of now" \
+        [ "$near_now" -le 1 ]
+    ports=$(sed -n 's/^rx .* from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$FAKE_LOG" | sort -u)
+    nports=$(wc -l <<<"$ports")
+    check "$name: source port differs across 5 runs" "ports: $(tr '\n' ' ' <<<"$ports")" \
+        [ "$nports" -ge 2 ]
+    check "$name: never source port 123 or a privileged port" "ports: $(tr '\n' ' ' <<<"$ports")" \
+        not grep -qvE '^([0-9]{5}|[2-9][0-9]{3}|1[1-9][0-9]{2}|10[3-9][0-9]|102[4-9])$' <<<"$ports"
+}
+
+# ntpdate (glibc getopt permutes) takes `ntpdate SERVER -q` as a query. musl's getopt stops
+# at the first server name, so an option after it must not be taken as a server while the
+# clock is set: it either works as the option or is a usage error; the clock stays put.
+# KNOWN BUG (issue 7): not in main's list until ntpsync.c handles it.
+rc_in() { # CODE...: the last run exited with one of them
+    local c
+    for c in "$@"; do [ "$RC" -eq "$c" ] && return 0; done
+    return 1
+}
+
+scenario_options_after_server() {
+    local opt
+    for opt in -q -d; do
+        run_ntpsync 127.0.0.2 "$opt"
+        check "options_after_server $opt: query or usage error" "$(why "")" rc_in 0 2
+        expect_no_clock_call "options_after_server 127.0.0.2 $opt"
+    done
+}
+
+# A message longer than the output buffer (1024 bytes) with a number after the cut: the
+# small printf must truncate it and go on, not loop forever. (An option argument is
+# echoed before "must be 1 to 8".)
+# KNOWN BUG (issue 7): str_vfmt's PUT(num[--k]) does not evaluate its argument once the
+# buffer is full, so k never reaches 0. Not in main's list until ntpsync.c is fixed.
+scenario_long_argument() {
+    local long
+    long=$(printf '9%.0s' $(seq 1100))
+    run_ntpsync_plain -p "$long" 127.0.0.1
+    expect_rc long_argument_p 2
+    expect_within long_argument_p 1000
+    expect_text long_argument_p "^ntpsync: -p 9999"
+}
+
 # --- run --------------------------------------------------------------------------------
+
+# --- boot and cron: -j, -W, the lock, -R, the step limit, -w ------------------------------
+
+# Evaluate a Python expression over the JSON object ntpsync printed (d).
+json_eval() { # EXPR
+    "$PYTHON" -c 'import json, sys; d = json.loads(sys.stdin.read()); print(*eval(sys.argv[1]))' \
+        "$1" <<<"$OUT" 2>/dev/null
+}
+
+scenario_json() {
+    local got
+    run_ntpsync -j 127.0.0.1
+    expect_rc json_sync 0
+    got=$(json_eval '(d["chosen"], d["action"], d["exit"], len(d["servers"][0]["replies"]))')
+    check "json_sync: one JSON object: chose 127.0.0.1, slewed, exit 0, 4 replies" \
+        "$(why "got '$got'")" [ "$got" = "127.0.0.1 slew 0 4" ]
+    expect_slew json_sync 0 1000
+    start_fake 127.0.0.5 stratum16 || { fail json_failure "fake server did not start"; return; }
+    run_ntpsync -j 127.0.0.5
+    stop_fakes
+    expect_rc json_failure 1
+    got=$(json_eval '(d["servers"][0]["replies"][0]["checks"]["stratum"], d["servers"][0]["replies"][0]["checks"]["leap"], d["chosen"], d["action"], d["exit"])')
+    check "json_failure: stratum check failed, the rest not reached, no action" \
+        "$(why "got '$got'")" [ "$got" = "fail not reached None none 1" ]
+    expect_no_clock_call json_failure
+}
+
+# A server that answers stratum 16 for 1.5 s, then +10 s: -W waits, then steps.
+scenario_wait_for_unsynchronized_server() {
+    local later
+    start_fake 127.0.0.5 stratum16 --lifetime 1.5 ||
+        { fail wait_unsynced "fake server did not start"; return; }
+    (sleep 1.7; exec "$PYTHON" "$TESTS_DIR/fake_server.py" --addr 127.0.0.5 --port 123 \
+        --mode good --offset 10 --lifetime 8 >/dev/null 2>&1) &
+    later=$!
+    run_ntpsync -W 10 -v 127.0.0.5
+    kill "$later" 2>/dev/null
+    wait "$later" 2>/dev/null
+    stop_fakes
+    expect_rc wait_unsynced 0
+    expect_text wait_unsynced "strata too high"
+    expect_text wait_unsynced "waiting for a synchronized server"
+    expect_step wait_unsynced 10 0.1
+    check "wait_unsynced: waited for the server" "$(why "too soon")" [ "$ELAPSED_MS" -ge 1500 ]
+
+    start_fake 127.0.0.5 silent || { fail wait_deadline "fake server did not start"; return; }
+    run_ntpsync -W 1 -t 0.3 127.0.0.5
+    stop_fakes
+    expect_rc wait_deadline 4
+    check "wait_deadline: kept trying for 1 s" "$(why "too soon")" [ "$ELAPSED_MS" -ge 1000 ]
+    expect_within wait_deadline 3000
+    expect_no_clock_call wait_deadline
+}
+
+scenario_lock() {
+    local lock=$RUN_DIR/ntpsync.lock holder i
+    # The subshell becomes sleep, so that killing it frees the lock.
+    (flock 9 && exec sleep 10) 9>"$lock" &
+    holder=$!
+    for i in $(seq 50); do flock -n "$lock" true || break; sleep 0.05; done
+    run_ntpsync -l "$lock" 127.0.0.1
+    expect_rc lock_held 7
+    expect_text lock_held "another ntpsync is running"
+    expect_no_clock_call lock_held
+    run_ntpsync -q -l "$lock" 127.0.0.1
+    expect_rc lock_not_needed_for_query 0
+    kill "$holder" 2>/dev/null
+    wait "$holder" 2>/dev/null
+    run_ntpsync -l "$lock" 127.0.0.1
+    expect_rc lock_free 0
+    expect_slew lock_free 0 1000
+    run_ntpsync -l /nonexistent/dir/ntpsync.lock 127.0.0.1
+    expect_rc lock_unusable 7
+    expect_text lock_unusable "cannot open the lock file"
+    expect_no_clock_call lock_unusable
+}
+
+scenario_jitter() {
+    run_ntpsync -q -v -R 0.5 127.0.0.1
+    expect_rc jitter 0
+    expect_text jitter "waiting [0-9.]+ s before starting \(-R\)"
+    expect_within jitter 3000
+}
+
+# The clock here is past the build date, so ntpd's 1000 s panic limit applies.
+scenario_step_limit() {
+    start_fake 127.0.0.5 good --offset 2000 ||
+        { fail step_limit "fake server did not start"; return; }
+    run_ntpsync 127.0.0.5
+    expect_rc step_limit 9
+    expect_text step_limit "refusing to step the clock by \+2000\.0"
+    expect_no_clock_call step_limit
+    run_ntpsync -m 0 127.0.0.5
+    expect_rc step_limit_m0 0
+    expect_step step_limit_m0 2000 0.1
+    run_ntpsync -b 127.0.0.5
+    expect_rc step_limit_b 0
+    expect_step step_limit_b 2000 0.1
+    run_ntpsync -m 2500 127.0.0.5
+    expect_rc step_limit_m2500 0
+    stop_fakes
+}
+
+# No RTC here (and RTC_SET_TIME would need CAP_SYS_TIME): -w fails on its own.
+scenario_rtc_unavailable() {
+    run_ntpsync -w 127.0.0.1
+    expect_rc rtc_unavailable 8
+    expect_text rtc_unavailable "cannot write the RTC /dev/rtc0"
+}
 
 main() {
     local t0 t1 s
@@ -408,7 +667,10 @@ main() {
         step_plus10 boot_style_plus10 slew_plus02 force_step force_slew tiny_offset_slews \
         query_never_sets set_fails_exit5 fake_failures fake_successes icmp_unreachable \
         silent_short_timeout services_without_ntp names_and_usage host_names liar_outvoted dead_server \
-        unreachable_and_good request_fields; do
+        unreachable_and_good request_fields \
+        attack_wrong_origin attack_wrong_port attack_wrong_addr attack_duplicates request_privacy \
+        options_after_server long_argument \
+        json wait_for_unsynchronized_server lock jitter step_limit rtc_unavailable; do
         echo "# $s"
         "scenario_$s"
     done
