@@ -1,0 +1,194 @@
+#!/bin/bash
+# bench/size.sh [-v] [TARGET...]: the stripped size of ntpsync per target, next to a static
+# busybox that has only its ntpd applet (busybox's NTP client, the usual alternative on a
+# small root filesystem).
+#
+# busybox is built from Debian's busybox source package (toolchains/sysroot.sh source
+# busybox) with the same cross gcc, the same musl and the same size flags as ntpsync
+# (toolchains/common.mk): allnoconfig plus CONFIG_STATIC and CONFIG_NTPD, ntpd's own options
+# (server mode, /etc/ntp.conf, MD5/SHA1 keys) left out, so that it is a client like ntpsync;
+# CONFIG_LFS for musl's 64-bit off_t; no shell (allnoconfig still picks ash as "sh").
+# Both are stripped the same way (strip --strip-all -R .comment).
+#
+# Prints a Markdown table. -v adds, for x86_64 and armhf (or the targets given), where
+# ntpsync's bytes go: its own code and the C library by area, from the linker map.
+# Builds are cached under build/TARGET/ (busybox: build/TARGET/bb, about 20 s per target).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+cd "$root"
+verbose=
+if [ "${1:-}" = -v ]; then verbose=1; shift; fi
+[ $# -gt 0 ] || set -- x86_64 i386 armhf armel arm64 mipsel mips riscv64
+
+# The goals of issue 4, in bytes.
+goal() {
+    case $1 in
+    x86_64) echo 57344 ;;
+    armhf) echo 49152 ;;
+    *) echo "" ;;
+    esac
+}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+quiet() {
+    if ! "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "size.sh: failed: $*" >&2
+        return 1
+    fi
+}
+
+toolchains/sysroot.sh pkgs make gcc libc6-dev bzip2 dpkg-dev
+bbsrc=$(toolchains/sysroot.sh source busybox)
+bbver=$(sed -n 's/^busybox_\(.*\)\.dsc$/\1/p' "$bbsrc/.unpacked")
+
+# Sets the target's variables (TC_GNU, X_CC, X_CFLAGS, X_LDFLAGS, X_DIR ...).
+target_env() {
+    eval "$(make -s --no-print-directory TARGET="$1" target-env)"
+}
+
+# build/TARGET/busybox-ntpd: redone only when the compiler, flags or source change.
+busybox_ntpd() { # TARGET
+    local t=$1 o=$root/build/$1/bb id ldflags
+    ldflags=${X_LDFLAGS//-static/}
+    id="recipe=2 busybox=$bbver cc=$X_CC cflags=$X_CFLAGS ldflags=$ldflags"
+    if [ -x "build/$t/busybox-ntpd" ] && [ "$(cat "$o/.id" 2>/dev/null)" = "$id" ]; then
+        return 0
+    fi
+    echo "size.sh: building busybox $bbver (ntpd only) for $t" >&2
+    rm -rf "$o"
+    mkdir -p "$o"
+    local mk=(make -C "$bbsrc" O="$o" CC="$X_CC" CROSS_COMPILE="$TC_GNU-" HOSTCC=gcc)
+    quiet "${mk[@]}" allnoconfig || return 1
+    # LFS: musl's off_t is 64-bit everywhere, busybox's check refuses anything else.
+    sed -i -e 's/^# CONFIG_STATIC is not set/CONFIG_STATIC=y/' \
+        -e 's/^# CONFIG_LFS is not set/CONFIG_LFS=y/' \
+        -e 's/^# CONFIG_NTPD is not set/CONFIG_NTPD=y/' \
+        -e 's/^CONFIG_SH_IS_ASH=y/# CONFIG_SH_IS_ASH is not set\nCONFIG_SH_IS_NONE=y/' \
+        -e "s|^CONFIG_EXTRA_CFLAGS=.*|CONFIG_EXTRA_CFLAGS=\"$X_CFLAGS\"|" \
+        -e "s|^CONFIG_EXTRA_LDFLAGS=.*|CONFIG_EXTRA_LDFLAGS=\"$ldflags\"|" "$o/.config"
+    yes "" | quiet "${mk[@]}" oldconfig || return 1
+    # allnoconfig still picks ash as the default of the "sh is" choice: only ntpd may be in.
+    if [ "$(grep -c '^CONFIG_[A-Z_]*=y' "$o/.config")" -ne "$(grep -cE '^CONFIG_(HAVE_DOT_CONFIG|PLATFORM_LINUX|STATIC|LFS|INSTALL_APPLET_SYMLINKS|NO_DEBUG_LIB|FEATURE_BUFFERS_USE_MALLOC|NTPD|SH_IS_NONE|BASH_IS_NONE)=y' "$o/.config")" ]; then
+        echo "size.sh: busybox config has more than ntpd:" >&2
+        grep '^CONFIG_[A-Z_]*=y' "$o/.config" >&2
+        return 1
+    fi
+    quiet "${mk[@]}" -j"$(nproc)" busybox_unstripped || return 1
+    "$X_STRIP" --strip-all -R .comment -o "build/$t/busybox-ntpd" "$o/busybox_unstripped" || return 1
+    echo "$id" >"$o/.id"
+}
+
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
+
+rows=()
+for t in "$@"; do
+    mkdir -p "build/$t"
+    if ! quiet make --no-print-directory TARGET="$t"; then
+        rows+=("| $t | build failed | | | |")
+        continue
+    fi
+    target_env "$t"
+    n=$(stat -c %s "$X_DIR/ntpsync")
+    if busybox_ntpd "$t"; then
+        b=$(stat -c %s "build/$t/busybox-ntpd")
+        bb="$b ($(kib "$b") KiB)"
+        pct="$((n * 100 / b)) %"
+    else
+        bb="build failed"
+        pct=
+    fi
+    g=$(goal "$t")
+    if [ -n "$g" ]; then
+        if [ "$n" -le "$g" ]; then g="<= $(kib "$g") KiB: met"; else g="<= $(kib "$g") KiB: $((n - g)) B over"; fi
+    fi
+    rows+=("| $t | $n ($(kib "$n") KiB) | $bb | $pct | $g |")
+done
+
+echo "| target | ntpsync | busybox $bbver, ntpd only | ntpsync / busybox | goal |"
+echo "| --- | --- | --- | --- | --- |"
+printf '%s\n' "${rows[@]}"
+
+[ -n "$verbose" ] || exit 0
+
+# Where the bytes go: the sizes of the input sections the linker kept (text, rodata,
+# data; not bss), from build/TARGET/ntpsync.map, by ntpsync's own objects and by musl's
+# archive members grouped into areas.
+breakdown() { # TARGET
+    python3 - "build/$1/ntpsync.map" <<'EOF'
+import collections, re, sys
+areas = [
+    ("libgcc: 64-bit division, int64/double conversion, soft-float", r"^libgcc"),
+    ("resolver: getaddrinfo, DNS, /etc/hosts, /etc/services, resolv.conf",
+     r"getaddrinfo|freeaddrinfo|gai_strerror|lookup_|res_|dns_|dn_|resolvconf|inet_|"
+     r"if_nametoindex|htons|ntohs|htonl|ntohl|__fopen_rb_ca|__fclose_ca|qsort|strstr|"
+     r"mbstowcs|mbsrtowcs|isalnum|strtol|intscan|shgetc|fgets|getc|__uflow|__toread|__stdio_read"),
+    ("malloc (mallocng) and calloc", r"malloc|calloc|free|madvise|mmap|munmap|mprotect|brk|realloc|aligned_alloc|replaced"),
+    ("stdio output: FILE, fputs, fwrite, stdout/stderr", r"fput|fwrite|putc|stdout|stderr|stdin|__stdio|__overflow|__towrite|__lockfile|ofl|fflush|__stdout_write|vfprintf|printf|snprintf"),
+    ("strerror messages", r"strerror|__lctrans"),
+    ("getopt (+ mbtowc)", r"getopt|mbtowc|internal\.lo"),
+    ("time: clock_gettime (vDSO), gmtime, nanosleep, TZ", r"clock_|vdso|gmtime|__secs_to_tm|__tz|__year_to_secs|nanosleep|time\.lo|localtime|strftime|getenv|adjtime|settimeofday"),
+    ("syslog", r"syslog"),
+    ("start-up, exit, TLS, errno, syscalls", r"__libc_start|__init_tls|exit|_Exit|errno|syscall|defsysinfo|libc\.lo|__environ|default_attr|__set_thread_area|crt|__lock|pthread|__stack_chk"),
+    ("sockets, files, misc syscalls", r"socket|connect|send|recv|bind|setsockopt|getsockname|poll|open|close|read|write|lseek|ioctl|flock|getrandom|getpid|fcntl|sigaction|kill|raise"),
+    ("string functions", r"mem|str"),
+]
+text = open(sys.argv[1]).read()
+text = text[text.index("Linker script and memory map"):]
+own = collections.Counter(); libc = collections.Counter()
+pending = None
+for line in text.split("\n"):
+    m = re.match(r"^ (\.[\w.$-]+)(?:\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+))?\s*$", line)
+    if m and m.group(2) is None:
+        pending = m.group(1); continue
+    if pending:
+        m2 = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)\s*$", line)
+        sec, pending = pending, None
+        if not m2: continue
+        size, f = int(m2.group(2), 16), m2.group(3)
+    elif m:
+        sec, size, f = m.group(1), int(m.group(3), 16), m.group(4)
+    else:
+        continue
+    if size == 0 or sec.startswith((".bss", ".tbss", ".sbss", ".comment", ".debug", ".note", ".gnu.attributes", ".ARM.attributes", ".mdebug", ".pdr", ".reginfo", ".MIPS.abiflags", ".riscv.attributes")):
+        continue
+    name = f.split("/")[-1]
+    if "libc.a(" in name:
+        libc[name[7:-1]] += size
+    elif "libgcc" in name:
+        libc["libgcc " + name[9:-1]] += size
+    elif name.endswith(".o") and not re.match(r"(crt|Scrt)", name) and "crtbegin" not in name and "crtend" not in name:
+        own["ntpsync.c + ntp_packet.c"] += size
+    else:
+        libc[name] += size
+by_area = collections.Counter(); members = collections.defaultdict(list)
+for obj, size in libc.items():
+    for area, rx in areas:
+        if re.search(rx, obj):
+            break
+    else:
+        area = "other"
+    by_area[area] += size
+    members[area].append((size, obj))
+total = sum(own.values()) + sum(libc.values())
+print("| part | bytes | largest pieces |")
+print("| --- | --- | --- |")
+for k, v in own.items():
+    print("| %s | %d |  |" % (k, v))
+for area, size in by_area.most_common():
+    top = ", ".join("%s %d" % (o.replace(".lo", "").replace(".o", ""), s) for s, o in sorted(members[area], reverse=True)[:6])
+    print("| %s%s | %d | %s |" % ("" if area.startswith("libgcc") else "musl: ", area, size, top))
+print("| total (text + data; the file adds ELF headers and alignment) | %d |  |" % total)
+EOF
+}
+
+for t in "$@"; do
+    case $t in x86_64 | armhf) ;; *) [ $# -le 2 ] || continue ;; esac
+    echo
+    echo "Where ntpsync's bytes go on $t (build/$t/ntpsync.map):"
+    echo
+    breakdown "$t"
+done

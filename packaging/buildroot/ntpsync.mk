@@ -1,0 +1,32 @@
+################################################################################
+#
+# ntpsync
+#
+################################################################################
+
+# Where the sources come from: set NTPSYNC_SITE to the project's git repository
+# and NTPSYNC_VERSION to a tag or commit, or build a local checkout with
+#   NTPSYNC_OVERRIDE_SRCDIR = /path/to/ntpsync
+# in the local.mk of the Buildroot tree or BR2_EXTERNAL (see packaging/README).
+NTPSYNC_VERSION = v0.1.0
+NTPSYNC_SITE = https://git.example.org/ntpsync.git
+NTPSYNC_SITE_METHOD = git
+
+# The project's Makefile takes the toolchain from CC/CFLAGS/LDFLAGS (all in
+# TARGET_CONFIGURE_OPTS); WARN without -Werror, so that a newer compiler's new
+# warning does not break the build.
+NTPSYNC_MAKE_OPTS = \
+	$(TARGET_CONFIGURE_OPTS) \
+	STATIC=$(if $(BR2_STATIC_LIBS),1,0) \
+	WARN="-Wall -Wextra"
+
+define NTPSYNC_BUILD_CMDS
+	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(NTPSYNC_MAKE_OPTS) ntpsync
+endef
+
+define NTPSYNC_INSTALL_TARGET_CMDS
+	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(NTPSYNC_MAKE_OPTS) \
+		DESTDIR=$(TARGET_DIR) PREFIX=/usr install
+endef
+
+$(eval $(generic-package))

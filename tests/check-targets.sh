@@ -1,0 +1,328 @@
+#!/bin/bash
+# tests/check-targets.sh [TARGET...]: the cross builds, proven under qemu-user.
+#
+# For each target (default: all of toolchains/*.mk's, as `make check-targets` passes them):
+#   * builds build/TARGET/ntpsync and the unit tests (`make TARGET=... target-tests`),
+#     installing the Debian packages and the musl sysroot they need (toolchains/sysroot.sh);
+#   * checks the binary is static, for the right machine;
+#   * inside tests/sandbox.sh (the clock provably cannot be set there; loopback only):
+#     runs the cmocka unit tests (test_ntp_packet, test_ntpsync) under qemu-user with
+#     Debian's baseline CPU, and `ntpsync -q 127.0.0.1` against tests/fake_server.py:
+#     exit 0, stratum 2, offset within 0.05 s of 0. A test_ntpsync that contains a real
+#     clock-setting function is refused when it is built (toolchains/common.mk);
+#   * builds and installs ntpsync the way Buildroot, OpenWrt and Yocto would, running the
+#     build and install commands of packaging/*/ with stubs of those systems' variables,
+#     and parses Buildroot's Config.in with a Kconfig parser (see packaging/README).
+# Prints "ok - ..." / "not ok - ..." lines, counts each cmocka test as one, and ends with
+# "N passed, N failed". Build logs: build/TARGET/build.log.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+cd "$root" || exit 1
+if [ $# -eq 0 ]; then
+    for f in toolchains/*.mk; do
+        f=${f##*/}
+        [ "$f" = common.mk ] || set -- "$@" "${f%.mk}"
+    done
+fi
+OUT=build/check-targets
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "not ok - $1: $2"; }
+summary() {
+    echo
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+}
+
+# The settings of one target (TC_QEMU, X_DIR, X_UNIT, TC_GNU ...), from toolchains/*.mk.
+target_env() { # TARGET [MAKE-ARG...]
+    local env
+    env=$(make -s --no-print-directory TARGET="$1" "${@:2}" target-env) || return 1
+    eval "$env"
+    # shellcheck disable=SC2034 # used by the callers
+    read -ra QEMU <<<"$TC_QEMU"
+}
+
+near() { # VALUE TARGET TOL
+    awk -v v="$1" -v t="$2" -v e="$3" \
+        'BEGIN { if (v == "") exit 1; d = v - t; if (d < 0) d = -d; exit !(d <= e) }'
+}
+
+# ---------------------------------------------------------------------------------------
+# Inside the sandbox: run what was built.
+
+inner() {
+    local t srv ready u out rc p f line off
+    if [ "${SANDBOXED:-}" != 1 ] || ! "$root/build/clockprobe" >/dev/null; then
+        echo "check-targets: ABORT: not inside tests/sandbox.sh (the clock is not protected)" >&2
+        exit 99
+    fi
+    # Counts from the build phase (build and static checks).
+    PASSED=$(cat "$OUT/passed") FAILED=$(cat "$OUT/failed")
+
+    srv=$(mktemp -d "${TMPDIR:-/tmp}/check-targets.XXXXXX")
+    ready=$srv/ready
+    timeout -s KILL 600 python3 tests/fake_server.py --addr 127.0.0.1 --port 123 --mode good \
+        --lifetime 600 --max-replies 100000 --ready-file "$ready" --log "$srv/log" \
+        >"$srv/out" 2>&1 </dev/null &
+    for _ in $(seq 100); do
+        [ -e "$ready" ] && break
+        sleep 0.1
+    done
+    [ -e "$ready" ] || { fail "fake NTP server" "did not start: $(cat "$srv/out")"; }
+
+    for t in "$@"; do
+        [ -e "$OUT/$t.built" ] || continue
+        target_env "$t" || { fail "$t: settings" "make TARGET=$t target-env failed"; continue; }
+        # shellcheck disable=SC2153 # set by target_env
+        for u in $X_UNIT; do
+            # cmocka's summary goes to stderr: keep both, in order.
+            out=$(timeout -s KILL 300 "${QEMU[@]}" "$u" 2>&1)
+            rc=$?
+            printf '%s\n' "$out" >"$OUT/$t.${u##*/}.log"
+            p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\.$/\1/p' <<<"$out")
+            f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:$/\1/p' <<<"$out")
+            if [ -z "$p$f" ]; then
+                fail "$t: ${u##*/} under ${TC_QEMU%% *}" "no cmocka summary (exit $rc): $(tail -n 5 <<<"$out" | tr '\n' '|')"
+                continue
+            fi
+            PASSED=$((PASSED + ${p:-0}))
+            FAILED=$((FAILED + ${f:-0}))
+            if [ "${f:-0}" -eq 0 ] && [ "$rc" -eq 0 ]; then
+                echo "ok - $t: ${u##*/} under $TC_QEMU: ${p:-0} tests passed"
+            else
+                echo "not ok - $t: ${u##*/} under $TC_QEMU: ${f:-0} failed: $(grep '^\[  FAILED  \] [a-z_]' <<<"$out" | tr '\n' ' ')"
+            fi
+        done
+
+        out=$(timeout -s KILL 60 "${QEMU[@]}" "$X_DIR/ntpsync" -q 127.0.0.1 2>&1 </dev/null)
+        rc=$?
+        printf '%s\n' "$out" >"$OUT/$t.query.log"
+        line=$(grep '^server 127\.0\.0\.1, ' <<<"$out" | head -n 1)
+        off=$(sed -n 's/^server 127\.0\.0\.1, stratum 2, offset \([-+0-9.]*\),.*/\1/p' <<<"$line")
+        if [ "$rc" -eq 0 ] && near "$off" 0 0.05; then
+            pass "$t: ntpsync -q 127.0.0.1 under $TC_QEMU: $line"
+        else
+            fail "$t: ntpsync -q 127.0.0.1 under $TC_QEMU" "exit $rc, want 0 and stratum 2, offset ~0: $(tr '\n' '|' <<<"$out" | cut -c1-300)"
+        fi
+    done
+    rm -rf "$srv"
+    packaging
+    [ -z "${T0:-}" ] || echo "# check-targets took $(($(date +%s) - T0)) s"
+    summary
+}
+
+# ---------------------------------------------------------------------------------------
+# Packaging: build and install with the commands of packaging/*/, as those systems would.
+# Each gets a copy of the sources (they build in the source tree) and a cross compiler
+# with the CFLAGS/LDFLAGS those systems pass.
+
+pkg_src() { # DIR: a copy of what `make` and `make install` use
+    rm -rf "$1"
+    mkdir -p "$1"
+    cp Makefile ntpsync.c ntp_packet.c ntp_packet.h ntpsync.8 "$1/"
+}
+
+# Stubs of what Buildroot, OpenWrt and bitbake give a package: their variables (values
+# as those systems set them for an ARM board) and the bits of their package
+# infrastructure that run the package's build and install commands.
+write_stubs() { # DIR
+    mkdir -p "$1/openwrt"
+    cat >"$1/buildroot.mk" <<'STUB'
+# Buildroot's package/Makefile.in and pkg-generic.mk, reduced to what a generic-package
+# with BUILD_CMDS and INSTALL_TARGET_CMDS uses.
+TARGET_CFLAGS = -D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 -Os -g0 -D_FORTIFY_SOURCE=1
+TARGET_CPPFLAGS = -D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64
+TARGET_LDFLAGS =
+TARGET_MAKE_ENV = PATH="$(PATH)"
+TARGET_CONFIGURE_OPTS = PATH="$(PATH)" AR="$(TARGET_CROSS)gcc-ar" AS="$(TARGET_CROSS)as" \
+	LD="$(TARGET_CROSS)ld" NM="$(TARGET_CROSS)gcc-nm" CC="$(TARGET_CC)" GCC="$(TARGET_CC)" \
+	CPP="$(TARGET_CC) -E" RANLIB="$(TARGET_CROSS)gcc-ranlib" READELF="$(TARGET_CROSS)readelf" \
+	STRIP="$(TARGET_CROSS)strip" OBJCOPY="$(TARGET_CROSS)objcopy" OBJDUMP="$(TARGET_CROSS)objdump" \
+	AR_FOR_BUILD="ar" CC_FOR_BUILD="gcc" CPPFLAGS="$(TARGET_CPPFLAGS)" \
+	CFLAGS="$(TARGET_CFLAGS)" LDFLAGS="$(TARGET_LDFLAGS)" PKG_CONFIG="pkg-config" STAGING_DIR="/nonexistent"
+.DEFAULT_GOAL := all
+define generic-package
+$(BUILD_DIR)/.stamp_built:
+	$$(NTPSYNC_BUILD_CMDS)
+	touch $$@
+$(BUILD_DIR)/.stamp_target_installed: $(BUILD_DIR)/.stamp_built
+	mkdir -p $(TARGET_DIR)
+	$$(NTPSYNC_INSTALL_TARGET_CMDS)
+	touch $$@
+all: $(BUILD_DIR)/.stamp_target_installed
+endef
+include $(PKGDIR)/ntpsync.mk
+STUB
+    cat >"$1/openwrt/rules.mk" <<'STUB'
+# OpenWrt's rules.mk, reduced: the toolchain variables a package's Build/Compile uses.
+TARGET_CFLAGS = -Os -pipe -fno-caller-saves -fno-plt -Wformat -Werror=format-security -fstack-protector -D_FORTIFY_SOURCE=1 -Wl,-z,now -Wl,-z,relro
+TARGET_CPPFLAGS = -I/nonexistent/usr/include
+TARGET_LDFLAGS = -L/nonexistent/usr/lib -znow -zrelro
+TARGET_CONFIGURE_OPTS = AR="$(TARGET_CROSS)gcc-ar" AS="$(TARGET_CC) -c" LD="$(TARGET_CROSS)ld" \
+	NM="$(TARGET_CROSS)gcc-nm" CC="$(TARGET_CC)" GCC="$(TARGET_CC)" CXX="$(TARGET_CROSS)g++" \
+	RANLIB="$(TARGET_CROSS)gcc-ranlib" STRIP="$(TARGET_CROSS)strip" \
+	OBJCOPY="$(TARGET_CROSS)objcopy" OBJDUMP="$(TARGET_CROSS)objdump" SIZE="$(TARGET_CROSS)size"
+INSTALL_DIR = install -d -m0755
+INSTALL_BIN = install -m0755
+STUB
+    cat >"$1/openwrt/package.mk" <<'STUB'
+# OpenWrt's package.mk, reduced: BuildPackage runs Build/Compile and Package/NAME/install.
+.PHONY: stub-compile stub-install
+define BuildPackage
+stub-compile:
+	$$(call Build/Compile)
+stub-install: stub-compile
+	$$(call Package/$(1)/install,$(STUB_INSTALL_ROOT))
+endef
+STUB
+    cat >"$1/yocto.py" <<'STUB'
+"""Run a recipe's do_compile and do_install as bitbake would: the recipe's simple
+assignments and shell tasks, ${VAR} expanded from OE's variables for an ARM board,
+oe_runmake = make ${EXTRA_OEMAKE}.  Usage: yocto.py RECIPE SRCDIR DESTDIR CC"""
+import re, subprocess, sys
+recipe, src, dest, cc = sys.argv[1:5]
+text = open(recipe).read().replace("\\\n", " ")
+d = {"CC": cc, "CFLAGS": "-O2 -pipe -g -feliminate-unused-debug-types",
+     "CPPFLAGS": "", "LDFLAGS": "-Wl,-O1 -Wl,--hash-style=gnu -Wl,--as-needed -Wl,-z,relro,-z,now",
+     "D": dest, "prefix": "/usr", "WORKDIR": src, "SRCPV": "1", "AUTOREV": "x", "MAKE": "make"}
+tasks = {}
+for m in re.finditer(r"^(do_\w+)\(\)\s*\{\n(.*?)^\}", text, re.S | re.M):
+    tasks[m.group(1)] = m.group(2)
+for m in re.finditer(r'^([A-Za-z_][\w:-]*)\s*(\?\?=|\?=|:=|=)\s*"(.*)"\s*$', text, re.M):
+    d.setdefault(m.group(1), m.group(3))
+def expand(s):
+    for _ in range(10):
+        s = re.sub(r"\$\{(\w+)\}", lambda m: d.get(m.group(1), m.group(0)), s)
+    return s
+for t in ("do_compile", "do_install"):
+    script = "set -e\noe_runmake() { %s %s \"$@\"; }\n%s" % (d["MAKE"], expand(d["EXTRA_OEMAKE"]), expand(tasks[t]))
+    print("# " + t + ":\n" + script, flush=True)
+    subprocess.run(["bash", "-c", script], cwd=src, check=True)
+STUB
+}
+
+# The installed binary is there, for the target, and runs there (under qemu).
+pkg_installed() { # NAME BINARY
+    local out
+    if [ ! -x "$2" ]; then
+        fail "$1" "nothing installed at $2"
+        return
+    fi
+    out=$(timeout -s KILL 60 "${QEMU[@]}" -L "$PKG_QEMU_ROOT" "$2" -V 2>&1)
+    if grep -q '^ntpsync ' <<<"$out"; then
+        pass "$1: $(file -b "$2" | cut -d, -f1-2,5 | sed 's/ (GNU\/Linux)//'); runs: $out"
+    else
+        fail "$1" "$2 -V under qemu: $out"
+    fi
+}
+
+packaging() {
+    local d st log cc sr
+    target_env armhf MUSL_FROM=deb || { fail "packaging" "no armhf toolchain"; return; }
+    d=$root/$OUT/pkg
+    st=$d/stub
+    rm -rf "$d"
+    write_stubs "$st"
+    # An ARM cross compiler as these systems set theirs up: gcc with its C library (here
+    # Debian's musl-dev and musl for armhf, which have libc.so for the dynamic builds).
+    sr=$X_SYSROOT
+    PKG_QEMU_ROOT=$sr/root
+    cc="$TC_GNU-gcc -specs $sr/musl-gcc.specs"
+
+    # Buildroot's Config.in through a Kconfig parser (busybox's scripts/kconfig/conf).
+    log=$d/kconfig.log
+    mkdir -p "$d/kconfig"
+    printf 'mainmenu "ntpsync"\nconfig BR2_STATIC_LIBS\n\tbool "static"\nsource "%s"\n' \
+        "$root/packaging/buildroot/Config.in" >"$d/kconfig/Kconfig"
+    if [ ! -x "${KCONF:-}" ]; then
+        fail "buildroot: Config.in parses" "no Kconfig parser (busybox's conf) was built"
+    elif (cd "$d/kconfig" && "$KCONF" -y Kconfig </dev/null >"$log" 2>&1) &&
+        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC=y' "$d/kconfig/.config"; then
+        pass "buildroot: Config.in parses (Kconfig) and BR2_PACKAGE_NTPSYNC can be set"
+    else
+        fail "buildroot: Config.in parses" "$(tail -n 3 "$log" | tr '\n' '|')"
+    fi
+
+    log=$d/buildroot.log
+    pkg_src "$d/br/build"
+    if make -f "$st/buildroot.mk" PKGDIR="$root/packaging/buildroot" BUILD_DIR="$d/br/build" \
+        TARGET_DIR="$d/br/target" TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" BR2_STATIC_LIBS=y \
+        >"$log" 2>&1; then
+        pkg_installed "buildroot: ntpsync.mk build + install, BR2_STATIC_LIBS" "$d/br/target/usr/sbin/ntpsync"
+    else
+        fail "buildroot: ntpsync.mk" "$(tail -n 5 "$log" | tr '\n' '|')"
+    fi
+
+    log=$d/openwrt.log
+    pkg_src "$d/owrt/build"
+    if make -f packaging/openwrt/Makefile TOPDIR="$st/openwrt" INCLUDE_DIR="$st/openwrt" \
+        PKG_BUILD_DIR="$d/owrt/build" STUB_INSTALL_ROOT="$d/owrt/ipkg" TARGET_CC="$cc" \
+        TARGET_CROSS="$TC_GNU-" stub-install >"$log" 2>&1; then
+        pkg_installed "openwrt: Makefile Build/Compile + Package/ntpsync/install" "$d/owrt/ipkg/usr/sbin/ntpsync"
+    else
+        fail "openwrt: Makefile" "$(tail -n 5 "$log" | tr '\n' '|')"
+    fi
+
+    log=$d/yocto.log
+    pkg_src "$d/oe/build"
+    if python3 "$st/yocto.py" packaging/yocto/ntpsync_git.bb "$d/oe/build" "$d/oe/image" "$cc" \
+        >"$log" 2>&1; then
+        pkg_installed "yocto: ntpsync_git.bb do_compile + do_install" "$d/oe/image/usr/sbin/ntpsync"
+    else
+        fail "yocto: ntpsync_git.bb" "$(tail -n 5 "$log" | tr '\n' '|')"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------
+# Outside: install, build, then run the rest in the sandbox.
+
+if [ "${1:-}" = --inner ]; then
+    shift
+    inner "$@"
+    exit
+fi
+
+t0=$(date +%s)
+mkdir -p "$OUT"
+rm -f "$OUT"/*.built
+# make, gcc (build/clockprobe), the sandbox's tools, the test server, qemu-user.
+toolchains/sysroot.sh pkgs make gcc libc6-dev util-linux iproute2 python3 qemu-user file ||
+    { fail "packages" "could not install make gcc util-linux iproute2 python3 qemu-user"; summary; exit 1; }
+
+for t in "$@"; do
+    mkdir -p "build/$t"
+    if make --no-print-directory TARGET="$t" target-tests >"build/$t/build.log" 2>&1; then
+        target_env "$t"
+        touch "$OUT/$t.built"
+        pass "$t: build ($(stat -c %s "$X_DIR/ntpsync") bytes stripped)"
+        hdr=$("$TC_GNU-readelf" -lh "$X_DIR/ntpsync" 2>&1)
+        if grep -q 'EXEC (Executable file)' <<<"$hdr" && ! grep -q INTERP <<<"$hdr"; then
+            pass "$t: static executable for $("$TC_GNU-readelf" -h "$X_DIR/ntpsync" | sed -n 's/^ *Machine: *//p')"
+        else
+            fail "$t: static executable" "$(grep -E 'Type:|INTERP' <<<"$hdr" | tr '\n' ' ')"
+        fi
+    else
+        fail "$t: build" "see build/$t/build.log: $(tail -n 3 "build/$t/build.log" | tr '\n' '|')"
+    fi
+done
+# Debian's musl for armhf (with libc.so) for the packaging checks, fetched here: the
+# sandbox has no network.
+make --no-print-directory TARGET=armhf MUSL_FROM=deb sysroot >"$OUT/pkg-sysroot.log" 2>&1 ||
+    fail "packaging: Debian's musl for armhf" "$(tail -n 3 "$OUT/pkg-sysroot.log" | tr '\n' '|')"
+# A Kconfig parser for Buildroot's Config.in: busybox's, from Debian's busybox source.
+export KCONF=$root/$OUT/kconfig/scripts/kconfig/conf
+if [ ! -x "$KCONF" ]; then
+    mkdir -p "$OUT/kconfig"
+    bbsrc=$(toolchains/sysroot.sh source busybox) &&
+        make -C "$bbsrc" O="$root/$OUT/kconfig" HOSTCC=gcc allnoconfig >"$OUT/kconfig.log" 2>&1 ||
+        echo "check-targets: could not build busybox's Kconfig parser (see $OUT/kconfig.log)" >&2
+fi
+echo "# built in $(($(date +%s) - t0)) s"
+echo "$PASSED" >"$OUT/passed"
+echo "$FAILED" >"$OUT/failed"
+T0=$t0 SANDBOX_TIMEOUT=${SANDBOX_TIMEOUT:-1200} exec tests/sandbox.sh "$here/check-targets.sh" --inner "$@"

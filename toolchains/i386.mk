@@ -1,0 +1,10 @@
+# i386: i686 without SSE (Debian's i386 baseline); qemu's pentium2 checks that.
+TC_GNU     = i686-linux-gnu
+TC_PKGS    = gcc-i686-linux-gnu
+TC_MUSL    = src:i386-linux-musl
+TC_MUSL_DEB = i386:i386-linux-musl
+TC_QEMU    = qemu-i386 -cpu pentium2
+TC_CFLAGS  =
+TC_LDFLAGS =
+TC_MUSL_CFLAGS = -fno-pie
+TC_LP64    = 0

@@ -1,0 +1,11 @@
+# riscv64: RV64GC, lp64d. Debian 12 has no musl for it: musl is always built from Debian's
+# musl source package.
+TC_GNU     = riscv64-linux-gnu
+TC_PKGS    = gcc-riscv64-linux-gnu
+TC_MUSL    = src:riscv64-linux-musl
+TC_MUSL_DEB =
+TC_QEMU    = qemu-riscv64 -cpu rv64
+TC_CFLAGS  =
+TC_LDFLAGS =
+TC_MUSL_CFLAGS = -fno-pie
+TC_LP64    = 1

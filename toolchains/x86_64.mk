@@ -1,0 +1,10 @@
+# x86_64: Debian's amd64 baseline (x86-64 without SSE3 and later).
+TC_GNU     = x86_64-linux-gnu
+TC_PKGS    = gcc
+TC_MUSL    = src:x86_64-linux-musl
+TC_MUSL_DEB = amd64:x86_64-linux-musl
+TC_QEMU    = qemu-x86_64 -cpu qemu64
+TC_CFLAGS  =
+TC_LDFLAGS =
+TC_MUSL_CFLAGS = -fno-pie
+TC_LP64    = 1
