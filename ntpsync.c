@@ -124,9 +124,10 @@ static struct {
 	const char	*lock_file;
 	int		lock_given;
 	const char	*rtc_device;
+	int64_t		clock_shift;	/* s; see measure_from_build_date() */
 } opt = { AF_UNSPEC, ADJUST_AUTO, 0, 0, 0, 0, 0, 0, SAMPLES_DEFAULT,
     NTP_VERSION, 0, 0, 0, MAX_STEP_DEFAULT, LOCK_FILE_DEFAULT, 0,
-    RTC_DEVICE };
+    RTC_DEVICE, 0 };
 
 /* A reply as -j reports it. */
 struct reply_log {
@@ -452,13 +453,48 @@ mono_now(void)
 	return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
+/* T1 and T4: the local clock, shifted while it is unset (see below). */
+static uint64_t
+local_ntp(struct timespec ts)
+{
+	ts.tv_sec += (time_t)opt.clock_shift;
+	return ntp_from_timespec(&ts);
+}
+
 static uint64_t
 ntp_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return ntp_from_timespec(&ts);
+	return local_ntp(ts);
+}
+
+/*
+ * Offsets are exact only within 68 years (RFC 5905 section 6), and a board
+ * that boots at 1970 is further than that from any time after 2038.  A
+ * clock before the build date has never been set: measure as if it read
+ * the build date, and add the difference back when stepping and printing.
+ */
+static void
+measure_from_build_date(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	opt.clock_shift = now.tv_sec < NTPSYNC_BUILD_EPOCH ?
+	    NTPSYNC_BUILD_EPOCH - (int64_t)now.tv_sec : 0;
+	if (opt.clock_shift != 0 && (opt.debug || opt.verbose))
+		logmsg(LOG_INFO, "the clock is before the build date: it has "
+		    "never been set; measuring from the build date, %lld s later",
+		    (long long)opt.clock_shift);
+}
+
+/* An offset as the clock sees it: with the shift of an unset clock. */
+static double
+true_offset(ntp_dur offset)
+{
+	return ntp_dur_to_double(offset) + (double)opt.clock_shift;
 }
 
 /*
@@ -561,7 +597,7 @@ dump_reply(const struct peer *p, const struct ntp_packet *pkt, size_t len,
 	}
 	if (v == NTP_OK || v == NTP_ROOT_DISTANCE || v == NTP_NEGATIVE_DELAY)
 		put_fmt(stdout, "  offset %+.6f s, delay %.6f s, root distance %.6f s\n",
-		    ntp_dur_to_double(s->offset), ntp_dur_to_double(s->delay),
+		    true_offset(s->offset), ntp_dur_to_double(s->delay),
 		    ntp_dur_to_double(s->root_distance));
 verdict:
 	if (v == NTP_OK)
@@ -724,7 +760,7 @@ receive(struct peer *p)
 			if (cm->cmsg_level == SOL_SOCKET &&
 			    cm->cmsg_type == SCM_TIMESTAMPNS) {
 				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
-				t4 = ntp_from_timespec(&ts);
+				t4 = local_ntp(ts);
 				kernel_rx = 1;
 			}
 		}
@@ -967,7 +1003,8 @@ want_step(ntp_dur offset)
 {
 	if (opt.adjust != ADJUST_AUTO)
 		return opt.adjust == ADJUST_STEP;
-	return offset >= STEP_THRESHOLD || offset <= -STEP_THRESHOLD;
+	return opt.clock_shift != 0 || offset >= STEP_THRESHOLD ||
+	    offset <= -STEP_THRESHOLD;
 }
 
 /*
@@ -988,23 +1025,24 @@ set_clock(const char *addr, ntp_dur offset)
 		    ts.tv_sec >= NTPSYNC_BUILD_EPOCH) {
 			logmsg(LOG_ERR, "refusing to step the clock by %+.6f s: "
 			    "more than the %.0f s limit (-m); -b or -m 0 allows "
-			    "it", ntp_dur_to_double(offset),
+			    "it", true_offset(offset),
 			    ntp_dur_to_double(opt.max_step));
 			return EXIT_STEP_LIMIT;
 		}
+		ts.tv_sec += (time_t)opt.clock_shift;
 		ntp_timespec_add(&ts, offset);
 		if (clock_settime(CLOCK_REALTIME, &ts) == -1) {
 			logmsg(LOG_ERR, "cannot step the clock by %+.6f s: %s",
-			    ntp_dur_to_double(offset), strerror(errno));
+			    true_offset(offset), strerror(errno));
 			return EXIT_CLOCK;
 		}
 		logmsg(LOG_NOTICE, "step time server %s offset %+.6f sec", addr,
-		    ntp_dur_to_double(offset));
+		    true_offset(offset));
 		return EXIT_SYNCED;
 	}
-	if (offset > SLEW_MAX || offset < -SLEW_MAX) {
+	if (opt.clock_shift != 0 || offset > SLEW_MAX || offset < -SLEW_MAX) {
 		logmsg(LOG_ERR, "cannot slew the clock by %+.6f s: more than "
-		    "%d s; step it (-b)", ntp_dur_to_double(offset),
+		    "%d s; step it (-b)", true_offset(offset),
 		    (int)(SLEW_MAX >> 32));
 		return EXIT_CLOCK;
 	}
@@ -1177,7 +1215,7 @@ json_reply(const struct reply_log *l)
 	if (l->v == NTP_OK || l->v == NTP_ROOT_DISTANCE ||
 	    l->v == NTP_NEGATIVE_DELAY)
 		put_fmt(stdout, ",\"offset\":%.9f,\"delay\":%.9f,\"root_distance\":%.9f",
-		    ntp_dur_to_double(l->s.offset), ntp_dur_to_double(l->s.delay),
+		    true_offset(l->s.offset), ntp_dur_to_double(l->s.delay),
 		    ntp_dur_to_double(l->s.root_distance));
 	fputc('}', stdout);
 }
@@ -1227,8 +1265,8 @@ json_report(const struct host *hosts, int nhosts, const struct peer *peers,
 		    chosen->sample, (size_t)chosen->nsamples)];
 
 		json_str(chosen->addr);
-		put_fmt(stdout, ",\"offset\":%.9f,\"delay\":%.9f", ntp_dur_to_double(
-		    s->offset), ntp_dur_to_double(s->delay));
+		put_fmt(stdout, ",\"offset\":%.9f,\"delay\":%.9f",
+		    true_offset(s->offset), ntp_dur_to_double(s->delay));
 	} else {
 		put_fmt(stdout, "null");
 	}
@@ -1293,7 +1331,7 @@ conclude(const struct host *hosts, int nhosts, struct peer *peers, size_t n)
 		if ((opt.query || opt.debug) && !opt.json)
 			put_fmt(stdout, "server %s, stratum %d, offset %+.6f, delay %.5f\n",
 			    p->addr, p->pkt[b].stratum,
-			    ntp_dur_to_double(p->sample[b].offset),
+			    true_offset(p->sample[b].offset),
 			    ntp_dur_to_double(p->sample[b].delay));
 	}
 	if (nc == 0) {
@@ -1313,13 +1351,13 @@ conclude(const struct host *hosts, int nhosts, struct peer *peers, size_t n)
 		if (falseticker[i] && chatty())
 			put_fmt(stdout, "%s: Server dropped: disagrees with the majority "
 			    "(offset %+.6f)\n", cpeer[i]->addr,
-			    ntp_dur_to_double(cand[i]->offset));
+			    true_offset(cand[i]->offset));
 	}
 	b = ntp_best_sample(chosen->sample, (size_t)chosen->nsamples);
 	if (opt.query || opt.debug) {
 		logmsg(LOG_NOTICE, "%s time server %s offset %+.6f sec",
 		    want_step(chosen->sample[b].offset) ? "step" : "adjust",
-		    chosen->addr, ntp_dur_to_double(chosen->sample[b].offset));
+		    chosen->addr, true_offset(chosen->sample[b].offset));
 		if (opt.debug)
 			put_fmt(stdout, "clock not changed: -d never sets it\n");
 		code = EXIT_SYNCED;
@@ -1489,6 +1527,7 @@ main(int argc, char **argv)
 		logmsg(LOG_INFO, "ntpsync %s", NTPSYNC_VERSION);
 	if (!opt.query && !opt.debug && (code = take_lock()) != EXIT_SYNCED)
 		return code;
+	measure_from_build_date();
 	if (opt.jitter_ns > 0) {
 		int64_t delay = (int64_t)(random64() % (uint64_t)opt.jitter_ns);
 

@@ -143,6 +143,7 @@ setup(void **state)
 	opt.lock_file = LOCK_FILE_DEFAULT;
 	opt.lock_given = 0;
 	opt.rtc_device = RTC_DEVICE;
+	opt.clock_shift = 0;
 	fake_realtime = &now_1000_5;
 	return 0;
 }
@@ -324,6 +325,54 @@ test_unset_clock_steps_beyond_the_limit(void **state)
 	expect_step(1000 + 1800000000, 500000000, 0);
 	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1800000000)),
 	    EXIT_SYNCED);
+}
+
+/*
+ * A board without an RTC boots at 1970; in 2040 it is 70 years behind,
+ * beyond the 68 years that era-free offsets can hold.  It is measured from
+ * the build date instead and stepped to the exact time.
+ */
+static void
+test_board_at_1970_steps_to_2040(void **state)
+{
+	static const struct timespec epoch = { 0, 0 };
+	/*
+	 * 2040-01-01T00:00:00Z is Unix 2208988800: NTP 4417977600 s, which is
+	 * era 1, second 4417977600 - 2^32 = 123010304.
+	 */
+	const uint64_t t2040 = (uint64_t)123010304 << 32;
+	struct ntp_packet pkt;
+	struct ntp_sample s;
+	uint64_t now;
+
+	(void)state;
+	fake_realtime = &epoch;
+	measure_from_build_date();
+	assert_int_equal(opt.clock_shift, NTPSYNC_BUILD_EPOCH);
+	now = ntp_now();
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.version = NTP_VERSION;
+	pkt.mode = NTP_MODE_SERVER;
+	pkt.stratum = 2;
+	pkt.org = 42;
+	pkt.rx = pkt.tx = t2040;
+	assert_int_equal(ntp_check_reply(&pkt, 42, now, now, &s), NTP_OK);
+	assert_true(want_step(s.offset));
+	expect_step(2208988800, 0, 0);
+	assert_int_equal(set_clock("192.0.2.1", s.offset), EXIT_SYNCED);
+	opt.adjust = ADJUST_SLEW;	/* -B cannot slew 70 years */
+	assert_int_equal(set_clock("192.0.2.1", s.offset), EXIT_CLOCK);
+}
+
+static void
+test_set_clock_is_not_shifted_after_the_build_date(void **state)
+{
+	static const struct timespec later = { 1900000000, 0 };
+
+	(void)state;
+	fake_realtime = &later;
+	measure_from_build_date();
+	assert_int_equal(opt.clock_shift, 0);
 }
 
 /* ---- the RTC (-w) and the lock (-l) ---- */
@@ -845,6 +894,8 @@ main(void)
 		cmocka_unit_test_setup(test_b_and_m0_lift_the_limit, setup),
 		cmocka_unit_test_setup(test_unset_clock_steps_beyond_the_limit,
 		    setup),
+		cmocka_unit_test_setup(test_board_at_1970_steps_to_2040, setup),
+		cmocka_unit_test_setup(test_set_clock_is_not_shifted_after_the_build_date, setup),
 		cmocka_unit_test_setup(
 		    test_rtc_is_set_to_the_next_whole_second_in_utc, setup),
 		cmocka_unit_test_setup(test_rtc_failures_are_errors, setup),
