@@ -146,7 +146,7 @@ struct request {
 
 struct peer {
 	const char		*host;
-	char			 addr[NI_MAXHOST];
+	char			 addr[INET6_ADDRSTRLEN];	/* numeric */
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 	int			 fd;
@@ -991,7 +991,7 @@ failure_reason(const struct peer *p, char *buf, size_t len)
 static void
 print_failure(const struct peer *p, FILE *out)
 {
-	char why[NI_MAXHOST];
+	char why[OUT_LINE_LEN];
 
 	if (!opt.json)
 		put_fmt(out, "%s: Server dropped: %s\n", p->addr,
@@ -1224,7 +1224,7 @@ static void
 json_report(const struct host *hosts, int nhosts, const struct peer *peers,
     size_t n, const struct peer *chosen, const char *action, int code)
 {
-	char why[NI_MAXHOST];
+	char why[OUT_LINE_LEN];
 	size_t i;
 	int h, r, sep = 0;
 
