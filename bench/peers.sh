@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/peers.sh: get the peers `make bench` compares ntpsync with, without installing any
 # package whose maintainer scripts or hooks could start a time daemon or touch the clock.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/plot.gnuplot: bench.png from the data bench/report.py writes (run in the results dir).
 #   plot-time.dat: i "label" median p10 p90          (seconds, loopback, true offset 0)
 #   plot-err.dat:  i "label" l0_med l0_worst wan_med wan_worst   (µs; < 1 µs drawn at 0.5)

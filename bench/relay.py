@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """bench/relay.py: a UDP relay that makes the loopback look like a real network path.
 
     relay.py --listen ADDR[:PORT] --server ADDR[:PORT] [impairments] [--lifetime S]

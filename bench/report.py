@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """bench/report.py RESULTS_DIR BENCH_DIR: the tables of one `make bench` run.
 
 Reads what bench/run.sh measured in RESULTS_DIR (runs*.tsv, out/, clients, machine,

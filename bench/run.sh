@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/run.sh [NTPSYNC]: ntpsync against its peers, side by side in one run (`make bench`).
 #
 # Outside the sandbox: gets the peers (bench/peers.sh), runs itself inside tests/sandbox.sh,

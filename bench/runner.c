@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench/runner.c: run one command; report its wall time, exit status and peak RSS.
  *
  *   runner [-m] OUTFILE TIMEOUT CMD [ARG...]

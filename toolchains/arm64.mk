@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # arm64: ARMv8-A (Cortex-A53, the oldest core Debian's arm64 runs on).
 TC_GNU     = aarch64-linux-gnu
 TC_PKGS    = gcc-aarch64-linux-gnu

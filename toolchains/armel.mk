@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # armel: ARMv5TE, soft-float EABI (Debian's armel baseline); runs on ARMv5, ARMv6
 # (Raspberry Pi Zero/1) and every later ARM with a 32-bit user space. ntpsync itself is
 # Thumb code (-mthumb: 4 KB smaller; every ARMv5TE has Thumb), musl stays ARM code.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # armhf: ARMv7-A, VFPv3-D16, Thumb-2, hard-float EABI (Debian's armhf baseline). Does NOT
 # run on ARMv6 (Raspberry Pi Zero/1): use armel there.
 TC_GNU     = arm-linux-gnueabihf

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # i386: i686 without SSE (Debian's i386 baseline); qemu's pentium2 checks that.
 TC_GNU     = i686-linux-gnu
 TC_PKGS    = gcc-i686-linux-gnu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mips: MIPS32r2 big-endian, o32, FPXX (Atheros, Lantiq, Broadcom routers). Debian 12
 # has no musl for it: musl is always built from Debian's musl source package.
 TC_GNU     = mips-linux-gnu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mipsel: MIPS32r2 little-endian, o32, FPXX (Debian's mipsel baseline; MT7621, many
 # Atheros/Qualcomm routers). Non-PIC code (-mno-shared, -mplt): 3.6 KB smaller.
 TC_GNU     = mipsel-linux-gnu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # riscv64: RV64GC, lp64d. Debian 12 has no musl for it: musl is always built from Debian's
 # musl source package.
 TC_GNU     = riscv64-linux-gnu

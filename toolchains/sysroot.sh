@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # toolchains/sysroot.sh: what the cross builds need, from Debian 12 packages only, without
 # adding foreign architectures to the machine (no `dpkg --add-architecture`).
 #
@@ -259,5 +260,5 @@ case $cmd in
 pkgs) pkgs "$@" ;;
 sysroot) [ $# -eq 2 ] || die "usage: $0 sysroot ARCH DIR"; sysroot "$1" "$2" ;;
 source) [ $# -eq 1 ] || die "usage: $0 source PKG"; with_lock; source_pkg "$1" ;;
-*) sed -n '2,/^set -euo/p' "$0" | sed '$d' >&2; exit 2 ;;
+*) sed -n '3,/^set -euo/p' "$0" | sed '$d' >&2; exit 2 ;;
 esac

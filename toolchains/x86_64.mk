@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # x86_64: Debian's amd64 baseline (x86-64 without SSE3 and later).
 TC_GNU     = x86_64-linux-gnu
 TC_PKGS    = gcc

@@ -4,6 +4,8 @@
 #
 ################################################################################
 
+# SPDX-License-Identifier: GPL-2.0-or-later
+
 # Where the sources come from: set NTPSYNC_SITE to the project's git repository
 # and NTPSYNC_VERSION to a tag or commit, or build a local checkout with
 #   NTPSYNC_OVERRIDE_SRCDIR = /path/to/ntpsync
@@ -11,6 +13,8 @@
 NTPSYNC_VERSION = v0.1.0
 NTPSYNC_SITE = https://git.example.org/ntpsync.git
 NTPSYNC_SITE_METHOD = git
+NTPSYNC_LICENSE = GPL-2.0+
+NTPSYNC_LICENSE_FILES = LICENSE
 
 # The project's Makefile takes the toolchain from CC/CFLAGS/LDFLAGS (all in
 # TARGET_CONFIGURE_OPTS); WARN without -Werror, so that a newer compiler's new

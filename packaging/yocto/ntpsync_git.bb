@@ -1,11 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 SUMMARY = "Set the clock once from NTP servers (ntpdate replacement)"
 DESCRIPTION = "A small SNTP client with ntpdate's command line, messages and \
 exit codes, for boot scripts and cron (ntpsync -u SERVER), which also says why \
 a server was not suitable."
 SECTION = "net"
-# The project has no licence file yet: replace with its licence and
-# LIC_FILES_CHKSUM once it has one.
-LICENSE = "CLOSED"
+LICENSE = "GPL-2.0-or-later"
+LIC_FILES_CHKSUM = "file://LICENSE;md5=b234ee4d69f5fce4486a80fdaf4a4263"
 
 # Set to the project's git repository and a commit; or build a local checkout
 # with EXTERNALSRC (see packaging/README).
