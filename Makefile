@@ -86,14 +86,17 @@ deps:
 unit: $(UNIT_TESTS)
 
 integration: ntpsync
-	tests/integration.sh ./ntpsync
+	tests/integration.sh ./ntpsync $(T)
 
 # LeakSanitizer cannot work under ptrace, and the suite runs ntpsync under
 # strace: leaks are the unit tests' and valgrind's to find.
+# `make check T=GROUP` (or T=GROUP/SCENARIO, T=SCENARIO, T='A B'): only those
+# integration scenarios, without the unit tests; see tests/integration.sh.
 check: deps
-	$(MAKE) $(BIN) unit SANITIZE=$(SANITIZE)
-	tests/check.sh $(UNIT_TESTS) -- env ASAN_OPTIONS=detect_leaks=0 \
-	    tests/integration.sh ./$(BIN)
+	$(if $(T),@tests/integration.sh --list $(T) >/dev/null)
+	$(MAKE) $(BIN) $(if $(T),,unit) SANITIZE=$(SANITIZE)
+	tests/check.sh $(if $(T),,$(UNIT_TESTS)) -- env ASAN_OPTIONS=detect_leaks=0 \
+	    tests/integration.sh ./$(BIN) $(T)
 
 demo: deps
 	$(MAKE) ntpsync

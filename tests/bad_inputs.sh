@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/bad_inputs.sh [NTPSYNC] [OUT.md]: run ntpsync against every bad input the tests
 # know (each tests/fake_server.py mode, forged packets, ICMP unreachable, silence, and
 # bad command lines) in tests/sandbox.sh (this script re-executes itself there), and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/check.sh UNIT_TEST... -- SUITE [ARGS...]
 # Runs the cmocka unit test binaries and then the integration suite, shows
 # their output, and ends with one line: "N passed, N failed" over all of

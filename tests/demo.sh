@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/demo.sh [NTPSYNC]: what `make demo` shows. Inside tests/sandbox.sh (the machine's
 # clock cannot be changed there and nothing leaves the sandbox's loopback) it starts two
 # chrony servers, diagnoses one with `ntpsync -d`, and runs a boot-style `ntpsync -u`

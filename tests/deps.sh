@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install what the build, the tests and the demo need on a fresh Debian 12 machine.
 # Runs as root without stdin (CI). Idempotent and quiet unless something fails.
 #

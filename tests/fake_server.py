@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A scripted, deliberately misbehaving NTP server for ntpsync's integration tests.
 
 It answers mode-3 requests on one UDP address with replies broken in exactly

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/fuzz_seeds.sh [DIR]: (re)capture the seed corpus of tests/fuzz_reply.c into DIR
 # (default tests/corpus/reply): real replies of chrony and NTPsec and of every
 # tests/fake_server.py mode (kiss-o'-death, extension field, stratum 16, era 1, ...), each

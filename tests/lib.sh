@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib.sh: small helpers for the scenario scripts (integration.sh, demo.sh).
 #
 #   pass NAME / fail NAME WHY   print "ok - NAME" / "not ok - NAME: WHY" and count

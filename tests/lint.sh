@@ -1,14 +1,20 @@
 #!/bin/bash
-# tests/lint.sh: static analysis of ntpsync's C sources (ntp_packet.c, ntpsync.c); exits
-# non-zero on any finding.
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/lint.sh: static analysis of ntpsync's C sources (ntp_packet.c, ntpsync.c), shell
+# scripts and Python scripts; exits non-zero on any finding.
 #
 #   - cppcheck: --enable=warning,style,performance,portability, C11, POSIX library model
 #   - clang-tidy: the checks in .clang-tidy (bugprone, cert, clang-analyzer, misc,
 #     performance, portability, selected readability), warnings as errors
+#   - shellcheck -x: every shell script (*.sh anywhere but build/, and .ci/run), with the
+#     files they source
+#   - pyflakes (Debian's python3-pyflakes, under /usr/bin/python3): every *.py but build/'s
 #
 # Suppress a finding that is a false positive where it occurs, with the reason beside it:
-#   /* cppcheck-suppress ID */ on the line before, or // NOLINT(CHECK) / NOLINTNEXTLINE.
-# Installs cppcheck and clang-tidy (Debian packages) if they are missing.
+#   /* cppcheck-suppress ID */ on the line before, or // NOLINT(CHECK) / NOLINTNEXTLINE,
+#   # shellcheck disable=SCNNNN # reason, on the line before the command.
+# Installs cppcheck, clang-tidy, shellcheck and python3-pyflakes (Debian packages) if they
+# are missing.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +28,9 @@ DEFS="-D_GNU_SOURCE"
 
 need "cppcheck --version" cppcheck || exit 1
 need "clang-tidy --version" clang-tidy || exit 1
+need "shellcheck --version" shellcheck || exit 1
+PYTHON=/usr/bin/python3
+need "$PYTHON -m pyflakes --version" python3-pyflakes || exit 1
 
 failed=0
 report() { # TOOL RC
@@ -55,5 +64,21 @@ for f in $SRCS; do
 done
 report clang-tidy $rc
 
-echo "lint: $((2 - failed)) passed, $failed failed"
+# Every shell and Python script of the repository; build/ holds unpacked packages.
+scripts() { # FIND-NAME-TEST...
+    find . \( -path ./.git -o -path ./build \) -prune -o -type f \( "$@" \) -print |
+        sed 's|^\./||' | sort
+}
+mapfile -t shell_scripts < <(scripts -name '*.sh' -o -path ./.ci/run)
+mapfile -t python_scripts < <(scripts -name '*.py')
+
+echo "# shellcheck $(shellcheck --version | sed -n 's/^version: //p'), ${#shell_scripts[@]} scripts"
+shellcheck -x "${shell_scripts[@]}" 2>&1 </dev/null
+report shellcheck $?
+
+echo "# pyflakes $("$PYTHON" -m pyflakes --version | cut -d' ' -f1), ${#python_scripts[@]} scripts"
+"$PYTHON" -m pyflakes "${python_scripts[@]}" 2>&1 </dev/null
+report pyflakes $?
+
+echo "lint: $((4 - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

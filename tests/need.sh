@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/need.sh: `need PROBE PACKAGE...` installs the Debian PACKAGEs (apt-get, as root,
 # without stdin) unless PROBE already succeeds; PROBE is a command line run by `sh -c`.
 # Sourced by tests/fuzz.sh, tests/lint.sh and tests/valgrind.sh.  Quiet unless it fails.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/sandbox.sh CMD [ARG...]: run CMD where it cannot change the system clock and can
 # reach nothing but its own loopback.
 #

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/servers.sh: start and stop NTP servers for the tests. Source it INSIDE
 # tests/sandbox.sh only (it refuses to load elsewhere).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm-test.sh [NTPSYNC]: boot an emulated x86_64 board whose clock really is wrong and
 # let ntpsync set it (`make vm-test`; issue 5).
 #

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=dash
 # /init of the VM boot test (tests/vm-test.sh): a bare board booting with its clock at
 # 2000-01-01 (qemu -rtc base=2000-01-01; the kernel copies the RTC to the system clock),

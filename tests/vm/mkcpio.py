@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mkcpio.py OUT ENTRY...: write an uncompressed initramfs (cpio "newc") without root.
 
 Each ENTRY is one of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/prepare.sh NTPSYNC: everything the VM boot test needs, cached under build/vm/.
 #
 #   * qemu-system-x86_64 (apt-get install qemu-system-x86 if missing);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/scenarios.sh: the VM boot test's scenarios. tests/vm-test.sh runs it inside
 # tests/sandbox.sh after tests/vm/prepare.sh has built build/vm/x86_64/.
 #

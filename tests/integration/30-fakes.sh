@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/30-fakes.sh: group "fakes": misbehaving servers (tests/fake_server.py),
+# ICMP port unreachable and silence.
+# Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
+
+scenarios fake_failures fake_successes icmp_unreachable silent_short_timeout
+
+# fake_case MODE RC REGEX: start the fake on 127.0.0.5, sync from it, expect failure.
+fake_case() {
+    local mode=$1 rc=$2 re=$3 name="fake_${1}"
+    start_fake 127.0.0.5 "$mode" || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -t 1 127.0.0.5
+    stop_fakes
+    expect_rc "$name" "$rc"
+    expect_text "$name" "$re"
+    expect_text "$name" "no server suitable for synchronization found"
+    expect_no_clock_call "$name"
+    expect_within "$name" 2000
+}
+
+# fake_ok MODE [NTPSYNC-OPTION...]: the fake's quirk must not stop the sync.
+fake_ok() {
+    local mode=$1 name="fake_${1}_ok"
+    shift
+    start_fake 127.0.0.5 "$mode" || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -t 1 "$@" 127.0.0.5
+    stop_fakes
+    expect_rc "$name" 0
+    expect_text "$name" "adjust time server 127\.0\.0\.5 offset [-+]0\.00"
+    expect_slew "$name" 0 2000
+    expect_within "$name" 2000
+}
+
+scenario_fake_failures() {
+    fake_case stratum16 1 "strata too high"
+    fake_case li3 1 "Leap not in sync"
+    fake_case stratum0 1 "strata too high|kiss-o'-death|stratum 0"
+    fake_case rate 6 "kiss-o'-death RATE"
+    fake_case deny 6 "kiss-o'-death DENY"
+    fake_case rstr 6 "kiss-o'-death RSTR"
+    fake_case wrong-origin 1 "origin"
+    fake_case other-port 4 "no reply"
+    fake_case short 1 "too short"
+    fake_case bad-mode 1 "mode"
+    fake_case bad-version 1 "version"
+    fake_case version0 1 "version"
+    fake_case zero-ts 1 "zero"
+    fake_case zero-rx 1 "zero"
+    fake_case tx-before-rx 1 "transmit timestamp earlier than receive"
+    fake_case huge-dispersion 1 "root distance"
+    fake_case huge-delay 1 "root distance"
+    fake_case silent 4 "no reply"
+}
+
+scenario_fake_successes() {
+    fake_ok extension
+    fake_ok forged-first
+    fake_ok duplicate
+    fake_ok first-only -p 4
+    fake_ok rate-after-first -p 4
+}
+
+scenario_icmp_unreachable() {
+    run_ntpsync 127.0.0.9
+    expect_rc icmp_unreachable 4
+    expect_text icmp_unreachable "port unreachable"
+    expect_no_clock_call icmp_unreachable
+    expect_within icmp_unreachable 500
+}
+
+scenario_silent_short_timeout() {
+    start_fake 127.0.0.5 silent || { fail silent_t05 "fake server did not start"; return; }
+    run_ntpsync -t 0.5 127.0.0.5
+    stop_fakes
+    expect_rc silent_t05 4
+    expect_within silent_t05 1500
+}

@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/40-environment.sh: group "environment": no ntp line in /etc/services,
+# usage errors and names (DNS, /etc/hosts, -4/-6).
+# Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
+
+scenarios services_without_ntp names_and_usage host_names
+
+# A board whose /etc/services has no ntp line: ntpsync falls back to port 123.
+scenario_services_without_ntp() {
+    local f=$RUN_DIR/services
+    grep -v '^ntp[[:space:]]' /etc/services >"$f" 2>/dev/null || true
+    echo "echo 7/udp" >>"$f"
+    if ! mount --bind "$f" /etc/services; then
+        fail services_without_ntp "cannot bind-mount a services file (no /etc/services?)"
+        return
+    fi
+    run_ntpsync -d 127.0.0.1
+    local dbg_rc=$RC dbg_all=$ALL
+    run_ntpsync 127.0.0.1
+    umount /etc/services
+    check "services_without_ntp: -d exit 0" "exit $dbg_rc" [ "$dbg_rc" -eq 0 ]
+    check "services_without_ntp: -d says it fell back to port 123" \
+        "output: $(tr '\n' '|' <<<"$dbg_all" | cut -c1-300)" \
+        grep -q "service ntp unknown (no /etc/services entry), using port 123" <<<"$dbg_all"
+    expect_rc services_without_ntp 0
+    expect_slew services_without_ntp 0 1000
+}
+
+scenario_names_and_usage() {
+    run_ntpsync
+    expect_rc usage_no_server 2
+    run_ntpsync -p 9 127.0.0.1
+    expect_rc usage_p9 2
+    run_ntpsync -o 5 127.0.0.1
+    expect_rc usage_o5 2
+    run_ntpsync -V
+    expect_rc version_V 0
+    run_ntpsync -h
+    expect_rc help_h 0
+    # sandbox.sh points DNS at 127.0.0.1 (nothing there) with a 1 s timeout
+    run_ntpsync -q no-such-host.invalid
+    expect_rc unresolvable 3
+    expect_within unresolvable 3000
+    expect_no_clock_call unresolvable
+}
+
+# Names from /etc/hosts (a private copy): every address of a name is asked, -4/-6 filter.
+scenario_host_names() {
+    local f=$RUN_DIR/hosts
+    printf '127.0.0.1 localhost\n::1 localhost\n127.0.0.2 plus10.test\n' >"$f"
+    if ! mount --bind "$f" /etc/hosts; then
+        fail host_names "cannot bind-mount a hosts file (no /etc/hosts?)"
+        return
+    fi
+    run_ntpsync -q localhost
+    expect_rc host_names 0
+    check "host_names: asks 127.0.0.1" "$(why "")" asked 127.0.0.1
+    check "host_names: asks ::1" "$(why "")" asked ::1
+    run_ntpsync -4 -q localhost
+    expect_rc "host_names -4" 0
+    check "host_names -4: asks 127.0.0.1" "$(why "")" asked 127.0.0.1
+    check "host_names -4: not ::1" "$(why "")" not asked ::1
+    run_ntpsync -6 -q localhost
+    expect_rc "host_names -6" 0
+    check "host_names -6: not 127.0.0.1" "$(why "")" not asked 127.0.0.1
+    check "host_names -6: asks ::1" "$(why "")" asked ::1
+    run_ntpsync plus10.test
+    umount /etc/hosts
+    expect_rc host_names_step 0
+    expect_step host_names_step 10 0.1
+}

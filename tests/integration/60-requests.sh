@@ -1,0 +1,139 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/60-requests.sh: group "requests": what the requests look like, and an
+# off-path attacker.
+# Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
+
+scenarios request_fields attack_wrong_origin attack_wrong_port attack_wrong_addr \
+    attack_duplicates request_privacy
+
+scenario_request_fields() {
+    start_fake 127.0.0.5 good || { fail request_fields "fake server did not start"; return; }
+    run_ntpsync -q -p 4 127.0.0.5
+    stop_fakes
+    expect_rc request_fields 0
+    local n z
+    n=$(grep -c '^rx ' "$FAKE_LOG")
+    z=$(grep -c '^rx .*vn4 mode3 request-fields-zero=yes' "$FAKE_LOG")
+    check "request_fields: 4 requests with -p 4" "$n requests" [ "$n" -eq 4 ]
+    check "request_fields: all fields zero but byte 0 and transmit" "$(cat "$FAKE_LOG")" [ "$z" -eq "$n" ]
+
+    start_fake 127.0.0.5 good || { fail request_version "fake server did not start"; return; }
+    run_ntpsync -q -o 3 -p 1 127.0.0.5
+    stop_fakes
+    expect_rc request_version_o3 0
+    check "request_version_o3: sends version 3" "$(cat "$FAKE_LOG")" grep -q '^rx .* vn3 mode3' "$FAKE_LOG"
+}
+
+# --- an off-path attacker -----------------------------------------------------------------
+# Forged replies race the real one: none may be used, and none may keep the real reply from
+# being used. The forged times are 100 s off, so using one would show.
+
+# forged-first: per request, a reply with a wrong origin, then a kiss-o'-death DENY with a
+# wrong origin, then the real reply. -d shows every datagram that reached ntpsync.
+scenario_attack_wrong_origin() {
+    local name=attack_wrong_origin bogus accepted
+    start_fake 127.0.0.5 forged-first || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -p 4 127.0.0.5
+    stop_fakes
+    expect_rc "$name" 0
+    bogus=$(count '^  rejected: bogus origin' "$OUT")
+    accepted=$(count '^  accepted$' "$OUT")
+    check "$name: all 8 forgeries rejected as bogus origin" "$(why "$bogus bogus")" [ "$bogus" -eq 8 ]
+    check "$name: the 4 real replies used" "$(why "$accepted accepted")" [ "$accepted" -eq 4 ]
+    check "$name: the forged DENY does not drop the server" "$(why "")" \
+        not has "Server dropped|rejected: kiss-o'-death"
+    check "$name: offset of the real replies" "$(why "")" near "$(printed_offset 127.0.0.5)" 0 0.01
+    expect_within "$name" 2000
+}
+
+# race_case NAME MODE [FAKE-ARG...]: the fake sends, per request, a forged reply with the
+# RIGHT origin (time +100 s) and a forged DENY with the right origin from a source that
+# is not the server's (another port or address), then the real reply. The connected
+# socket must drop both forgeries: -d sees only the 4 real replies, the sync uses them.
+race_case() {
+    local name=$1 mode=$2 received sent
+    shift 2
+    start_fake 127.0.0.5 "$mode" "$@" || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -p 4 127.0.0.5
+    expect_rc "$name -d" 0
+    received=$(count '^receive 127\.0\.0\.5' "$OUT")
+    sent=$(grep -c "reply=forged-time" "$FAKE_LOG")
+    check "$name: forgeries were sent" "fake log: $(tr '\n' '|' <"$FAKE_LOG")" [ "$sent" -eq 4 ]
+    check "$name: only the 4 real replies reach ntpsync" "$(why "$received received")" \
+        [ "$received" -eq 4 ]
+    check "$name: -d offset of the real replies" "$(why "")" near "$(printed_offset 127.0.0.5)" 0 0.01
+    check "$name: the forged DENY does not drop the server" "$(why "")" not has "kiss-o'-death"
+    run_ntpsync -t 1 127.0.0.5
+    stop_fakes
+    expect_rc "$name" 0
+    expect_text "$name" "adjust time server 127\.0\.0\.5 offset [-+]0\.00"
+    expect_slew "$name" 0 2000
+    expect_within "$name" 2000
+}
+
+scenario_attack_wrong_port() {
+    race_case attack_wrong_port port-race
+    grep -q 'reply=forged-time .* from-port=124 ' "$FAKE_LOG" ||
+        fail attack_wrong_port "forgeries not sent from port 124: $(tr '\n' '|' <"$FAKE_LOG")"
+}
+
+scenario_attack_wrong_addr() {
+    race_case attack_wrong_addr addr-race --other-addr 127.0.0.6
+    grep -q 'reply=forged-time .* from-port=123 from-addr=127\.0\.0\.6' "$FAKE_LOG" ||
+        fail attack_wrong_addr "forgeries not sent from 127.0.0.6:123: $(tr '\n' '|' <"$FAKE_LOG")"
+}
+
+# Every reply sent twice: each counts once, and -p N sends exactly N requests.
+scenario_attack_duplicates() {
+    local name=attack_duplicates requests dups accepted
+    start_fake 127.0.0.5 duplicate || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -p 4 127.0.0.5
+    stop_fakes
+    expect_rc "$name" 0
+    requests=$(grep -c '^rx ' "$FAKE_LOG")
+    accepted=$(count '^  accepted$' "$OUT")
+    dups=$(count '^  rejected: duplicate' "$OUT")
+    check "$name: server line" "$(why "")" asked 127.0.0.5
+    check "$name: -p 4 sends 4 requests" "$requests requests: $(tr '\n' '|' <"$FAKE_LOG")" \
+        [ "$requests" -eq 4 ]
+    check "$name: 4 replies used" "$(why "$accepted accepted")" [ "$accepted" -eq 4 ]
+    check "$name: duplicates rejected as such" "$(why "$dups duplicates")" [ "$dups" -ge 3 ]
+    expect_within "$name" 2000
+}
+
+# Requests leak nothing: 48 bytes, all zero but byte 0 and the transmit timestamp, which
+# is random (all differ, and they are not our clock); a random source port per run.
+scenario_request_privacy() {
+    local name=request_privacy i n zero xmts distinct near_now ports nports now
+    start_fake 127.0.0.5 good || { fail "$name" "fake server did not start"; return; }
+    for i in 1 2 3 4 5; do
+        run_ntpsync -q -p 4 127.0.0.5
+        [ "$RC" -eq 0 ] || fail "$name: run $i" "$(why "")"
+    done
+    stop_fakes
+    n=$(grep -c '^rx ' "$FAKE_LOG")
+    zero=$(grep -c '^rx 48 bytes .* vn4 mode3 request-fields-zero=yes xmt=[0-9a-f]\{16\}$' "$FAKE_LOG")
+    check "$name: 20 requests in 5 runs of -p 4" "$n requests" [ "$n" -eq 20 ]
+    check "$name: 48 bytes, all zero but byte 0 and transmit" "$(grep '^rx' "$FAKE_LOG" | head -n 3)" \
+        [ "$zero" -eq "$n" ]
+    xmts=$(sed -n 's/^rx .* xmt=\([0-9a-f]*\).*/\1/p' "$FAKE_LOG")
+    distinct=$(sort -u <<<"$xmts" | grep -vc '^0*$')
+    check "$name: 20 different transmit timestamps" "$distinct distinct: $(tr '\n' ' ' <<<"$xmts")" \
+        [ "$distinct" -eq 20 ]
+    # NTP seconds now; a random timestamp lands within a day of it with p = 4e-5.
+    now=$(($(date +%s) + 2208988800))
+    near_now=$(while read -r x; do
+        s=$((16#${x:0:8}))
+        d=$((s - (now & 0xffffffff)))
+        [ "${d#-}" -le 86400 ] && echo "$x"
+    done <<<"$xmts" | wc -l)
+    check "$name: transmit timestamps do not tell our clock" "$near_now of 20 within a day of now" \
+        [ "$near_now" -le 1 ]
+    ports=$(sed -n 's/^rx .* from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$FAKE_LOG" | sort -u)
+    nports=$(wc -l <<<"$ports")
+    check "$name: source port differs across 5 runs" "ports: $(tr '\n' ' ' <<<"$ports")" \
+        [ "$nports" -ge 2 ]
+    check "$name: never source port 123 or a privileged port" "ports: $(tr '\n' ' ' <<<"$ports")" \
+        not grep -qvE '^([0-9]{5}|[2-9][0-9]{3}|1[1-9][0-9]{2}|10[3-9][0-9]|102[4-9])$' <<<"$ports"
+}
