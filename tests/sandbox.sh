@@ -10,7 +10,7 @@
 # process left in the sandbox is killed, servers included.
 #
 # Environment: SANDBOX_TIMEOUT=SECONDS (default 900) bounds the whole run.
-# Inside, SANDBOXED=1 is exported; lo is up (127.0.0.0/8 and ::1), and /etc/resolv.conf
+# Inside, SANDBOXED=1 is exported; /run is a private tmpfs; lo is up (127.0.0.0/8 and ::1), and /etc/resolv.conf
 # is replaced (in the private mount namespace only) by one that asks 127.0.0.1, once, with
 # a 1 s timeout, so that name look-ups stay on the loopback and fail fast.
 set -eu
@@ -39,6 +39,12 @@ if ! ip link set lo up; then
 fi
 if ! "$probe" >/dev/null; then
     echo "sandbox.sh: ABORT: the clock is not protected here; not running: $*" >&2
+    exit 99
+fi
+# A private /run: ntpsync's default lock (/run/ntpsync.lock) and anything a server puts
+# there must not meet the machine's, nor another sandbox's.
+if ! mount -t tmpfs -o mode=755 tmpfs /run; then
+    echo "sandbox.sh: cannot mount a private /run" >&2
     exit 99
 fi
 resolv=$root/build/sandbox-resolv.conf

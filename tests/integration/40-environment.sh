@@ -4,7 +4,20 @@
 # usage errors and names (DNS, /etc/hosts, -4/-6).
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios services_without_ntp names_and_usage host_names
+scenarios private_run services_without_ntp names_and_usage host_names
+
+# The suite runs ntpsync without -l: its lock, /run/ntpsync.lock, must be the sandbox's
+# own, or another ntpsync on the machine (or another suite) makes runs fail with exit 7
+# and the suite leaves files in the machine's /run. The machine's /run is never empty;
+# the sandbox's holds only ntpsync's lock and util-linux's record of the sandbox's mounts.
+scenario_private_run() {
+    local fstype entries
+    fstype=$(stat -f -c %T /run)
+    entries=$(find /run -mindepth 1 -maxdepth 1 ! -name 'ntpsync*' ! -name mount | head -n 5 | tr '\n' ' ')
+    check "private_run: /run is a tmpfs" "it is $fstype" [ "$fstype" = tmpfs ]
+    check "private_run: /run holds nothing of the machine's" "it holds $entries" \
+        [ -z "$entries" ]
+}
 
 # A board whose /etc/services has no ntp line: ntpsync falls back to port 123.
 scenario_services_without_ntp() {
