@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ntp_packet.c - the NTP wire format, timestamps, reply validation and the
  * on-wire calculations (RFC 5905, RFC 4330).  Pure functions only: they
@@ -118,6 +119,7 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 	s->t2 = pkt->rx;
 	s->t3 = pkt->tx;
 	s->t4 = t4;
+	s->stratum = pkt->stratum;
 
 	if (pkt->org != xmt)
 		return NTP_BOGUS;
@@ -181,6 +183,53 @@ ntp_verdict_is_server_state(enum ntp_verdict v)
 {
 	return v != NTP_OK && v != NTP_SHORT && v != NTP_BOGUS &&
 	    v != NTP_DUPLICATE && v != NTP_NEGATIVE_DELAY;
+}
+
+/* Whether T1 and T4 were taken: the origin matched our request. */
+int
+ntp_verdict_has_times(enum ntp_verdict v)
+{
+	return v == NTP_OK || ntp_verdict_is_server_state(v);
+}
+
+/* Whether the offset and delay were computed. */
+int
+ntp_verdict_has_offset(enum ntp_verdict v)
+{
+	return v == NTP_OK || v == NTP_ROOT_DISTANCE ||
+	    v == NTP_NEGATIVE_DELAY;
+}
+
+const struct ntp_check ntp_checks[NTP_CHECK_COUNT] = {
+	{ "length", NTP_SHORT }, { "origin", NTP_BOGUS },
+	{ "duplicate", NTP_DUPLICATE }, { "version", NTP_BAD_VERSION },
+	{ "mode", NTP_BAD_MODE }, { "kiss_of_death", NTP_KOD_OTHER },
+	{ "stratum", NTP_STRATUM_HIGH }, { "leap", NTP_LEAP_ALARM },
+	{ "timestamps_nonzero", NTP_ZERO_TIME },
+	{ "transmit_after_receive", NTP_TX_BEFORE_RX },
+	{ "delay_nonnegative", NTP_NEGATIVE_DELAY },
+	{ "root_distance", NTP_ROOT_DISTANCE },
+};
+
+/* RFC 5905 section 7.3, figure 9 (LI) and figure 10 (Mode). */
+static const char *const leap_names[] = { "no warning",
+    "last minute has 61 s", "last minute has 59 s", "alarm: unsynchronized" };
+static const char *const mode_names[] = { "reserved", "symmetric active",
+    "symmetric passive", "client", "server", "broadcast", "control",
+    "private" };
+
+const char *
+ntp_leap_name(unsigned leap)
+{
+	return leap < sizeof(leap_names) / sizeof(leap_names[0]) ?
+	    leap_names[leap] : "?";
+}
+
+const char *
+ntp_mode_name(unsigned mode)
+{
+	return mode < sizeof(mode_names) / sizeof(mode_names[0]) ?
+	    mode_names[mode] : "?";
 }
 
 /* Where ntpdate has words for a reason, these are its words. */

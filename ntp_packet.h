@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ntp_packet.h - the NTP wire format, timestamps, reply validation and the
  * on-wire calculations (RFC 5905, RFC 4330).  Pure functions: no I/O, no
@@ -101,6 +102,7 @@ struct ntp_sample {
 	ntp_dur		offset;
 	ntp_dur		delay;
 	ntp_dur		root_distance;
+	int		stratum;	/* the server's, from the reply */
 };
 
 /*
@@ -134,8 +136,25 @@ enum ntp_verdict ntp_decode(const uint8_t *buf, size_t len,
 enum ntp_verdict ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt,
 	    uint64_t t1, uint64_t t4, struct ntp_sample *sample);
 int	 ntp_verdict_is_server_state(enum ntp_verdict v);
+int	 ntp_verdict_has_times(enum ntp_verdict v);
+int	 ntp_verdict_has_offset(enum ntp_verdict v);
 const char *ntp_verdict_name(enum ntp_verdict v);
 const char *ntp_verdict_why(enum ntp_verdict v);
+const char *ntp_leap_name(unsigned leap);
+const char *ntp_mode_name(unsigned mode);
+
+/*
+ * The checks ntp_check_reply() and its caller make, in their order, each
+ * with the last verdict it can give (the verdicts are numbered in that
+ * order): for a reply rejected with verdict v, the checks whose `last` is
+ * below v passed and those after the failing one were not reached.
+ */
+struct ntp_check {
+	const char		*name;
+	enum ntp_verdict	 last;
+};
+#define NTP_CHECK_COUNT		12
+extern const struct ntp_check ntp_checks[NTP_CHECK_COUNT];
 
 uint64_t ntp_from_timespec(const struct timespec *ts);
 void	 ntp_to_timespec(uint64_t t, struct timespec *ts);

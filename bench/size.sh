@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/size.sh [-v] [TARGET...]: the stripped size of ntpsync per target, next to a static
 # busybox that has only its ntpd applet (busybox's NTP client, the usual alternative on a
 # small root filesystem).
@@ -161,7 +162,7 @@ for line in text.split("\n"):
     elif "libgcc" in name:
         libc["libgcc " + name[9:-1]] += size
     elif name.endswith(".o") and not re.match(r"(crt|Scrt)", name) and "crtbegin" not in name and "crtend" not in name:
-        own["ntpsync.c + ntp_packet.c"] += size
+        own["ntpsync's own code"] += size
     else:
         libc[name] += size
 by_area = collections.Counter(); members = collections.defaultdict(list)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/check-targets.sh [TARGET...]: the cross builds, proven under qemu-user.
 #
 # For each target (default: all of toolchains/*.mk's, as `make check-targets` passes them):
@@ -124,7 +125,7 @@ inner() {
 pkg_src() { # DIR: a copy of what `make` and `make install` use
     rm -rf "$1"
     mkdir -p "$1"
-    cp Makefile ntpsync.c ntp_packet.c ntp_packet.h ntpsync.8 "$1/"
+    cp Makefile ./*.c ./*.h ntpsync.8 LICENSE "$1/"
 }
 
 # Stubs of what Buildroot, OpenWrt and bitbake give a package: their variables (values

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/fuzz.sh [SECONDS]: build the libFuzzer targets (clang,
 # -fsanitize=fuzzer,address,undefined) into build/fuzz_TARGET and
 #
@@ -15,7 +16,7 @@
 # Targets (FUZZ_TARGET, default reply; "all" splits SECONDS between them):
 #   reply   tests/fuzz_reply.c: ntp_packet.c's reply path (decode, checks, offset/delay,
 #           conversions, selection); seeds tests/corpus/reply (tests/fuzz_seeds.sh)
-#   format  tests/fuzz_format.c: ntpsync.c's own printf (str_vfmt) against snprintf;
+#   format  tests/fuzz_format.c: fmt.c, ntpsync's own printf (str_vfmt) against snprintf;
 #           seeds tests/corpus/format
 # In tests/corpus/regress a file named format-* belongs to the format target, any other
 # to reply.
@@ -53,13 +54,13 @@ need "$probe" clang libclang-rt-14-dev || exit 1
 mkdir -p build "$REGRESS" "$ARTIFACTS"
 build() { # TARGET
     local bin=build/fuzz_$1 src=tests/fuzz_$1.c extra=
-    [ "$1" = format ] && extra=ntpsync.c
+    [ "$1" = format ] && extra=fmt.c
     if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ ntp_packet.c -nt "$bin" ] ||
         [ ntp_packet.h -nt "$bin" ] || { [ -n "$extra" ] && [ "$extra" -nt "$bin" ]; }; then
         echo "# building $bin"
         clang -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=all -fno-omit-frame-pointer -I. \
-            -o "$bin" "$src" ntp_packet.c || return 1
+            -o "$bin" "$src" ntp_packet.c $extra || return 1
     fi
 }
 for t in reply format; do

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * tests/fuzz_format.c - libFuzzer target for ntpsync.c's own small printf
- * (str_vfmt): every conversion ntpsync uses, any value, any buffer size.
- * It includes ntpsync.c (main renamed, as tests/test_ntpsync.c does) and
- * calls only str_vfmt: no clock, no sockets, so it may run on the host.
+ * tests/fuzz_format.c - libFuzzer target for fmt.c, ntpsync's own small
+ * printf (str_vfmt): every conversion ntpsync uses, any value, any buffer
+ * size.  It links fmt.c alone: no clock, no sockets, so it may run on the
+ * host.
  * Built and run by `FUZZ_TARGET=format tests/fuzz.sh SECONDS`.
  *
  * Input: byte 0 = size of the output buffer (0..255), byte 1 = which
@@ -16,11 +17,15 @@
  * C library's snprintf gives; for %f the untruncated output reads back as
  * the value to within one unit of the last digit printed.
  */
-#define main ntpsync_main
-#include "ntpsync.c"
-#undef main
-
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "ntp_packet.h"
 
 #define CHECK(cond, ...) do {						\
 	if (!(cond)) {							\
@@ -55,18 +60,6 @@ static const struct {
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
-static size_t
-ours(char *buf, size_t len, const char *f, ...)
-{
-	va_list ap;
-	size_t n;
-
-	va_start(ap, f);
-	n = str_vfmt(buf, len, f, ap);
-	va_end(ap);
-	return n;
-}
-
 static uint64_t
 rd64(const uint8_t *p)
 {
@@ -80,7 +73,7 @@ rd64(const uint8_t *p)
 
 /* Both calls with the same arguments; F is a string literal for -Wformat. */
 #define BOTH(F, ...) do {						\
-	n = ours(buf, len, F, __VA_ARGS__);				\
+	n = str_fmt(buf, len, F, __VA_ARGS__);				\
 	r = snprintf(ref, sizeof(ref), F, __VA_ARGS__);		\
 } while (0)
 
@@ -175,14 +168,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (b & 1)	/* often a duration as ntpsync has them */
 			d = ntp_dur_to_double((ntp_dur)a >> (b >> 1 & 63));
 		switch (fi - 22) {
-		case 0: n = ours(buf, len, "%+.6f", d); break;
-		case 1: n = ours(buf, len, "%.6f", d); break;
-		case 2: n = ours(buf, len, "%.9f", d); break;
-		case 3: n = ours(buf, len, "%.5f", d); break;
-		case 4: n = ours(buf, len, "%.3f", d); break;
-		case 5: n = ours(buf, len, "%.2f", d); break;
-		case 6: n = ours(buf, len, "%.1f", d); break;
-		default: n = ours(buf, len, "%.0f", d); break;
+		case 0: n = str_fmt(buf, len, "%+.6f", d); break;
+		case 1: n = str_fmt(buf, len, "%.6f", d); break;
+		case 2: n = str_fmt(buf, len, "%.9f", d); break;
+		case 3: n = str_fmt(buf, len, "%.5f", d); break;
+		case 4: n = str_fmt(buf, len, "%.3f", d); break;
+		case 5: n = str_fmt(buf, len, "%.2f", d); break;
+		case 6: n = str_fmt(buf, len, "%.1f", d); break;
+		default: n = str_fmt(buf, len, "%.0f", d); break;
 		}
 		if (len > 0) {
 			CHECK(memchr(buf, '\0', len) != NULL, "not terminated");

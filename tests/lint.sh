@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/lint.sh: static analysis of ntpsync's C sources (ntp_packet.c, ntpsync.c), shell
+# tests/lint.sh: static analysis of ntpsync's C sources (every *.c at the top), shell
 # scripts and Python scripts; exits non-zero on any finding.
 #
 #   - cppcheck: --enable=warning,style,performance,portability, C11, POSIX library model
@@ -23,7 +23,7 @@ cd "$root" || exit 1
 # shellcheck source-path=SCRIPTDIR
 . "$here/need.sh"
 
-SRCS="ntp_packet.c ntpsync.c"
+SRCS="ntpsync.c options.c exchange.c auth_none.c clock.c report.c output.c fmt.c ntp_packet.c"
 DEFS="-D_GNU_SOURCE"
 
 need "cppcheck --version" cppcheck || exit 1

@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of ntpsync.c's decisions: step or slew, by how much, and no
- * clock call at all on -q, -d or failure.  The test binary is linked with
- * -Wl,--wrap for every call that can set the clock (see the Makefile), so
- * a call that a test does not expect fails the test instead of reaching
- * the real clock.
+ * Unit tests of ntpsync's decisions and the modules they use: step or
+ * slew, by how much, and no clock call at all on -q, -d or failure; the
+ * exchange's handling of replies; the small printf; the command line.
+ * The test links the modules (ntpsync.c with its main() renamed).  It is
+ * linked with -Wl,--wrap for every call that can set the clock (see the
+ * Makefile), so a call that a test does not expect fails the test instead
+ * of reaching the real clock.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -15,9 +18,34 @@
 
 #include <cmocka.h>
 
-#define main ntpsync_main
-#include "../ntpsync.c"
-#undef main
+#include <sys/file.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "clock.h"
+#include "exchange.h"
+#include "fmt.h"
+#include "ntpsync.h"
+#include "options.h"
+#include "output.h"
+#include "report.h"
+#include "rtc.h"
+
+int ntpsync_main(int argc, char **argv);
+
+/* What ntpsync.c's main() builds for a run, reset before each test. */
+static struct options opt;
+static struct report rep;
+static struct run run;
 
 /* ---- the clock, replaced ---- */
 
@@ -133,20 +161,34 @@ static int
 setup(void **state)
 {
 	(void)state;
-	opt.adjust = ADJUST_AUTO;
-	opt.debug = opt.query = opt.verbose = opt.use_syslog = 0;
-	opt.samples = SAMPLES_DEFAULT;
-	opt.version = NTP_VERSION;
-	opt.timeout_ns = NSEC_PER_SEC;
-	opt.max_step = MAX_STEP_DEFAULT;
-	opt.write_rtc = opt.json = 0;
-	opt.lock_file = LOCK_FILE_DEFAULT;
-	opt.lock_given = 0;
-	opt.rtc_device = RTC_DEVICE;
-	opt.clock_shift = 0;
+	options_defaults(&opt);
+	out_init(0);
+	report_init(&rep, "test", 0, opt.timeout_ns);
+	run = (struct run){
+		.opt = &opt,
+		.rep = &rep,
+		.policy = { .adjust = opt.adjust, .max_step = opt.max_step,
+		    .shift = 0, .build_epoch = NTPSYNC_BUILD_EPOCH },
+	};
 	fake_realtime = &now_1000_5;
 	return 0;
 }
+
+/* apply() for a server whose best sample is this offset. */
+static int
+set_clock(const char *addr, ntp_dur offset)
+{
+	struct ntp_server server;
+	struct ntp_sample best;
+
+	memset(&server, 0, sizeof(server));
+	memset(&best, 0, sizeof(best));
+	snprintf(server.addr, sizeof(server.addr), "%s", addr);
+	best.offset = offset;
+	return apply(&run, &server, &best);
+}
+
+static const char *rtc_device;
 
 /* ---- step or slew ---- */
 
@@ -154,21 +196,21 @@ static void
 test_threshold_is_half_a_second(void **state)
 {
 	(void)state;
-	assert_true(want_step(NTP_DUR_MSEC(500)));
-	assert_true(want_step(-NTP_DUR_MSEC(500)));
-	assert_false(want_step(NTP_DUR_MSEC(500) - 1));
-	assert_false(want_step(-NTP_DUR_MSEC(500) + 1));
-	assert_false(want_step(0));
+	assert_true(clock_wants_step(&run.policy, NTP_DUR_MSEC(500)));
+	assert_true(clock_wants_step(&run.policy, -NTP_DUR_MSEC(500)));
+	assert_false(clock_wants_step(&run.policy, NTP_DUR_MSEC(500) - 1));
+	assert_false(clock_wants_step(&run.policy, -NTP_DUR_MSEC(500) + 1));
+	assert_false(clock_wants_step(&run.policy, 0));
 }
 
 static void
 test_b_and_B_force_the_mode(void **state)
 {
 	(void)state;
-	opt.adjust = ADJUST_STEP;
-	assert_true(want_step(1));
-	opt.adjust = ADJUST_SLEW;
-	assert_false(want_step(NTP_DUR_SEC(100)));
+	run.policy.adjust = ADJUST_STEP;
+	assert_true(clock_wants_step(&run.policy, 1));
+	run.policy.adjust = ADJUST_SLEW;
+	assert_false(clock_wants_step(&run.policy, NTP_DUR_SEC(100)));
 }
 
 static void
@@ -240,7 +282,7 @@ static void
 test_slew_carries_into_seconds(void **state)
 {
 	(void)state;
-	opt.adjust = ADJUST_SLEW;
+	run.policy.adjust = ADJUST_SLEW;
 	/* 0.9999996 s rounds to 1.000000 s */
 	expect_slew(1, 0, 0);
 	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1) - 1718),
@@ -268,7 +310,7 @@ static void
 test_huge_slew_is_refused_without_a_call(void **state)
 {
 	(void)state;
-	opt.adjust = ADJUST_SLEW;
+	run.policy.adjust = ADJUST_SLEW;
 	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(1001)),
 	    EXIT_CLOCK);
 	assert_int_equal(set_clock("192.0.2.1", -NTP_DUR_SEC(1001)),
@@ -306,12 +348,12 @@ test_b_and_m0_lift_the_limit(void **state)
 {
 	(void)state;
 	fake_realtime = &now_set;
-	opt.adjust = ADJUST_STEP;
+	run.policy.adjust = ADJUST_STEP;
 	expect_step(1800003600, 0, 0);
 	assert_int_equal(set_clock("192.0.2.1", NTP_DUR_SEC(3600)),
 	    EXIT_SYNCED);
-	opt.adjust = ADJUST_AUTO;
-	opt.max_step = 0;
+	run.policy.adjust = ADJUST_AUTO;
+	run.policy.max_step = 0;
 	expect_step(1799996400, 0, 0);
 	assert_int_equal(set_clock("192.0.2.1", -NTP_DUR_SEC(3600)),
 	    EXIT_SYNCED);
@@ -347,9 +389,10 @@ test_board_at_1970_steps_to_2040(void **state)
 
 	(void)state;
 	fake_realtime = &epoch;
-	measure_from_build_date();
-	assert_int_equal(opt.clock_shift, NTPSYNC_BUILD_EPOCH);
-	now = ntp_now();
+	run.policy.shift = clock_unset_shift(NTPSYNC_BUILD_EPOCH);
+	assert_int_equal(run.policy.shift, NTPSYNC_BUILD_EPOCH);
+	rep.shift = run.policy.shift;
+	now = clock_ntp_now(run.policy.shift);
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.version = NTP_VERSION;
 	pkt.mode = NTP_MODE_SERVER;
@@ -357,10 +400,10 @@ test_board_at_1970_steps_to_2040(void **state)
 	pkt.org = 42;
 	pkt.rx = pkt.tx = t2040;
 	assert_int_equal(ntp_check_reply(&pkt, 42, now, now, &s), NTP_OK);
-	assert_true(want_step(s.offset));
+	assert_true(clock_wants_step(&run.policy, s.offset));
 	expect_step(2208988800, 0, 0);
 	assert_int_equal(set_clock("192.0.2.1", s.offset), EXIT_SYNCED);
-	opt.adjust = ADJUST_SLEW;	/* -B cannot slew 70 years */
+	run.policy.adjust = ADJUST_SLEW;	/* -B cannot slew 70 years */
 	assert_int_equal(set_clock("192.0.2.1", s.offset), EXIT_CLOCK);
 }
 
@@ -371,8 +414,8 @@ test_set_clock_is_not_shifted_after_the_build_date(void **state)
 
 	(void)state;
 	fake_realtime = &later;
-	measure_from_build_date();
-	assert_int_equal(opt.clock_shift, 0);
+	run.policy.shift = clock_unset_shift(NTPSYNC_BUILD_EPOCH);
+	assert_int_equal(run.policy.shift, 0);
 }
 
 /* ---- the RTC (-w) and the lock (-l) ---- */
@@ -399,7 +442,7 @@ test_rtc_is_set_to_the_next_whole_second_in_utc(void **state)
 
 	(void)state;
 	fake_realtime = &before_8;
-	opt.rtc_device = dev;
+	rtc_device = dev;
 	expect_value(__wrap_ioctl, rt->tm_year, 127);
 	expect_value(__wrap_ioctl, rt->tm_mon, 0);
 	expect_value(__wrap_ioctl, rt->tm_mday, 15);
@@ -407,7 +450,7 @@ test_rtc_is_set_to_the_next_whole_second_in_utc(void **state)
 	expect_value(__wrap_ioctl, rt->tm_min, 0);
 	expect_value(__wrap_ioctl, rt->tm_sec, 0);
 	will_return(__wrap_ioctl, 0);
-	assert_int_equal(write_rtc(), EXIT_SYNCED);
+	assert_int_equal(write_rtc(rtc_device), EXIT_SYNCED);
 	unlink(dev);
 }
 
@@ -419,7 +462,7 @@ test_rtc_failures_are_errors(void **state)
 
 	(void)state;
 	fake_realtime = &before_8;
-	opt.rtc_device = dev;
+	rtc_device = dev;
 	expect_any(__wrap_ioctl, rt->tm_year);
 	expect_any(__wrap_ioctl, rt->tm_mon);
 	expect_any(__wrap_ioctl, rt->tm_mday);
@@ -427,10 +470,10 @@ test_rtc_failures_are_errors(void **state)
 	expect_any(__wrap_ioctl, rt->tm_min);
 	expect_any(__wrap_ioctl, rt->tm_sec);
 	will_return(__wrap_ioctl, ENOTTY);
-	assert_int_equal(write_rtc(), EXIT_RTC);
+	assert_int_equal(write_rtc(rtc_device), EXIT_RTC);
 	unlink(dev);
-	opt.rtc_device = "/nonexistent/rtc0";
-	assert_int_equal(write_rtc(), EXIT_RTC);
+	rtc_device = "/nonexistent/rtc0";
+	assert_int_equal(write_rtc(rtc_device), EXIT_RTC);
 }
 
 static void
@@ -442,10 +485,10 @@ test_second_run_finds_the_lock_taken(void **state)
 	(void)state;
 	assert_true(fd != -1);
 	opt.lock_file = path;
-	opt.lock_given = 1;
-	assert_int_equal(take_lock(), EXIT_SYNCED);	/* and holds it */
+	opt.lock_required = 1;
+	assert_int_equal(take_lock(&opt), EXIT_SYNCED);	/* and holds it */
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
-	assert_int_equal(take_lock(), EXIT_LOCKED);
+	assert_int_equal(take_lock(&opt), EXIT_LOCKED);
 	close(fd);
 	unlink(path);
 }
@@ -455,135 +498,153 @@ test_lock_file_that_cannot_be_opened(void **state)
 {
 	(void)state;
 	opt.lock_file = "/nonexistent/ntpsync.lock";
-	assert_int_equal(take_lock(), EXIT_SYNCED);	/* default: no /run */
-	opt.lock_given = 1;
-	assert_int_equal(take_lock(), EXIT_LOCKED);	/* asked for with -l */
+	assert_int_equal(take_lock(&opt), EXIT_SYNCED);	/* default: no /run */
+	opt.lock_required = 1;
+	assert_int_equal(take_lock(&opt), EXIT_LOCKED);	/* asked for with -l */
 }
 
 /* ---- conclude(): which server, and whether the clock is touched ---- */
 
+static struct ntp_server servers[MAX_PEERS];
+static struct ntp_result results[MAX_PEERS];
+static struct outcome oc;
+
 static void
-add_sample(struct peer *p, const char *addr, int stratum, ntp_dur offset,
+add_sample(size_t i, const char *addr, int stratum, ntp_dur offset,
     ntp_dur delay)
 {
-	snprintf(p->addr, sizeof(p->addr), "%s", addr);
-	p->fd = -1;
-	p->sample[p->nsamples].offset = offset;
-	p->sample[p->nsamples].delay = delay;
-	p->sample[p->nsamples].root_distance = delay / 2 + NTP_DUR_MSEC(1);
-	p->pkt[p->nsamples].stratum = (uint8_t)stratum;
-	p->nsamples++;
+	struct ntp_result *r = &results[i];
+
+	snprintf(servers[i].addr, sizeof(servers[i].addr), "%s", addr);
+	r->sample[r->nsamples].offset = offset;
+	r->sample[r->nsamples].delay = delay;
+	r->sample[r->nsamples].root_distance = delay / 2 + NTP_DUR_MSEC(1);
+	r->sample[r->nsamples].stratum = stratum;
+	r->nsamples++;
+}
+
+static void
+no_servers(void)
+{
+	memset(servers, 0, sizeof(servers));
+	memset(results, 0, sizeof(results));
 }
 
 static void
 test_query_and_debug_never_touch_the_clock(void **state)
 {
-	struct peer peers[1];
-
 	(void)state;
-	memset(peers, 0, sizeof(peers));
-	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
+	no_servers();
+	add_sample(0, "192.0.2.1", 2, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
 	opt.query = 1;
-	assert_int_equal(conclude(NULL, 0, peers, 1), EXIT_SYNCED);
+	assert_int_equal(conclude(&run, servers, results, 1, &oc), EXIT_SYNCED);
 	opt.query = 0;
 	opt.debug = 1;
-	assert_int_equal(conclude(NULL, 0, peers, 1), EXIT_SYNCED);
+	assert_int_equal(conclude(&run, servers, results, 1, &oc), EXIT_SYNCED);
 }
 
 static void
 test_no_reply_means_exit_4_and_no_clock_call(void **state)
 {
-	struct peer peers[2];
-
 	(void)state;
-	memset(peers, 0, sizeof(peers));
-	peers[1].error = ECONNREFUSED;
-	assert_int_equal(conclude(NULL, 0, peers, 2), EXIT_NO_REPLY);
+	no_servers();
+	results[1].error = ECONNREFUSED;
+	assert_int_equal(conclude(&run, servers, results, 2, &oc), EXIT_NO_REPLY);
 }
 
 static void
 test_rejected_replies_mean_exit_1_and_no_clock_call(void **state)
 {
-	struct peer peers[2];
-
 	(void)state;
-	memset(peers, 0, sizeof(peers));
-	peers[0].last = NTP_STRATUM_HIGH;
-	assert_int_equal(conclude(NULL, 0, peers, 2), EXIT_NO_SUITABLE);
+	no_servers();
+	results[0].last = NTP_STRATUM_HIGH;
+	assert_int_equal(conclude(&run, servers, results, 2, &oc),
+	    EXIT_NO_SUITABLE);
 }
 
 static void
 test_kiss_of_death_from_every_server_means_exit_6(void **state)
 {
-	struct peer peers[2];
-
 	(void)state;
-	memset(peers, 0, sizeof(peers));
-	peers[0].last = NTP_KOD_RATE;
-	peers[0].kissed = 1;
-	peers[1].last = NTP_KOD_DENY;
-	peers[1].kissed = 1;
-	assert_int_equal(failure_code(peers, 2), EXIT_KOD);
-	peers[1].kissed = 0;
-	peers[1].last = NTP_STRATUM_HIGH;
-	assert_int_equal(failure_code(peers, 2), EXIT_NO_SUITABLE);
-	assert_int_equal(failure_code(peers, 0), EXIT_DNS);
+	no_servers();
+	results[0].last = NTP_KOD_RATE;
+	results[0].kissed = 1;
+	results[1].last = NTP_KOD_DENY;
+	results[1].kissed = 1;
+	assert_int_equal(failure_code(results, 2), EXIT_KOD);
+	results[1].kissed = 0;
+	results[1].last = NTP_STRATUM_HIGH;
+	assert_int_equal(failure_code(results, 2), EXIT_NO_SUITABLE);
+	assert_int_equal(failure_code(results, 0), EXIT_DNS);
 }
 
 static void
 test_lowest_delay_sample_of_a_server_is_used(void **state)
 {
-	struct peer peers[1];
-
 	(void)state;
-	memset(peers, 0, sizeof(peers));
-	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_MSEC(300), NTP_DUR_MSEC(9));
-	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_MSEC(200), NTP_DUR_MSEC(1));
-	add_sample(&peers[0], "192.0.2.1", 2, NTP_DUR_MSEC(100), NTP_DUR_MSEC(5));
+	no_servers();
+	add_sample(0, "192.0.2.1", 2, NTP_DUR_MSEC(300), NTP_DUR_MSEC(9));
+	add_sample(0, "192.0.2.1", 2, NTP_DUR_MSEC(200), NTP_DUR_MSEC(1));
+	add_sample(0, "192.0.2.1", 2, NTP_DUR_MSEC(100), NTP_DUR_MSEC(5));
 	expect_slew(0, 200000, 0);
-	assert_int_equal(conclude(NULL, 0, peers, 1), EXIT_SYNCED);
+	assert_int_equal(conclude(&run, servers, results, 1, &oc), EXIT_SYNCED);
 }
 
 static void
 test_liar_outvoted_by_two_good_servers(void **state)
 {
-	struct peer peers[3];
-
 	(void)state;
-	memset(peers, 0, sizeof(peers));
+	no_servers();
 	/* The liar has the best stratum: only the vote can stop it. */
-	add_sample(&peers[0], "192.0.2.1", 1, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
-	add_sample(&peers[1], "192.0.2.2", 3, NTP_DUR_MSEC(2), NTP_DUR_MSEC(1));
-	add_sample(&peers[2], "192.0.2.3", 2, NTP_DUR_MSEC(2) + 100,
-	    NTP_DUR_MSEC(2));
+	add_sample(0, "192.0.2.1", 1, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
+	add_sample(1, "192.0.2.2", 3, NTP_DUR_MSEC(2), NTP_DUR_MSEC(1));
+	add_sample(2, "192.0.2.3", 2, NTP_DUR_MSEC(2) + 100, NTP_DUR_MSEC(2));
 	expect_slew(0, 2000, 0);
-	assert_int_equal(conclude(NULL, 0, peers, 3), EXIT_SYNCED);
+	assert_int_equal(conclude(&run, servers, results, 3, &oc), EXIT_SYNCED);
 }
 
 /* ---- the exchange: what a reply does to a server's state ---- */
 
+static struct xchg_config xc;
+static struct xchg_error xe;
+static struct ntp_server server;
+static struct ntp_result result;
+
 static int
-make_peer(struct peer *p, int samples)
+make_peer(struct xchg_peer *p, int samples)
 {
 	int sv[2];
 
 	memset(p, 0, sizeof(*p));
-	snprintf(p->addr, sizeof(p->addr), "192.0.2.1");
-	opt.samples = samples;
+	memset(&server, 0, sizeof(server));
+	memset(&result, 0, sizeof(result));
+	snprintf(server.addr, sizeof(server.addr), "192.0.2.1");
+	xc = (struct xchg_config){ .family = AF_UNSPEC, .version = NTP_VERSION,
+	    .samples = samples, .timeout_ns = NSEC_PER_SEC,
+	    .auth = &ntp_auth_none };
 	fake_realtime = NULL;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	p->server = &server;
+	p->res = &result;
 	p->fd = sv[0];
-	p->rto = RTO_INITIAL_NS;
-	send_request(p);
-	assert_int_equal(p->sent, 1);
+	p->rto = NSEC_PER_SEC / 10;
+	assert_int_equal(xchg_send(p, &xc, &xe), 0);
+	assert_int_equal(p->res->sent, 1);
 	return sv[1];
+}
+
+static void
+handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len)
+{
+	assert_int_equal(xchg_handle_reply(p, buf, len, clock_ntp_now(0), 0,
+	    &xc, &xe), 0);
 }
 
 /* A good reply to the last request: the server is 1 s ahead. */
 static void
-reply_to(struct peer *p, uint8_t *buf, uint8_t stratum, uint32_t refid)
+reply_to(struct xchg_peer *p, uint8_t *buf, uint8_t stratum, uint32_t refid)
 {
-	const struct request *r = &p->req[(p->sent - 1) % MAX_REQUESTS];
+	const struct xchg_request *r = &p->req[(p->res->sent - 1) % MAX_REQUESTS];
 	uint64_t t = r->t1 + ((uint64_t)1 << 32);
 	int i;
 
@@ -603,19 +664,19 @@ reply_to(struct peer *p, uint8_t *buf, uint8_t stratum, uint32_t refid)
 static void
 test_samples_are_collected_then_the_server_is_done(void **state)
 {
-	struct peer p;
+	struct xchg_peer p;
 	uint8_t buf[NTP_PACKET_LEN];
 	int other = make_peer(&p, 2);
 
 	(void)state;
 	reply_to(&p, buf, 2, 0);
-	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
-	assert_int_equal(p.nsamples, 1);
-	assert_int_equal(p.sent, 2);	/* the next request left at once */
+	handle_reply(&p, buf, sizeof(buf));
+	assert_int_equal(p.res->nsamples, 1);
+	assert_int_equal(p.res->sent, 2);	/* the next request left at once */
 	assert_false(p.done);
 	reply_to(&p, buf, 2, 0);
-	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
-	assert_int_equal(p.nsamples, 2);
+	handle_reply(&p, buf, sizeof(buf));
+	assert_int_equal(p.res->nsamples, 2);
 	assert_true(p.done);
 	close(other);
 }
@@ -623,22 +684,22 @@ test_samples_are_collected_then_the_server_is_done(void **state)
 static void
 test_forgery_and_duplicate_do_not_end_the_exchange(void **state)
 {
-	struct peer p;
+	struct xchg_peer p;
 	uint8_t buf[NTP_PACKET_LEN], dup[NTP_PACKET_LEN];
 	int other = make_peer(&p, 2);
 
 	(void)state;
 	reply_to(&p, buf, 0, NTP_KISS_DENY);
 	buf[NTP_OFF_ORG_TS + 7] ^= 1;	/* an off-path DENY: wrong origin */
-	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	handle_reply(&p, buf, sizeof(buf));
 	assert_false(p.done);
-	assert_int_equal(p.last, NTP_BOGUS);
+	assert_int_equal(p.res->last, NTP_BOGUS);
 	reply_to(&p, dup, 2, 0);
-	handle_reply(&p, dup, sizeof(dup), ntp_now(), 0);
-	assert_int_equal(p.nsamples, 1);
-	handle_reply(&p, dup, sizeof(dup), ntp_now(), 0);
-	assert_int_equal(p.nsamples, 1);
-	assert_int_equal(p.last, NTP_DUPLICATE);
+	handle_reply(&p, dup, sizeof(dup));
+	assert_int_equal(p.res->nsamples, 1);
+	handle_reply(&p, dup, sizeof(dup));
+	assert_int_equal(p.res->nsamples, 1);
+	assert_int_equal(p.res->last, NTP_DUPLICATE);
 	assert_false(p.done);
 	close(other);
 }
@@ -646,68 +707,56 @@ test_forgery_and_duplicate_do_not_end_the_exchange(void **state)
 static void
 test_kod_rate_keeps_the_samples_that_arrived(void **state)
 {
-	struct peer p;
+	struct xchg_peer p;
 	uint8_t buf[NTP_PACKET_LEN];
 	int other = make_peer(&p, 4);
 
 	(void)state;
 	reply_to(&p, buf, 2, 0);
-	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	handle_reply(&p, buf, sizeof(buf));
 	reply_to(&p, buf, 0, NTP_KISS_RATE);
-	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	handle_reply(&p, buf, sizeof(buf));
 	assert_true(p.done);
-	assert_int_equal(p.nsamples, 1);
-	assert_int_equal(p.last, NTP_KOD_RATE);
+	assert_int_equal(p.res->nsamples, 1);
+	assert_int_equal(p.res->last, NTP_KOD_RATE);
 	close(other);
 }
 
 static void
 test_kod_deny_drops_the_server(void **state)
 {
-	struct peer p;
+	struct xchg_peer p;
 	uint8_t buf[NTP_PACKET_LEN];
 	int other = make_peer(&p, 4);
 
 	(void)state;
 	reply_to(&p, buf, 2, 0);
-	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	handle_reply(&p, buf, sizeof(buf));
 	reply_to(&p, buf, 0, NTP_KISS_DENY);
-	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	handle_reply(&p, buf, sizeof(buf));
 	assert_true(p.done);
-	assert_int_equal(p.nsamples, 0);
-	assert_int_equal(p.last, NTP_KOD_DENY);
+	assert_int_equal(p.res->nsamples, 0);
+	assert_int_equal(p.res->last, NTP_KOD_DENY);
 	close(other);
 }
 
 static void
 test_stratum_16_ends_the_server_at_once(void **state)
 {
-	struct peer p;
+	struct xchg_peer p;
 	uint8_t buf[NTP_PACKET_LEN];
 	int other = make_peer(&p, 4);
 
 	(void)state;
 	reply_to(&p, buf, 16, 0);
-	handle_reply(&p, buf, sizeof(buf), ntp_now(), 0);
+	handle_reply(&p, buf, sizeof(buf));
 	assert_true(p.done);
-	assert_int_equal(p.sent, 1);
-	assert_int_equal(p.last, NTP_STRATUM_HIGH);
+	assert_int_equal(p.res->sent, 1);
+	assert_int_equal(p.res->last, NTP_STRATUM_HIGH);
 	close(other);
 }
 
 /* ---- output: the small printf and the address formatter ---- */
-
-static size_t
-fmt_len(char *buf, size_t len, const char *f, ...)
-{
-	va_list ap;
-	size_t n;
-
-	va_start(ap, f);
-	n = str_vfmt(buf, len, f, ap);
-	va_end(ap);
-	return n;
-}
 
 static void
 assert_fmt(const char *want, const char *f, ...)
@@ -754,7 +803,7 @@ test_fmt_truncates_safely(void **state)
 	char buf[6];
 
 	(void)state;
-	assert_int_equal(fmt_len(buf, sizeof(buf), "%s", "truncated"), 9);
+	assert_int_equal(str_fmt(buf, sizeof(buf), "%s", "truncated"), 9);
 	assert_string_equal(buf, "trunc");
 }
 
@@ -767,7 +816,7 @@ addr6(const uint8_t bytes[16])
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
 	memcpy(sin6.sin6_addr.s6_addr, bytes, 16);
-	addr_str((struct sockaddr *)&sin6, buf, sizeof(buf));
+	fmt_addr((struct sockaddr *)&sin6, buf, sizeof(buf));
 	return buf;
 }
 
@@ -797,7 +846,7 @@ test_addresses_as_inet_ntop_writes_them(void **state)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(0xc0000201);
-	addr_str((struct sockaddr *)&sin, buf, sizeof(buf));
+	fmt_addr((struct sockaddr *)&sin, buf, sizeof(buf));
 	assert_string_equal(buf, "192.0.2.1");
 }
 

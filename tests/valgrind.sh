@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/valgrind.sh: ntpsync's dynamic glibc build (gcc -g -O1, build/ntpsync-valgrind)
 # under valgrind (memcheck: invalid accesses, uninitialised values, definite leaks) for
 # full runs against real servers in tests/sandbox.sh (this script re-executes itself
@@ -22,10 +23,16 @@ if [ "${SANDBOXED:-}" != 1 ]; then
     need "valgrind --version" valgrind || exit 1
     need "gcc --version" gcc || exit 1
     mkdir -p build
-    if [ ! -x "$BIN" ] || [ ntpsync.c -nt "$BIN" ] || [ ntp_packet.c -nt "$BIN" ] ||
-        [ ntp_packet.h -nt "$BIN" ]; then
+    stale=1
+    if [ -x "$BIN" ]; then
+        stale=0
+        for f in ./*.c ./*.h; do
+            [ "$f" -nt "$BIN" ] && stale=1
+        done
+    fi
+    if [ "$stale" = 1 ]; then
         echo "# building $BIN"
-        gcc -g -O1 -Wall -Wextra -o "$BIN" ntpsync.c ntp_packet.c || exit 1
+        gcc -g -O1 -Wall -Wextra -o "$BIN" ./*.c || exit 1
     fi
     exec "$here/sandbox.sh" "$here/valgrind.sh" "$@"
 fi

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # toolchains/common.mk: `make TARGET=<arch>`, included by the Makefile when TARGET is given
 # on the command line. toolchains/<arch>.mk says which compiler, musl and qemu; this file
 # turns that into build/<arch>/ntpsync (static musl, stripped) and the cross unit tests.
@@ -94,7 +95,7 @@ sysroot: $(X_SPECS)
 $(X_SPECS): $(X_MUSL_CFG)
 	TC_MUSL='$(X_MUSL)' toolchains/sysroot.sh sysroot $(TARGET) $(X_SYSROOT)
 
-$(X_DIR)/ntpsync: $(SRCS) ntp_packet.h $(X_SPECS) toolchains/$(TARGET).mk toolchains/common.mk
+$(X_DIR)/ntpsync: $(SRCS) $(HDRS) $(X_SPECS) toolchains/$(TARGET).mk toolchains/common.mk
 	@mkdir -p $(X_DIR)
 	$(X_CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(X_CFLAGS) $(X_LDFLAGS) $(LDFLAGS) \
 	    -Wl,-Map=$(X_DIR)/ntpsync.map -o $(X_DIR)/ntpsync.unstripped $(SRCS)
@@ -112,8 +113,10 @@ $(X_DIR)/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h $(X_
 	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_ntp_packet.c ntp_packet.c $(X_DIR)/cmocka.o
 
 # Refused (and deleted) if any real clock-setting function got linked in.
-$(X_DIR)/test_ntpsync: tests/test_ntpsync.c ntpsync.c ntp_packet.c ntp_packet.h $(X_DIR)/cmocka.o
-	$(X_CC) $(X_TEST_CFLAGS) $(X_CLOCK_WRAP) -static -o $@.tmp tests/test_ntpsync.c ntp_packet.c $(X_DIR)/cmocka.o
+$(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) -Dmain=ntpsync_main -c -o $(X_DIR)/ntpsync_main.o ntpsync.c
+	$(X_CC) $(X_TEST_CFLAGS) $(X_CLOCK_WRAP) -static -o $@.tmp tests/test_ntpsync.c \
+	    $(X_DIR)/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) $(X_DIR)/cmocka.o
 	@if $(X_NM) $@.tmp | grep -Ew '[TtWw] ($(X_CLOCK_SETTERS))'; then \
 	    echo "$@: a real clock-setting function is linked in (above): not using it" >&2; \
 	    rm -f $@.tmp; exit 1; fi

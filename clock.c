@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * clock.c - the local clock, the RTC and the run lock: every call here
+ * that can change the machine's time.
+ */
+#define _GNU_SOURCE
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "rtc.h"
+
+
+int64_t
+clock_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+void
+clock_sleep_ns(int64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	ts.tv_nsec = (long)(ns % NSEC_PER_SEC);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Offsets are exact only within 68 years (RFC 5905 section 6), and a board
+ * that boots at 1970 is further than that from any time after 2038.  A
+ * clock before the build date has never been set: measure as if it read
+ * the build date, and add the difference back when stepping and printing.
+ */
+int64_t
+clock_unset_shift(int64_t build_epoch)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec < build_epoch ? build_epoch - (int64_t)now.tv_sec : 0;
+}
+
+/* T1 and T4: the local clock, shifted while it is unset. */
+uint64_t
+clock_ntp(struct timespec ts, int64_t shift)
+{
+	ts.tv_sec += (time_t)shift;
+	return ntp_from_timespec(&ts);
+}
+
+uint64_t
+clock_ntp_now(int64_t shift)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return clock_ntp(ts, shift);
+}
+
+/* An offset as the clock sees it: with the shift of an unset clock. */
+double
+clock_true_offset(ntp_dur offset, int64_t shift)
+{
+	return ntp_dur_to_double(offset) + (double)shift;
+}
+
+int
+clock_wants_step(const struct clock_policy *p, ntp_dur offset)
+{
+	if (p->adjust != ADJUST_AUTO)
+		return p->adjust == ADJUST_STEP;
+	return p->shift != 0 || offset >= CLOCK_STEP_THRESHOLD ||
+	    offset <= -CLOCK_STEP_THRESHOLD;
+}
+
+/*
+ * Step by exactly the measured offset, or slew by exactly it: no 50 %
+ * overshoot as in ntpdate.
+ */
+enum clock_status
+clock_set(const struct clock_policy *p, ntp_dur offset, int *error)
+{
+	struct timespec ts;
+	struct timeval tv;
+
+	*error = 0;
+	if (clock_wants_step(p, offset)) {
+		/* The offset was measured against the clock as it is now. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (p->max_step != 0 && p->adjust != ADJUST_STEP &&
+		    (offset > p->max_step || offset < -p->max_step) &&
+		    ts.tv_sec >= p->build_epoch)
+			return CLOCK_OVER_LIMIT;
+		ts.tv_sec += (time_t)p->shift;
+		ntp_timespec_add(&ts, offset);
+		if (clock_settime(CLOCK_REALTIME, &ts) == -1) {
+			*error = errno;
+			return CLOCK_STEP_FAILED;
+		}
+		return CLOCK_STEPPED;
+	}
+	if (p->shift != 0 || offset > CLOCK_SLEW_MAX || offset < -CLOCK_SLEW_MAX)
+		return CLOCK_SLEW_TOO_LARGE;
+	ntp_dur_to_timeval(offset, &tv);
+	if (adjtime(&tv, NULL) == -1) {
+		*error = errno;
+		return CLOCK_SLEW_FAILED;
+	}
+	return CLOCK_SLEWED;
+}
+
+/*
+ * -w, as hwclock -w: the RTC keeps UTC in whole seconds, so it is set at
+ * the start of the next second, which it then holds to within a few ms.
+ * *set is the time written.
+ */
+int
+clock_write_rtc(const char *device, struct tm *set, int *error)
+{
+	struct timespec now;
+	struct rtc_time rt;
+	int fd, e;
+
+	fd = open(device, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		*error = errno;
+		return -1;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	clock_sleep_ns(NSEC_PER_SEC - now.tv_nsec);
+	now.tv_sec++;
+	gmtime_r(&now.tv_sec, set);
+	memset(&rt, 0, sizeof(rt));
+	rt.tm_sec = set->tm_sec;
+	rt.tm_min = set->tm_min;
+	rt.tm_hour = set->tm_hour;
+	rt.tm_mday = set->tm_mday;
+	rt.tm_mon = set->tm_mon;
+	rt.tm_year = set->tm_year;
+	e = ioctl(fd, RTC_SET_TIME, &rt) == -1 ? errno : 0;
+	close(fd);
+	*error = e;
+	return e != 0 ? -1 : 0;
+}
+
+/*
+ * Overlapping cron runs must not stack their corrections.  The descriptor
+ * stays open, and the lock held, until the process exits.
+ */
+enum clock_lock_status
+clock_lock(const char *path, int *error)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	*error = 0;
+	if (fd == -1) {
+		*error = errno;
+		return LOCK_CANNOT_OPEN;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		*error = errno;
+		close(fd);
+		return LOCK_TAKEN;
+	}
+	/* cppcheck-suppress resourceLeak ; fd holds the lock until we exit */
+	return LOCK_HELD;
+}

@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * exchange.c - resolving the names, then one round of requests and replies
+ * with every address at once.
+ */
+#define _GNU_SOURCE
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "exchange.h"
+
+#define NS_PER_MS		1000000LL
+#define RECV_BUF_LEN		1024	/* header, extension fields and MAC */
+/*
+ * Retransmission: a LAN answers in well under a millisecond, so a request
+ * without an answer after RTO_INITIAL is taken as lost and sent again;
+ * once a reply has shown the real round trip, RTO_RTT_FACTOR times it
+ * (at least RTO_MIN).  After a first sample, GIVEUP_LOSSES unanswered
+ * requests in a row mean the server rate-limits by silence: we keep what
+ * we have rather than spend the whole timeout.
+ */
+#define RTO_INITIAL_NS		(100 * NS_PER_MS)
+#define RTO_MIN_NS		(20 * NS_PER_MS)
+#define RTO_RTT_FACTOR		4
+#define GIVEUP_LOSSES		2
+
+/*
+ * The nonce must not wait for the entropy pool: at boot, where we run,
+ * getrandom() can block for minutes on a board without entropy sources.
+ * GRND_INSECURE (Linux >= 5.6) never waits; /dev/urandom serves older
+ * kernels (before 3.17 without getrandom at all), but from Linux 5.18 on
+ * its first read stalls for about a second until the pool is ready, which
+ * the VM boot test caught eating the whole -t budget.
+ */
+#ifndef GRND_INSECURE
+#define GRND_INSECURE		0x0004
+#endif
+
+int
+xchg_random64(uint64_t *out)
+{
+	uint64_t v = 0;
+	int fd;
+
+	while (v == 0) {
+		if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v) ||
+		    getrandom(&v, sizeof(v), GRND_INSECURE) == (ssize_t)sizeof(v))
+			continue;
+		fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		if (fd == -1 || read(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+			return -1;
+		close(fd);
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+notify(const struct xchg_config *cfg, const struct xchg_event *e)
+{
+	if (cfg->hook != NULL)
+		cfg->hook(cfg->hook_ctx, e);
+}
+
+static unsigned
+port_of(const struct sockaddr *sa)
+{
+	return ntohs(sa->sa_family == AF_INET6 ?
+	    ((const struct sockaddr_in6 *)sa)->sin6_port :
+	    ((const struct sockaddr_in *)sa)->sin_port);
+}
+
+/*
+ * Every address of every name, each once; an address already known from an
+ * earlier round of -W keeps its place.  Why a name failed is kept for the
+ * report.  Returns the new number of servers.
+ */
+size_t
+xchg_resolve(struct xchg_host *hosts, size_t nhosts, struct ntp_server *servers,
+    size_t n, const struct xchg_config *cfg)
+{
+	struct addrinfo hints, *res, *ai;
+	struct xchg_host *h;
+	struct xchg_event e;
+	size_t i;
+
+	for (h = hosts; h < hosts + nhosts; h++) {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = cfg->family;
+		hints.ai_socktype = SOCK_DGRAM;
+		memset(&e, 0, sizeof(e));
+		e.host = h->name;
+		e.type = XCHG_RESOLVING;
+		notify(cfg, &e);
+		h->gai_error = getaddrinfo(h->name, "ntp", &hints, &res);
+		if (h->gai_error == EAI_SERVICE) {
+			/* No "ntp" line in /etc/services: ntpdate dies here. */
+			e.type = XCHG_NO_SERVICE;
+			notify(cfg, &e);
+			hints.ai_flags = AI_NUMERICSERV;
+			h->gai_error = getaddrinfo(h->name, NTP_PORT_STR, &hints,
+			    &res);
+		}
+		if (h->gai_error != 0) {
+			e.type = XCHG_UNRESOLVED;
+			e.gai_error = h->gai_error;
+			notify(cfg, &e);
+			continue;
+		}
+		for (ai = res; ai != NULL; ai = ai->ai_next) {
+			struct ntp_server *s = &servers[n];
+
+			if (ai->ai_addrlen > sizeof(s->ss))
+				continue;
+			for (i = 0; i < n; i++)
+				if (servers[i].sslen == ai->ai_addrlen &&
+				    memcmp(&servers[i].ss, ai->ai_addr,
+				    ai->ai_addrlen) == 0)
+					break;
+			if (i < n)
+				continue;
+			if (n == MAX_PEERS) {
+				e.type = XCHG_TOO_MANY;
+				notify(cfg, &e);
+				break;
+			}
+			memset(s, 0, sizeof(*s));
+			s->host = h->name;
+			memcpy(&s->ss, ai->ai_addr, ai->ai_addrlen);
+			s->sslen = ai->ai_addrlen;
+			fmt_addr(ai->ai_addr, s->addr, sizeof(s->addr));
+			e.type = XCHG_ADDRESS;
+			e.server = s;
+			e.index = n;
+			e.port = port_of(ai->ai_addr);
+			notify(cfg, &e);
+			n++;
+		}
+		freeaddrinfo(res);
+	}
+	return n;
+}
+
+static void
+finish(struct xchg_peer *p)
+{
+	if (p->fd != -1)
+		close(p->fd);
+	p->fd = -1;
+	p->done = 1;
+}
+
+static void
+give_up(struct xchg_peer *p, int error)
+{
+	p->res->error = error;
+	finish(p);
+}
+
+/* Returns -1 only for a failure that ends the run. */
+int
+xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
+    struct xchg_error *err)
+{
+	uint8_t buf[NTP_REQUEST_MAX];
+	struct xchg_request *r = &p->req[p->res->sent % MAX_REQUESTS];
+	struct xchg_event e;
+	size_t len;
+
+	if (xchg_random64(&r->xmt) == -1) {
+		err->what = "no random numbers";
+		err->error = errno;
+		return -1;
+	}
+	r->answered = 0;
+	ntp_encode_request(buf, cfg->version, r->xmt);
+	len = cfg->auth->sign(cfg->auth, buf, NTP_PACKET_LEN, sizeof(buf));
+	if (len == 0) {
+		give_up(p, errno);
+		return 0;
+	}
+	r->t1 = clock_ntp_now(cfg->clock_shift);
+	if (send(p->fd, buf, len, 0) == -1) {
+		give_up(p, errno);
+		return 0;
+	}
+	p->res->sent++;
+	p->next_tx = clock_mono_ns() + p->rto;
+	memset(&e, 0, sizeof(e));
+	e.type = XCHG_TRANSMIT;
+	e.server = p->server;
+	e.index = p->index;
+	e.len = len;
+	e.version = cfg->version;
+	e.xmt = r->xmt;
+	e.t1 = r->t1;
+	notify(cfg, &e);
+	return 0;
+}
+
+static struct xchg_request *
+find_request(struct xchg_peer *p, uint64_t org)
+{
+	int i;
+
+	for (i = 0; i < MAX_REQUESTS && i < p->res->sent; i++)
+		if (p->req[i].xmt == org)
+			return &p->req[i];
+	return NULL;
+}
+
+/*
+ * The connected socket lets only datagrams from the server's address and
+ * port through, and turns ICMP port unreachable into ECONNREFUSED.
+ * Nothing in a reply is believed before its origin matches one of our
+ * nonces and it passes authentication.
+ */
+int
+xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
+    uint64_t t4, int kernel_rx, const struct xchg_config *cfg,
+    struct xchg_error *err)
+{
+	struct ntp_result *res = p->res;
+	struct ntp_packet pkt;
+	struct ntp_sample s;
+	struct xchg_request *r = NULL;
+	struct xchg_event e;
+	enum ntp_verdict v;
+
+	memset(&s, 0, sizeof(s));
+	v = ntp_decode(buf, len, &pkt);
+	if (v == NTP_OK) {
+		r = find_request(p, pkt.org);
+		if (r == NULL)
+			v = NTP_BOGUS;
+		else if (r->answered)
+			v = NTP_DUPLICATE;
+		else if ((v = cfg->auth->verify(cfg->auth, buf, len)) == NTP_OK)
+			v = ntp_check_reply(&pkt, r->xmt, r->t1, t4, &s);
+	}
+	memset(&e, 0, sizeof(e));
+	e.type = XCHG_RECEIVE;
+	e.server = p->server;
+	e.index = p->index;
+	e.len = len;
+	e.pkt = &pkt;
+	e.verdict = v;
+	e.sample = &s;
+	e.kernel_rx = kernel_rx;
+	notify(cfg, &e);
+	if (v != NTP_DUPLICATE && r != NULL)
+		r->answered = 1;
+	if (v != NTP_OK) {
+		res->last = v;
+		if (!ntp_verdict_is_server_state(v))
+			return 0;
+		/* RATE: stop asking, keep what arrived; the rest taint the server. */
+		if (v != NTP_KOD_RATE)
+			res->nsamples = 0;
+		res->kissed = v == NTP_KOD_RATE || v == NTP_KOD_DENY ||
+		    v == NTP_KOD_RSTR;
+		finish(p);
+		return 0;
+	}
+	res->sample[res->nsamples++] = s;
+	p->losses = 0;
+	p->rto = RTO_RTT_FACTOR * (int64_t)(ntp_dur_to_double(s.delay) *
+	    NSEC_PER_SEC);
+	if (p->rto < RTO_MIN_NS)
+		p->rto = RTO_MIN_NS;
+	if (res->nsamples == cfg->samples) {
+		finish(p);
+		return 0;
+	}
+	return xchg_send(p, cfg, err);
+}
+
+/* Drain the socket; T4 is the kernel's receive time where it gives one. */
+static int
+receive(struct xchg_peer *p, const struct xchg_config *cfg,
+    struct xchg_error *err)
+{
+	uint8_t buf[RECV_BUF_LEN];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct timespec ts;
+	uint64_t t4;
+	ssize_t n;
+	int kernel_rx;
+
+	while (!p->done) {
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		n = recvmsg(p->fd, &msg, MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				give_up(p, errno);
+			return 0;
+		}
+		t4 = clock_ntp_now(cfg->clock_shift);
+		kernel_rx = 0;
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+		    cm = CMSG_NXTHDR(&msg, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_TIMESTAMPNS) {
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+				t4 = clock_ntp(ts, cfg->clock_shift);
+				kernel_rx = 1;
+			}
+		}
+		if (xchg_handle_reply(p, buf, (size_t)n, t4, kernel_rx, cfg,
+		    err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The server's time starts with its first request, not before the nonce. */
+static int
+start(struct xchg_peer *p, const struct xchg_config *cfg,
+    struct xchg_error *err)
+{
+	int on = 1;
+
+	p->rto = RTO_INITIAL_NS;
+	p->fd = socket(p->server->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (p->fd == -1) {
+		give_up(p, errno);
+		return 0;
+	}
+	/* Without the kernel timestamp T4 is read a little later: not fatal. */
+	(void)setsockopt(p->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	if (connect(p->fd, (const struct sockaddr *)&p->server->ss,
+	    p->server->sslen) == -1) {
+		give_up(p, errno);
+		return 0;
+	}
+	if (xchg_send(p, cfg, err) == -1)
+		return -1;
+	p->deadline = clock_mono_ns() + cfg->timeout_ns;
+	return 0;
+}
+
+static void
+close_all(struct xchg_peer *peers, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (peers[i].fd != -1)
+			close(peers[i].fd);
+}
+
+/*
+ * All addresses are asked at once; each gets its samples one after the
+ * other, the next request leaving as soon as the previous reply is in.
+ * An address that sent a kiss-o'-death in an earlier round is not asked
+ * again.  Returns -1 for a failure that ends the run (err says which).
+ */
+int
+xchg_round(const struct ntp_server *servers, struct ntp_result *res, size_t n,
+    const struct xchg_config *cfg, struct xchg_error *err)
+{
+	struct xchg_peer peers[MAX_PEERS];
+	struct pollfd pfd[MAX_PEERS];
+	struct xchg_peer *map[MAX_PEERS];
+	struct xchg_event e;
+	struct timespec wait;
+	int64_t now, wake;
+	size_t i, nfds;
+
+	for (i = 0; i < n; i++) {
+		memset(&peers[i], 0, sizeof(peers[i]));
+		peers[i].server = &servers[i];
+		peers[i].index = i;
+		peers[i].res = &res[i];
+		peers[i].fd = -1;
+		if (res[i].kissed) {
+			peers[i].done = 1;
+			continue;
+		}
+		memset(&res[i], 0, sizeof(res[i]));
+		memset(&e, 0, sizeof(e));
+		e.type = XCHG_START;
+		e.server = &servers[i];
+		e.index = i;
+		notify(cfg, &e);
+	}
+	for (i = 0; i < n; i++)
+		if (!peers[i].done && start(&peers[i], cfg, err) == -1)
+			goto fatal;
+	for (;;) {
+		wake = INT64_MAX;
+		for (nfds = 0, i = 0; i < n; i++) {
+			if (peers[i].done)
+				continue;
+			pfd[nfds].fd = peers[i].fd;
+			pfd[nfds].events = POLLIN;
+			map[nfds++] = &peers[i];
+			if (peers[i].next_tx < wake)
+				wake = peers[i].next_tx;
+			if (peers[i].deadline < wake)
+				wake = peers[i].deadline;
+		}
+		if (nfds == 0)
+			return 0;
+		now = clock_mono_ns();
+		wake = wake > now ? wake - now : 0;
+		wait.tv_sec = (time_t)(wake / NSEC_PER_SEC);
+		wait.tv_nsec = (long)(wake % NSEC_PER_SEC);
+		if (ppoll(pfd, nfds, &wait, NULL) == -1 && errno != EINTR) {
+			err->what = "poll";
+			err->error = errno;
+			goto fatal;
+		}
+		for (i = 0; i < nfds; i++)
+			if (pfd[i].revents != 0 && receive(map[i], cfg, err) == -1)
+				goto fatal;
+		now = clock_mono_ns();
+		for (i = 0; i < nfds; i++) {
+			struct xchg_peer *p = map[i];
+
+			if (p->done)
+				continue;
+			if (now >= p->deadline) {
+				finish(p);
+			} else if (now >= p->next_tx) {
+				if (p->res->nsamples > 0 &&
+				    ++p->losses >= GIVEUP_LOSSES)
+					finish(p);
+				else if (xchg_send(p, cfg, err) == -1)
+					goto fatal;
+			}
+		}
+	}
+fatal:
+	close_all(peers, n);
+	return -1;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * exchange.h - from names to samples: resolving, the sockets, the random
+ * nonces, retransmission and the receive timestamps.  It prints nothing:
+ * whoever wants to see the exchange (-d, -j) gets every step through the
+ * hook in xchg_config.
+ */
+#ifndef NTPSYNC_EXCHANGE_H
+#define NTPSYNC_EXCHANGE_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "fmt.h"
+#include "ntp_packet.h"
+
+#define MAX_PEERS		16	/* server addresses in one run */
+#define MAX_REQUESTS		8	/* requests remembered per address */
+#define SAMPLES_MAX		8	/* as ntpdate's -p */
+
+/* A name given on the command line, and why it did not resolve. */
+struct xchg_host {
+	const char	*name;
+	int		 gai_error;
+};
+
+/* One address of a name. */
+struct ntp_server {
+	const char		*host;
+	char			 addr[ADDR_STR_LEN];	/* numeric */
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+};
+
+/* What one address gave in the last round. */
+struct ntp_result {
+	int			 sent;		/* requests */
+	int			 nsamples;
+	struct ntp_sample	 sample[SAMPLES_MAX];
+	enum ntp_verdict	 last;		/* why the last reply failed */
+	int			 error;		/* errno of a socket failure */
+	int			 kissed;	/* KoD: not asked again this run */
+};
+
+enum xchg_event_type {
+	XCHG_RESOLVING,		/* host */
+	XCHG_NO_SERVICE,	/* host: no "ntp" service, port 123 used */
+	XCHG_UNRESOLVED,	/* host, gai_error */
+	XCHG_ADDRESS,		/* host, server, port */
+	XCHG_TOO_MANY,		/* more addresses than MAX_PEERS */
+	XCHG_START,		/* server: a new round begins for it */
+	XCHG_TRANSMIT,		/* server, len, xmt, t1 */
+	XCHG_RECEIVE		/* server, len, pkt, verdict, sample, kernel_rx */
+};
+
+struct xchg_event {
+	enum xchg_event_type	 type;
+	const char		*host;
+	const struct ntp_server	*server;
+	size_t			 index;		/* of server */
+	int			 gai_error;
+	unsigned		 port;
+	size_t			 len;
+	int			 version;
+	uint64_t		 xmt;
+	uint64_t		 t1;
+	const struct ntp_packet	*pkt;
+	enum ntp_verdict	 verdict;
+	const struct ntp_sample	*sample;
+	int			 kernel_rx;
+};
+
+struct xchg_config {
+	int			 family;	/* AF_UNSPEC, -4, -6 */
+	int			 version;	/* -o */
+	int			 samples;	/* -p */
+	int64_t			 timeout_ns;	/* -t */
+	int64_t			 clock_shift;	/* see clock_unset_shift() */
+	const struct ntp_auth	*auth;
+	void			(*hook)(void *ctx, const struct xchg_event *e);
+	void			*hook_ctx;
+};
+
+/* A failure that ends the run: what failed and errno. */
+struct xchg_error {
+	const char	*what;
+	int		 error;
+};
+
+/* One request in flight. */
+struct xchg_request {
+	uint64_t	xmt;		/* random nonce sent as transmit time */
+	uint64_t	t1;		/* real send time */
+	int		answered;
+};
+
+/* One address during a round; in the header for the unit tests. */
+struct xchg_peer {
+	const struct ntp_server	*server;
+	size_t			 index;
+	struct ntp_result	*res;
+	int			 fd;
+	int			 done;
+	int			 losses;	/* unanswered in a row */
+	int64_t			 rto;
+	int64_t			 next_tx;	/* CLOCK_MONOTONIC ns */
+	int64_t			 deadline;
+	struct xchg_request	 req[MAX_REQUESTS];
+};
+
+size_t	xchg_resolve(struct xchg_host *hosts, size_t nhosts,
+	    struct ntp_server *servers, size_t nservers,
+	    const struct xchg_config *cfg);
+int	xchg_round(const struct ntp_server *servers, struct ntp_result *res,
+	    size_t n, const struct xchg_config *cfg, struct xchg_error *err);
+int	xchg_random64(uint64_t *out);
+
+/* The steps of a round, for the unit tests. */
+int	xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
+	    struct xchg_error *err);
+int	xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
+	    uint64_t t4, int kernel_rx, const struct xchg_config *cfg,
+	    struct xchg_error *err);
+
+#endif /* NTPSYNC_EXCHANGE_H */

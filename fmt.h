@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fmt.h - a small printf and the address formatter.  Pure: they write
+ * into the caller's buffer and nowhere else.
+ */
+#ifndef NTPSYNC_FMT_H
+#define NTPSYNC_FMT_H
+
+#include <sys/socket.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* An IPv6 address in text, with room to spare (INET6_ADDRSTRLEN is 46). */
+#define ADDR_STR_LEN	48
+
+/*
+ * The conversions: %s %c %d %u %x with the flags '+' and '0', a width, the
+ * l, ll and z sizes, %f with a precision of at most 9, and %%.  The format
+ * attribute checks the arguments' types; tests/fmtcheck.py (make lint)
+ * refuses any other conversion, which these functions would not implement.
+ */
+size_t	str_vfmt(char *buf, size_t len, const char *f, va_list ap);
+size_t	str_fmt(char *buf, size_t len, const char *f, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	fmt_addr(const struct sockaddr *sa, char *buf, size_t len);
+
+#endif /* NTPSYNC_FMT_H */

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * options.c - the command line: ntpdate's options and ntpsync's own, each
+ * checked here, with the reason for a bad one in words.
+ */
+#include <sys/socket.h>
+
+#include <getopt.h>
+#include <string.h>
+
+#include "exchange.h"
+#include "fmt.h"
+#include "options.h"
+
+#define TIMEOUT_DEFAULT_NS	((int64_t)NSEC_PER_SEC)	/* a server's time in all */
+
+const char options_usage[] =
+    "usage: ntpsync [-46bBdjqsuvVw] [-l lockfile] [-m maxstep] "
+    "[-o version] [-p samples]\n"
+    "               [-R jitter] [-t timeout] [-W wait] server ...\n";
+
+void
+options_defaults(struct options *o)
+{
+	*o = (struct options){
+		.family = AF_UNSPEC,
+		.adjust = ADJUST_AUTO,
+		.samples = SAMPLES_DEFAULT,
+		.version = NTP_VERSION,
+		.timeout_ns = TIMEOUT_DEFAULT_NS,
+		.max_step = MAX_STEP_DEFAULT,
+		.lock_file = LOCK_FILE_DEFAULT,
+		.rtc_device = RTC_DEVICE,
+	};
+}
+
+/* A small decimal number; strtol would bring in 1.5 KB for this. */
+static int
+parse_int(const char *s, int min, int max, int *out)
+{
+	int v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > max)
+			return -1;
+	if (*s != '\0' || v < min)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Seconds with an optional fraction ("0.25"), without pulling in strtod. */
+int
+parse_seconds(const char *s, int64_t *ns)
+{
+	int64_t sec = 0, frac = 0, scale = NSEC_PER_SEC;
+
+	if (*s == '\0' || *s == '.')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		sec = sec * 10 + (*s - '0');
+		if (sec > SECONDS_ARG_MAX)
+			return -1;
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			if (scale >= 10) {
+				scale /= 10;
+				frac += (*s - '0') * scale;
+			}
+	if (*s != '\0')
+		return -1;
+	*ns = sec * NSEC_PER_SEC + frac;
+	return 0;
+}
+
+/*
+ * Fills o from argv; on OPTIONS_ERROR err says why, in one line.  -h and
+ * -V end the parsing where they stand, as they did in ntpdate.
+ */
+enum options_result
+options_parse(int argc, char *const *argv, struct options *o, char *err,
+    size_t errlen)
+{
+	int64_t ns;
+	int ch, h;
+
+	options_defaults(o);
+	optind = 0;	/* a full restart, for glibc and musl alike */
+	while ((ch = getopt(argc, argv, "46bBdhjl:m:o:p:qR:st:uvVwW:")) != -1) {
+		switch (ch) {
+		case '4':
+			o->family = AF_INET;
+			break;
+		case '6':
+			o->family = AF_INET6;
+			break;
+		case 'b':
+			o->adjust = ADJUST_STEP;
+			break;
+		case 'B':
+			o->adjust = ADJUST_SLEW;
+			break;
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'h':
+			return OPTIONS_HELP;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'l':
+			o->lock_file = optarg;
+			o->lock_required = 1;
+			break;
+		case 'm':
+			if (parse_seconds(optarg, &ns) == -1) {
+				str_fmt(err, errlen, "-m %s: the largest step must "
+				    "be seconds, 0 for no limit", optarg);
+				return OPTIONS_ERROR;
+			}
+			o->max_step = NTP_DUR_SEC(ns / NSEC_PER_SEC) +
+			    NTP_DUR_SEC(ns % NSEC_PER_SEC) / NSEC_PER_SEC;
+			break;
+		case 'o':
+			if (parse_int(optarg, NTP_VERSION_MIN, NTP_VERSION_MAX,
+			    &o->version) == -1) {
+				str_fmt(err, errlen, "-o %s: the NTP version must "
+				    "be %d to %d", optarg, NTP_VERSION_MIN,
+				    NTP_VERSION_MAX);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case 'p':
+			if (parse_int(optarg, SAMPLES_MIN, SAMPLES_MAX,
+			    &o->samples) == -1) {
+				str_fmt(err, errlen, "-p %s: samples must be %d to "
+				    "%d", optarg, SAMPLES_MIN, SAMPLES_MAX);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case 'q':
+			o->query = 1;
+			break;
+		case 'R':
+			if (parse_seconds(optarg, &o->jitter_ns) == -1) {
+				str_fmt(err, errlen, "-R %s: the start delay must "
+				    "be seconds, such as 30", optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case 's':
+			o->use_syslog = 1;
+			break;
+		case 't':
+			if (parse_seconds(optarg, &o->timeout_ns) == -1 ||
+			    o->timeout_ns == 0) {
+				str_fmt(err, errlen, "-t %s: the timeout must be "
+				    "seconds above 0, such as 1 or 0.5", optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case 'u':
+			/* Requests always leave from a random unprivileged port. */
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'V':
+			return OPTIONS_VERSION;
+		case 'w':
+			o->write_rtc = 1;
+			break;
+		case 'W':
+			if (parse_seconds(optarg, &o->wait_ns) == -1) {
+				str_fmt(err, errlen, "-W %s: the wait must be "
+				    "seconds, such as 60", optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		default:
+			str_fmt(err, errlen, "unknown option");
+			return OPTIONS_ERROR;
+		}
+	}
+	o->servers = argv + optind;
+	o->nservers = argc - optind;
+	if (o->nservers == 0) {
+		str_fmt(err, errlen, "no server given");
+		return OPTIONS_ERROR;
+	}
+	if (o->nservers > MAX_HOSTS) {
+		str_fmt(err, errlen, "at most %d servers", MAX_HOSTS);
+		return OPTIONS_ERROR;
+	}
+	/* getopt stops at the first server: "ntpsync host -q" must not sync. */
+	for (h = 0; h < o->nservers; h++)
+		if (o->servers[h][0] == '-') {
+			str_fmt(err, errlen, "%s: options go before the servers",
+			    o->servers[h]);
+			return OPTIONS_ERROR;
+		}
+	if (o->json && o->debug) {
+		str_fmt(err, errlen, "-j and -d cannot be combined: both write "
+		    "to stdout");
+		return OPTIONS_ERROR;
+	}
+	return OPTIONS_RUN;
+}

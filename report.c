@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * report.c - the words and figures of a run: the -d dump, the -q lines,
+ * the reasons, the clock's outcome and the -j object.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "output.h"
+#include "report.h"
+
+#define NS_PER_MS		1000000LL
+#define TS_STR_LEN		128	/* a timestamp as fmt_ts() writes it */
+#define WHY_LEN			1024
+
+void
+report_init(struct report *r, const char *version, int64_t shift,
+    int64_t timeout_ns)
+{
+	memset(r, 0, sizeof(*r));
+	r->version = version;
+	r->shift = shift;
+	r->timeout_ns = timeout_ns;
+}
+
+/* "e5a1b2c3.12345678 2026-11-25 03:22:58.071234 UTC" */
+static const char *
+fmt_ts(uint64_t t, char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	if (t == 0) {
+		str_fmt(buf, len, "00000000.00000000 (zero)");
+		return buf;
+	}
+	ntp_to_timespec(t, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	str_fmt(buf, len, "%08x.%08x %04d-%02d-%02d %02d:%02d:%02d.%06ld UTC",
+	    (unsigned)(t >> 32), (unsigned)t, tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	return buf;
+}
+
+/* Stratum 0 and 1 refids are ASCII (a kiss code, "GPS"), above an address. */
+static const char *
+fmt_refid(const struct ntp_packet *p, char *buf, size_t len)
+{
+	uint32_t r = p->refid;
+	char text[5];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		text[i] = (char)(r >> (24 - 8 * i));
+		if (text[i] < ' ' || text[i] > '~')
+			text[i] = '.';
+	}
+	text[4] = '\0';
+	str_fmt(buf, len, "%u.%u.%u.%u \"%s\"", r >> 24, r >> 16 & 0xff,
+	    r >> 8 & 0xff, r & 0xff, text);
+	return buf;
+}
+
+static void
+dump_reply(const struct report *r, const struct xchg_event *e)
+{
+	const struct ntp_packet *pkt = e->pkt;
+	const struct ntp_sample *s = e->sample;
+	char b1[TS_STR_LEN], b2[TS_STR_LEN];
+
+	out(OUT_DEBUG, "receive %s: %zu bytes\n", e->server->addr, e->len);
+	if (e->verdict == NTP_SHORT)
+		goto verdict;
+	out(OUT_DEBUG, "  leap %u (%s), version %u, mode %u (%s), "
+	    "stratum %u, poll %d, precision %d (%.9f s)\n", pkt->leap,
+	    ntp_leap_name(pkt->leap), pkt->version, pkt->mode,
+	    ntp_mode_name(pkt->mode), pkt->stratum, pkt->poll, pkt->precision,
+	    ntp_dur_to_double(ntp_precision_to_dur(pkt->precision)));
+	out(OUT_DEBUG, "  root delay %.6f s, root dispersion %.6f s, "
+	    "refid %s\n", ntp_dur_to_double(ntp_short_to_dur(pkt->root_delay)),
+	    ntp_dur_to_double(ntp_short_to_dur(pkt->root_disp)),
+	    fmt_refid(pkt, b1, sizeof(b1)));
+	out(OUT_DEBUG, "  reference %s\n", fmt_ts(pkt->ref, b1, sizeof(b1)));
+	/* Our random nonce, not a time: no date to show. */
+	out(OUT_DEBUG, "  origin    %016llx\n", (unsigned long long)pkt->org);
+	out(OUT_DEBUG, "  receive   %s  (T2)\n", fmt_ts(pkt->rx, b1,
+	    sizeof(b1)));
+	out(OUT_DEBUG, "  transmit  %s  (T3)\n", fmt_ts(pkt->tx, b1,
+	    sizeof(b1)));
+	if (ntp_verdict_has_times(e->verdict))
+		out(OUT_DEBUG, "  T1 %s, T4 %s (%s)\n", fmt_ts(s->t1, b1,
+		    sizeof(b1)), fmt_ts(s->t4, b2, sizeof(b2)),
+		    e->kernel_rx ? "kernel timestamp" : "read after receipt");
+	if (ntp_verdict_has_offset(e->verdict))
+		out(OUT_DEBUG, "  offset %+.6f s, delay %.6f s, "
+		    "root distance %.6f s\n",
+		    clock_true_offset(s->offset, r->shift),
+		    ntp_dur_to_double(s->delay),
+		    ntp_dur_to_double(s->root_distance));
+verdict:
+	if (e->verdict == NTP_OK)
+		out(OUT_DEBUG, "  accepted\n");
+	else
+		out(OUT_DEBUG, "  rejected: %s (%s)\n",
+		    ntp_verdict_name(e->verdict), ntp_verdict_why(e->verdict));
+}
+
+static void
+log_reply(struct report *r, const struct xchg_event *e)
+{
+	struct reply_log *l;
+
+	if (r->nreplies[e->index] == MAX_LOGGED_REPLIES)
+		return;
+	l = &r->reply[e->index][r->nreplies[e->index]++];
+	l->pkt = *e->pkt;
+	l->s = *e->sample;
+	l->v = e->verdict;
+	l->len = e->len;
+	l->kernel_rx = e->kernel_rx;
+}
+
+/* The exchange's hook: -d sees every step, -j keeps every reply. */
+void
+report_event(void *ctx, const struct xchg_event *e)
+{
+	struct report *r = ctx;
+	char b1[TS_STR_LEN];
+
+	switch (e->type) {
+	case XCHG_RESOLVING:
+		out(OUT_DEBUG, "resolving %s, service ntp\n", e->host);
+		break;
+	case XCHG_NO_SERVICE:
+		out(OUT_INFO, "%s: service ntp unknown (no /etc/services "
+		    "entry), using port %d", e->host, NTP_PORT);
+		break;
+	case XCHG_UNRESOLVED:
+		out(OUT_DEBUG, "  %s: %s\n", e->host,
+		    gai_strerror(e->gai_error));
+		break;
+	case XCHG_ADDRESS:
+		out(OUT_DEBUG, "  %s -> %s port %u\n", e->host,
+		    e->server->addr, e->port);
+		break;
+	case XCHG_TOO_MANY:
+		out(OUT_WARNING, "more than %d addresses, ignoring the rest",
+		    MAX_PEERS);
+		break;
+	case XCHG_START:
+		r->nreplies[e->index] = 0;
+		break;
+	case XCHG_TRANSMIT:
+		out(OUT_DEBUG, "transmit %s: %zu bytes, version %d, mode %d, "
+		    "transmit (random) %016llx, T1 %s\n", e->server->addr,
+		    e->len, e->version, NTP_MODE_CLIENT,
+		    (unsigned long long)e->xmt, fmt_ts(e->t1, b1, sizeof(b1)));
+		break;
+	case XCHG_RECEIVE:
+		if (out_wants(OUT_DEBUG))
+			dump_reply(r, e);
+		log_reply(r, e);
+		break;
+	}
+}
+
+/* Why a server gave no sample, in words. */
+const char *
+report_failure_reason(const struct report *r, const struct ntp_result *res,
+    char *buf, size_t len)
+{
+	if (res->error == ECONNREFUSED)
+		str_fmt(buf, len, "no reply: ICMP port unreachable (nothing "
+		    "listens on port %d there)", NTP_PORT);
+	else if (res->error != 0)
+		str_fmt(buf, len, "no reply: %s", strerror(res->error));
+	else if (res->last != NTP_OK)
+		str_fmt(buf, len, "%s (%s)", ntp_verdict_name(res->last),
+		    ntp_verdict_why(res->last));
+	else
+		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
+		    "sent)", (long long)(r->timeout_ns / NSEC_PER_SEC),
+		    (long long)(r->timeout_ns % NSEC_PER_SEC / NS_PER_MS),
+		    res->sent);
+	return buf;
+}
+
+void
+report_unresolved(const struct xchg_host *hosts, size_t n)
+{
+	size_t h;
+
+	for (h = 0; h < n; h++)
+		if (hosts[h].gai_error != 0)
+			out(OUT_ERROR, "cannot resolve %s: %s", hosts[h].name,
+			    gai_strerror(hosts[h].gai_error));
+}
+
+void
+report_server(const struct report *r, const struct ntp_server *s,
+    const struct ntp_sample *best)
+{
+	out(OUT_SERVER, "server %s, stratum %d, offset %+.6f, delay %.5f\n",
+	    s->addr, best->stratum, clock_true_offset(best->offset, r->shift),
+	    ntp_dur_to_double(best->delay));
+}
+
+static void
+dropped(const struct report *r, enum out_class c, const struct ntp_server *s,
+    const struct ntp_result *res)
+{
+	char why[WHY_LEN];
+
+	if (out_wants(c))
+		out(c, "%s: Server dropped: %s\n", s->addr,
+		    report_failure_reason(r, res, why, sizeof(why)));
+}
+
+/*
+ * Each server's failure is detail under -q, -d and -v; when the whole run
+ * failed, the others see it too, on stderr.
+ */
+void
+report_dropped(const struct report *r, const struct ntp_server *s,
+    const struct ntp_result *res, int failed_run)
+{
+	dropped(r, failed_run ? OUT_DROPPED : OUT_DETAIL, s, res);
+}
+
+void
+report_falseticker(const struct report *r, const struct ntp_server *s,
+    const struct ntp_sample *best)
+{
+	out(OUT_DETAIL, "%s: Server dropped: disagrees with the majority "
+	    "(offset %+.6f)\n", s->addr,
+	    clock_true_offset(best->offset, r->shift));
+}
+
+/* -q and -d: what a real run would do. */
+void
+report_would(const struct report *r, const struct ntp_server *s,
+    const struct ntp_sample *best, int step)
+{
+	out(OUT_RESULT, "%s time server %s offset %+.6f sec",
+	    step ? "step" : "adjust", s->addr,
+	    clock_true_offset(best->offset, r->shift));
+	out(OUT_DEBUG, "clock not changed: -d never sets it\n");
+}
+
+void
+report_clock(const struct report *r, const struct ntp_server *s,
+    ntp_dur offset, ntp_dur max_step, enum clock_status st, int error)
+{
+	double shown = clock_true_offset(offset, r->shift);
+
+	switch (st) {
+	case CLOCK_STEPPED:
+		out(OUT_RESULT, "step time server %s offset %+.6f sec",
+		    s->addr, shown);
+		break;
+	case CLOCK_SLEWED:
+		out(OUT_RESULT, "adjust time server %s offset %+.6f sec",
+		    s->addr, ntp_dur_to_double(offset));
+		break;
+	case CLOCK_OVER_LIMIT:
+		out(OUT_ERROR, "refusing to step the clock by %+.6f s: "
+		    "more than the %.0f s limit (-m); -b or -m 0 allows it",
+		    shown, ntp_dur_to_double(max_step));
+		break;
+	case CLOCK_SLEW_TOO_LARGE:
+		out(OUT_ERROR, "cannot slew the clock by %+.6f s: more than "
+		    "%d s; step it (-b)", shown, (int)(CLOCK_SLEW_MAX >> 32));
+		break;
+	case CLOCK_STEP_FAILED:
+		out(OUT_ERROR, "cannot step the clock by %+.6f s: %s", shown,
+		    strerror(error));
+		break;
+	case CLOCK_SLEW_FAILED:
+		out(OUT_ERROR, "cannot slew the clock by %+.6f s: %s",
+		    ntp_dur_to_double(offset), strerror(error));
+		break;
+	}
+}
+
+void
+report_rtc(const char *device, const struct tm *set, int error)
+{
+	if (error != 0)
+		out(OUT_ERROR, "cannot write the RTC %s: %s", device,
+		    strerror(error));
+	else
+		out(OUT_INFO, "RTC %s set to %04d-%02d-%02d %02d:%02d:%02d UTC",
+		    device, set->tm_year + 1900, set->tm_mon + 1, set->tm_mday,
+		    set->tm_hour, set->tm_min, set->tm_sec);
+}
+
+/* -W: why the last round failed, and what comes next. */
+void
+report_waiting(const struct report *r, const struct ntp_server *s,
+    const struct ntp_result *res, size_t n, int64_t backoff, int64_t left)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!res[i].kissed)
+			dropped(r, OUT_RETRY, &s[i], &res[i]);
+	out(OUT_PROGRESS, "waiting for %s: next try in %.2f s, %.1f s left\n",
+	    n == 0 ? "the server names to resolve" : "a synchronized server",
+	    (double)backoff / NSEC_PER_SEC, (double)left / NSEC_PER_SEC);
+}
+
+/* ---- -j: one JSON object a run ---- */
+
+static void
+json_str(const char *s)
+{
+	const char *run;
+
+	out_write(OUT_JSON, "\"", 1);
+	while (*s != '\0') {
+		for (run = s; *s != '\0' && *s != '"' && *s != '\\' &&
+		    (unsigned char)*s >= ' '; s++)
+			;
+		out_write(OUT_JSON, run, (size_t)(s - run));
+		if (*s == '"' || *s == '\\')
+			out(OUT_JSON, "\\%c", *s++);
+		else if (*s != '\0')
+			out(OUT_JSON, "\\u%04x", (unsigned char)*s++);
+	}
+	out_write(OUT_JSON, "\"", 1);
+}
+
+static void
+json_ts(const char *key, uint64_t t)
+{
+	char buf[TS_STR_LEN];
+
+	out(OUT_JSON, ",\"%s\":", key);
+	json_str(fmt_ts(t, buf, sizeof(buf)));
+}
+
+static void
+json_reply(const struct report *r, const struct reply_log *l)
+{
+	char buf[TS_STR_LEN];
+	enum ntp_verdict first = NTP_SHORT;
+	size_t i;
+
+	out(OUT_JSON, "{\"bytes\":%zu,\"verdict\":", l->len);
+	json_str(ntp_verdict_name(l->v));
+	out(OUT_JSON, ",\"checks\":{");
+	for (i = 0; i < NTP_CHECK_COUNT; i++) {
+		out(OUT_JSON, "%s\"%s\":\"%s\"", i ? "," : "",
+		    ntp_checks[i].name,
+		    l->v == NTP_OK || l->v > ntp_checks[i].last ? "pass" :
+		    l->v >= first ? "fail" : "not reached");
+		first = ntp_checks[i].last + 1;
+	}
+	out(OUT_JSON, "}");
+	if (l->v != NTP_SHORT) {
+		out(OUT_JSON, ",\"leap\":%u,\"version\":%u,\"mode\":%u,"
+		    "\"stratum\":%u,\"poll\":%d,\"precision\":%d,"
+		    "\"root_delay\":%.9f,\"root_dispersion\":%.9f,\"refid\":",
+		    l->pkt.leap, l->pkt.version, l->pkt.mode, l->pkt.stratum,
+		    l->pkt.poll, l->pkt.precision,
+		    ntp_dur_to_double(ntp_short_to_dur(l->pkt.root_delay)),
+		    ntp_dur_to_double(ntp_short_to_dur(l->pkt.root_disp)));
+		json_str(fmt_refid(&l->pkt, buf, sizeof(buf)));
+		json_ts("reference", l->pkt.ref);
+		json_ts("receive", l->pkt.rx);
+		json_ts("transmit", l->pkt.tx);
+	}
+	if (ntp_verdict_has_times(l->v)) {
+		json_ts("t1", l->s.t1);
+		json_ts("t4", l->s.t4);
+		out(OUT_JSON, ",\"t4_source\":\"%s\"",
+		    l->kernel_rx ? "kernel" : "clock");
+	}
+	if (ntp_verdict_has_offset(l->v))
+		out(OUT_JSON, ",\"offset\":%.9f,\"delay\":%.9f,"
+		    "\"root_distance\":%.9f",
+		    clock_true_offset(l->s.offset, r->shift),
+		    ntp_dur_to_double(l->s.delay),
+		    ntp_dur_to_double(l->s.root_distance));
+	out(OUT_JSON, "}");
+}
+
+void
+report_json(const struct report *r, const struct xchg_host *hosts,
+    size_t nhosts, const struct ntp_server *s, const struct ntp_result *res,
+    size_t n, const struct outcome *o)
+{
+	char why[WHY_LEN];
+	size_t h, i;
+	int k, sep = 0;
+
+	if (!out_wants(OUT_JSON))
+		return;
+	out(OUT_JSON, "{\"ntpsync\":\"%s\",\"servers\":[", r->version);
+	for (h = 0; h < nhosts; h++) {
+		if (hosts[h].gai_error == 0)
+			continue;
+		out(OUT_JSON, "%s{\"host\":", sep++ ? "," : "");
+		json_str(hosts[h].name);
+		out(OUT_JSON, ",\"error\":");
+		json_str(gai_strerror(hosts[h].gai_error));
+		out(OUT_JSON, "}");
+	}
+	for (i = 0; i < n; i++) {
+		out(OUT_JSON, "%s{\"host\":", sep++ ? "," : "");
+		json_str(s[i].host);
+		out(OUT_JSON, ",\"address\":");
+		json_str(s[i].addr);
+		out(OUT_JSON, ",\"requests\":%d,\"samples\":%d,"
+		    "\"falseticker\":%s", res[i].sent, res[i].nsamples,
+		    o->falseticker[i] ? "true" : "false");
+		if (res[i].nsamples == 0) {
+			out(OUT_JSON, ",\"error\":");
+			json_str(report_failure_reason(r, &res[i], why,
+			    sizeof(why)));
+		}
+		out(OUT_JSON, ",\"replies\":[");
+		for (k = 0; k < r->nreplies[i]; k++) {
+			if (k)
+				out(OUT_JSON, ",");
+			json_reply(r, &r->reply[i][k]);
+		}
+		out(OUT_JSON, "]}");
+	}
+	out(OUT_JSON, "],\"chosen\":");
+	if (o->chosen != NULL) {
+		json_str(o->chosen->addr);
+		out(OUT_JSON, ",\"offset\":%.9f,\"delay\":%.9f",
+		    clock_true_offset(o->sample->offset, r->shift),
+		    ntp_dur_to_double(o->sample->delay));
+	} else {
+		out(OUT_JSON, "null");
+	}
+	out(OUT_JSON, ",\"action\":\"%s\",\"exit\":%d}\n", o->action,
+	    o->code);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * report.h - what a run says: the -d dump of every packet, each server's
+ * figures or the reason it gave nothing, the clock's outcome and the -j
+ * object.  Lines go through output.h, which decides who sees them.
+ */
+#ifndef NTPSYNC_REPORT_H
+#define NTPSYNC_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "clock.h"
+#include "exchange.h"
+#include "ntp_packet.h"
+
+#define MAX_LOGGED_REPLIES	16	/* replies per address kept for -j */
+
+/* A reply as -j reports it. */
+struct reply_log {
+	struct ntp_packet	pkt;
+	struct ntp_sample	s;
+	enum ntp_verdict	v;
+	size_t			len;
+	int			kernel_rx;
+};
+
+struct report {
+	const char		*version;	/* ntpsync's */
+	int64_t			 shift;		/* of an unset clock, s */
+	int64_t			 timeout_ns;	/* -t */
+	int			 nreplies[MAX_PEERS];
+	struct reply_log	 reply[MAX_PEERS][MAX_LOGGED_REPLIES];
+};
+
+/* How a run ended. */
+struct outcome {
+	const struct ntp_server	*chosen;	/* NULL: none */
+	const struct ntp_sample	*sample;	/* the chosen one's best */
+	const char		*action;	/* "none", "step", "slew" */
+	int			 code;		/* exit code */
+	int			 falseticker[MAX_PEERS];
+};
+
+void	report_init(struct report *r, const char *version, int64_t shift,
+	    int64_t timeout_ns);
+void	report_event(void *ctx, const struct xchg_event *e);
+const char *report_failure_reason(const struct report *r,
+	    const struct ntp_result *res, char *buf, size_t len);
+void	report_unresolved(const struct xchg_host *hosts, size_t n);
+void	report_server(const struct report *r, const struct ntp_server *s,
+	    const struct ntp_sample *best);
+void	report_dropped(const struct report *r, const struct ntp_server *s,
+	    const struct ntp_result *res, int failed_run);
+void	report_falseticker(const struct report *r, const struct ntp_server *s,
+	    const struct ntp_sample *best);
+void	report_would(const struct report *r, const struct ntp_server *s,
+	    const struct ntp_sample *best, int step);
+void	report_clock(const struct report *r, const struct ntp_server *s,
+	    ntp_dur offset, ntp_dur max_step, enum clock_status st, int error);
+void	report_rtc(const char *device, const struct tm *set, int error);
+void	report_waiting(const struct report *r, const struct ntp_server *s,
+	    const struct ntp_result *res, size_t n, int64_t backoff,
+	    int64_t left);
+void	report_json(const struct report *r, const struct xchg_host *hosts,
+	    size_t nhosts, const struct ntp_server *s,
+	    const struct ntp_result *res, size_t n, const struct outcome *o);
+
+#endif /* NTPSYNC_REPORT_H */
