@@ -9,6 +9,9 @@
 #   - shellcheck -x: every shell script (*.sh anywhere but build/, and .ci/run), with the
 #     files they source
 #   - pyflakes (Debian's python3-pyflakes, under /usr/bin/python3): every *.py but build/'s
+#   - tests/fmtcheck.py: every format given to ntpsync's own printf (str_fmt, out) uses
+#     only the conversions fmt.c implements (the compiler's printf check accepts more);
+#     its --self-test first, so that the check itself is known to catch a bad format
 #
 # Suppress a finding that is a false positive where it occurs, with the reason beside it:
 #   /* cppcheck-suppress ID */ on the line before, or // NOLINT(CHECK) / NOLINTNEXTLINE,
@@ -80,5 +83,10 @@ echo "# pyflakes $("$PYTHON" -m pyflakes --version | cut -d' ' -f1), ${#python_s
 "$PYTHON" -m pyflakes "${python_scripts[@]}" 2>&1 </dev/null
 report pyflakes $?
 
-echo "lint: $((4 - failed)) passed, $failed failed"
+echo "# fmtcheck: the formats of ntpsync's own printf"
+# shellcheck disable=SC2086 # SRCS: word splitting wanted
+"$PYTHON" tests/fmtcheck.py --self-test && "$PYTHON" tests/fmtcheck.py $SRCS
+report fmtcheck $?
+
+echo "lint: $((5 - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
