@@ -80,6 +80,8 @@ str_vfmt(char *buf, size_t len, const char *f, va_list ap)
 				scale *= 10;
 			d = (neg ? -d : d) * (double)scale + 0.5;
 			u = d < 18e18 ? (uint64_t)d : UINT64_MAX;
+			/* What rounds to zero is zero: no "-0.000000". */
+			neg = neg && u != 0;
 			for (i = 0; i < prec; i++, u /= 10)
 				num[k++] = digits[u % 10];
 			if (prec > 0)

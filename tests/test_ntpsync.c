@@ -797,6 +797,17 @@ test_fmt_fixed_point_decimals(void **state)
 	assert_fmt("0.000000", "%f", 0.0);
 }
 
+/* An offset that rounds to zero prints as zero, never "-0.000000". */
+static void
+test_fmt_no_negative_zero(void **state)
+{
+	(void)state;
+	assert_fmt("+0.000000", "%+.6f", -0.0000004);
+	assert_fmt("0.000", "%.3f", -0.0004);
+	assert_fmt("+0.000000", "%+.6f", -0.0);
+	assert_fmt("-0.000001", "%+.6f", -0.0000006);
+}
+
 static void
 test_fmt_truncates_safely(void **state)
 {
@@ -975,6 +986,7 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_fmt_integers, setup),
 		cmocka_unit_test_setup(test_fmt_fixed_point_decimals, setup),
+		cmocka_unit_test_setup(test_fmt_no_negative_zero, setup),
 		cmocka_unit_test_setup(test_fmt_truncates_safely, setup),
 		cmocka_unit_test_setup(test_addresses_as_inet_ntop_writes_them,
 		    setup),
