@@ -89,7 +89,8 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 
 	options_defaults(o);
 	optind = 0;	/* a full restart, for glibc and musl alike */
-	while ((ch = getopt(argc, argv, "46bBdhjl:m:o:p:qR:st:uvVwW:")) != -1) {
+	opterr = 0;	/* one error line, ours */
+	while ((ch = getopt(argc, argv, ":46bBdhjl:m:o:p:qR:st:uvVwW:")) != -1) {
 		switch (ch) {
 		case '4':
 			o->family = AF_INET;
@@ -180,8 +181,11 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 				return OPTIONS_ERROR;
 			}
 			break;
+		case ':':
+			str_fmt(err, errlen, "-%c needs an argument", optopt);
+			return OPTIONS_ERROR;
 		default:
-			str_fmt(err, errlen, "unknown option");
+			str_fmt(err, errlen, "-%c: unknown option", optopt);
 			return OPTIONS_ERROR;
 		}
 	}

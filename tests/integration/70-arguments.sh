@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/integration/70-arguments.sh: group "arguments": command lines ntpsync must not
-# misread: an option after the server name, an over-long option argument.
+# misread: an option after the server name, an over-long option argument; one error line
+# for a bad one.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios options_after_server long_argument
+scenarios options_after_server long_argument one_error_line
 
 # ntpdate (glibc getopt permutes) takes `ntpdate SERVER -q` as a query. musl's getopt stops
 # at the first server name, so an option after it must not be taken as a server while the
@@ -37,4 +38,19 @@ scenario_long_argument() {
     expect_rc long_argument_p 2
     expect_within long_argument_p 1000
     expect_text long_argument_p "^ntpsync: -p 9999"
+}
+
+# A bad command line gets one error line (ntpsync's, not the C library's too), then the
+# usage: three lines on stderr in all.
+scenario_one_error_line() {
+    local args name
+    for args in "-x 127.0.0.1" "-t" "-p"; do
+        name="one_error_line ${args%% *}"
+        # shellcheck disable=SC2086 # args: word splitting wanted
+        run_ntpsync $args
+        expect_rc "$name" 2
+        check "$name: one error line, then the usage" "stderr: $(tr '\n' '|' <<<"$ERR")" \
+            [ "$(grep -c . <<<"$ERR")" -eq 3 ]
+        expect_text "$name" "^ntpsync: -(x: unknown option|[tp] needs an argument)$"
+    done
 }
