@@ -124,6 +124,9 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 			}
 			o->max_step = NTP_DUR_SEC(ns / NSEC_PER_SEC) +
 			    NTP_DUR_SEC(ns % NSEC_PER_SEC) / NSEC_PER_SEC;
+			/* Only 0 means no limit: a tiny limit is the smallest one. */
+			if (o->max_step == 0 && optarg[strspn(optarg, "0.")] != '\0')
+				o->max_step = 1;
 			break;
 		case 'o':
 			if (parse_int(optarg, NTP_VERSION_MIN, NTP_VERSION_MAX,

@@ -885,6 +885,31 @@ test_parse_seconds(void **state)
 	assert_int_equal(parse_seconds("-1", &ns), -1);
 }
 
+static ntp_dur
+max_step_of(const char *arg)
+{
+	char *argv[] = { "ntpsync", "-m", NULL, "192.0.2.1", NULL };
+	char err[128];
+	struct options o;
+
+	argv[2] = (char *)arg;
+	assert_int_equal(options_parse(4, argv, &o, err, sizeof(err)),
+	    OPTIONS_RUN);
+	return o.max_step;
+}
+
+/* -m 0 is "no limit"; a limit too small for 32.32 is the smallest one. */
+static void
+test_m_below_the_resolution_is_still_a_limit(void **state)
+{
+	(void)state;
+	assert_int_equal(max_step_of("0"), 0);
+	assert_int_equal(max_step_of("0.000"), 0);
+	assert_int_equal(max_step_of("0.0000000001"), 1);
+	assert_int_equal(max_step_of("1000"), NTP_DUR_SEC(1000));
+	assert_true(max_step_of("0.000000001") > 0);
+}
+
 /* main() exits; run it in a child and return the exit status. */
 static int
 run_main(int argc, char **argv)
@@ -991,6 +1016,8 @@ main(void)
 		cmocka_unit_test_setup(test_addresses_as_inet_ntop_writes_them,
 		    setup),
 		cmocka_unit_test_setup(test_parse_seconds, setup),
+		cmocka_unit_test_setup(test_m_below_the_resolution_is_still_a_limit,
+		    setup),
 		cmocka_unit_test_setup(test_usage_errors_exit_2, setup),
 	};
 
