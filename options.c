@@ -51,13 +51,16 @@ parse_int(const char *s, int min, int max, int *out)
 	return 0;
 }
 
-/* Seconds with an optional fraction ("0.25"), without pulling in strtod. */
+/*
+ * Seconds with an optional fraction ("0.25", ".5", "1."), as strtod reads
+ * them, without pulling it in.
+ */
 int
 parse_seconds(const char *s, int64_t *ns)
 {
 	int64_t sec = 0, frac = 0, scale = NSEC_PER_SEC;
 
-	if (*s == '\0' || *s == '.')
+	if (*s == '\0' || (s[0] == '.' && (s[1] < '0' || s[1] > '9')))
 		return -1;
 	for (; *s >= '0' && *s <= '9'; s++) {
 		sec = sec * 10 + (*s - '0');

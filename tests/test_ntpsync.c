@@ -879,7 +879,13 @@ test_parse_seconds(void **state)
 	assert_int_equal(ns, 0);
 	assert_int_equal(parse_seconds("31536000", &ns), 0);
 	assert_int_equal(parse_seconds("31536001", &ns), -1);
-	assert_int_equal(parse_seconds(".5", &ns), -1);
+	/* As strtod: ".5" and "1." are numbers, "." is not. */
+	assert_int_equal(parse_seconds(".5", &ns), 0);
+	assert_int_equal(ns, 500000000);
+	assert_int_equal(parse_seconds("1.", &ns), 0);
+	assert_int_equal(ns, 1000000000);
+	assert_int_equal(parse_seconds(".", &ns), -1);
+	assert_int_equal(parse_seconds("..5", &ns), -1);
 	assert_int_equal(parse_seconds("1s", &ns), -1);
 	assert_int_equal(parse_seconds("", &ns), -1);
 	assert_int_equal(parse_seconds("-1", &ns), -1);
