@@ -137,7 +137,8 @@ install: ntpsync
 
 clean:
 	rm -f ntpsync
-	rm -rf build/test_* build/clockprobe build/ntpsync-sanitize build/sanitize.*
+	rm -rf build/test_* build/clockprobe build/ntpsync-sanitize build/sanitize.* \
+	    build/ntpsync_main.o
 
 # ---- cross builds (issue 4) ---------------------------------------------------------
 # `make TARGET=armhf` builds build/armhf/ntpsync (static musl, stripped) as

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -87,6 +88,37 @@ clock_wants_step(const struct clock_policy *p, ntp_dur offset)
 }
 
 /*
+ * What clock_set() would do with this offset while the clock reads now_sec:
+ * ntpdate's threshold picks step or slew; a step above the -m limit is
+ * refused once the clock has been set (after the build date); adjtime
+ * cannot slew more than CLOCK_SLEW_MAX, nor the decades of an unset clock.
+ */
+enum clock_status
+clock_plan(const struct clock_policy *p, ntp_dur offset, int64_t now_sec)
+{
+	if (clock_wants_step(p, offset)) {
+		if (p->max_step != 0 && p->adjust != ADJUST_STEP &&
+		    (offset > p->max_step || offset < -p->max_step) &&
+		    now_sec >= p->build_epoch)
+			return CLOCK_OVER_LIMIT;
+		return CLOCK_STEPPED;
+	}
+	if (p->shift != 0 || offset > CLOCK_SLEW_MAX || offset < -CLOCK_SLEW_MAX)
+		return CLOCK_SLEW_TOO_LARGE;
+	return CLOCK_SLEWED;
+}
+
+/* clock_plan() against the clock as it reads now. */
+enum clock_status
+clock_plan_now(const struct clock_policy *p, ntp_dur offset)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return clock_plan(p, offset, (int64_t)ts.tv_sec);
+}
+
+/*
  * Step by exactly the measured offset, or slew by exactly it: no 50 %
  * overshoot as in ntpdate.
  */
@@ -95,31 +127,27 @@ clock_set(const struct clock_policy *p, ntp_dur offset, int *error)
 {
 	struct timespec ts;
 	struct timeval tv;
+	enum clock_status st;
 
 	*error = 0;
-	if (clock_wants_step(p, offset)) {
-		/* The offset was measured against the clock as it is now. */
-		clock_gettime(CLOCK_REALTIME, &ts);
-		if (p->max_step != 0 && p->adjust != ADJUST_STEP &&
-		    (offset > p->max_step || offset < -p->max_step) &&
-		    ts.tv_sec >= p->build_epoch)
-			return CLOCK_OVER_LIMIT;
+	/* A step is measured against the clock as it is now. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	st = clock_plan(p, offset, (int64_t)ts.tv_sec);
+	if (st == CLOCK_STEPPED) {
 		ts.tv_sec += (time_t)p->shift;
 		ntp_timespec_add(&ts, offset);
 		if (clock_settime(CLOCK_REALTIME, &ts) == -1) {
 			*error = errno;
 			return CLOCK_STEP_FAILED;
 		}
-		return CLOCK_STEPPED;
+	} else if (st == CLOCK_SLEWED) {
+		ntp_dur_to_timeval(offset, &tv);
+		if (adjtime(&tv, NULL) == -1) {
+			*error = errno;
+			return CLOCK_SLEW_FAILED;
+		}
 	}
-	if (p->shift != 0 || offset > CLOCK_SLEW_MAX || offset < -CLOCK_SLEW_MAX)
-		return CLOCK_SLEW_TOO_LARGE;
-	ntp_dur_to_timeval(offset, &tv);
-	if (adjtime(&tv, NULL) == -1) {
-		*error = errno;
-		return CLOCK_SLEW_FAILED;
-	}
-	return CLOCK_SLEWED;
+	return st;
 }
 
 /*
@@ -158,17 +186,27 @@ clock_write_rtc(const char *device, struct tm *set, int *error)
 
 /*
  * Overlapping cron runs must not stack their corrections.  The descriptor
- * stays open, and the lock held, until the process exits.
+ * stays open, and the lock held, until the process exits.  The lock file
+ * is opened without following a symbolic link and without becoming our
+ * terminal, and must be a regular file: a link planted at the path, a
+ * device or a FIFO is refused rather than written to or blocked on.
  */
 enum clock_lock_status
 clock_lock(const char *path, int *error)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+	    O_NONBLOCK, 0644);
 
 	*error = 0;
 	if (fd == -1) {
 		*error = errno;
 		return LOCK_CANNOT_OPEN;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		*error = EINVAL;
+		close(fd);
+		return LOCK_NOT_A_FILE;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		*error = errno;

@@ -45,7 +45,8 @@ enum clock_status {
 	CLOCK_SLEW_FAILED
 };
 
-enum clock_lock_status { LOCK_HELD, LOCK_CANNOT_OPEN, LOCK_TAKEN };
+enum clock_lock_status { LOCK_HELD, LOCK_CANNOT_OPEN, LOCK_NOT_A_FILE,
+    LOCK_TAKEN };
 
 int64_t		clock_mono_ns(void);
 void		clock_sleep_ns(int64_t ns);
@@ -54,6 +55,9 @@ uint64_t	clock_ntp(struct timespec ts, int64_t shift);
 uint64_t	clock_ntp_now(int64_t shift);
 double		clock_true_offset(ntp_dur offset, int64_t shift);
 int		clock_wants_step(const struct clock_policy *p, ntp_dur offset);
+enum clock_status clock_plan(const struct clock_policy *p, ntp_dur offset,
+		    int64_t now_sec);
+enum clock_status clock_plan_now(const struct clock_policy *p, ntp_dur offset);
 enum clock_status clock_set(const struct clock_policy *p, ntp_dur offset,
 		    int *error);
 int		clock_write_rtc(const char *device, struct tm *set, int *error);

@@ -7,8 +7,11 @@
  * report, and the decision that joins them.  Each step is in its own file.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "clock.h"
@@ -56,6 +59,10 @@ take_lock(const struct options *o)
 		out(OUT_ERROR, "cannot open the lock file %s: %s", path,
 		    strerror(error));
 		return EXIT_LOCKED;
+	case LOCK_NOT_A_FILE:
+		out(OUT_ERROR, "cannot use the lock file %s: not a regular file",
+		    path);
+		return EXIT_LOCKED;
 	case LOCK_TAKEN:
 		break;
 	}
@@ -92,27 +99,58 @@ write_rtc(const char *device)
 	return error != 0 ? EXIT_RTC : EXIT_SYNCED;
 }
 
-/* Set the clock to the chosen sample, then the RTC (-w). */
-int
-apply(const struct run *run, const struct ntp_server *s,
-    const struct ntp_sample *best)
+static int
+clock_code(enum clock_status st)
 {
-	const struct options *o = run->opt;
-	int error;
-	enum clock_status st;
-
-	st = clock_set(&run->policy, best->offset, &error);
-	report_clock(run->rep, s, best->offset, run->policy.max_step, st, error);
 	switch (st) {
 	case CLOCK_STEPPED:
 	case CLOCK_SLEWED:
-		break;
+		return EXIT_SYNCED;
 	case CLOCK_OVER_LIMIT:
 		return EXIT_STEP_LIMIT;
 	default:
 		return EXIT_CLOCK;
 	}
-	return o->write_rtc ? write_rtc(o->rtc_device) : EXIT_SYNCED;
+}
+
+static const char *
+clock_reason(enum clock_status st)
+{
+	switch (st) {
+	case CLOCK_OVER_LIMIT:
+		return "the step is larger than the -m limit";
+	case CLOCK_SLEW_TOO_LARGE:
+		return "the offset is too large to slew";
+	case CLOCK_STEP_FAILED:
+	case CLOCK_SLEW_FAILED:
+		return "the clock could not be set";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Set the clock to the chosen sample, then the RTC (-w); the action is
+ * what was done, decided after the clock call.
+ */
+int
+apply(const struct run *run, const struct ntp_server *s,
+    const struct ntp_sample *best, struct outcome *oc)
+{
+	const struct options *o = run->opt;
+	int error, code;
+	enum clock_status st;
+
+	st = clock_set(&run->policy, best->offset, &error);
+	report_clock(run->rep, s, best->offset, run->policy.max_step, st, error);
+	oc->action = st == CLOCK_STEPPED ? "step" : st == CLOCK_SLEWED ? "slew" :
+	    "none";
+	oc->reason = clock_reason(st);
+	if ((code = clock_code(st)) != EXIT_SYNCED || !o->write_rtc)
+		return code;
+	if ((code = write_rtc(o->rtc_device)) != EXIT_SYNCED)
+		oc->reason = "the RTC could not be set";
+	return code;
 }
 
 /*
@@ -128,7 +166,7 @@ conclude(const struct run *run, const struct ntp_server *s,
 	int stratum[MAX_PEERS], falseticker[MAX_PEERS];
 	size_t i, c, nc = 0, who[MAX_PEERS];
 	const struct ntp_sample *best;
-	int step;
+	enum clock_status st;
 
 	memset(oc, 0, sizeof(*oc));
 	oc->action = "none";
@@ -148,6 +186,7 @@ conclude(const struct run *run, const struct ntp_server *s,
 		for (i = 0; i < n; i++)
 			report_dropped(run->rep, &s[i], &res[i], 1);
 		out(OUT_ERROR, "no server suitable for synchronization found");
+		oc->reason = "no server suitable for synchronization found";
 		return oc->code = failure_code(res, n);
 	}
 	c = ntp_select(cand, stratum, nc, falseticker);
@@ -158,13 +197,16 @@ conclude(const struct run *run, const struct ntp_server *s,
 	}
 	oc->chosen = &s[who[c]];
 	oc->sample = cand[c];
-	step = clock_wants_step(&run->policy, oc->sample->offset);
 	if (run->opt->query || run->opt->debug) {
-		report_would(run->rep, oc->chosen, oc->sample, step);
-		return oc->code = EXIT_SYNCED;
+		/* What a real run would do, and its exit code. */
+		st = clock_plan_now(&run->policy, oc->sample->offset);
+		report_clock(run->rep, oc->chosen, oc->sample->offset,
+		    run->policy.max_step, st, 0);
+		out(OUT_DEBUG, "clock not changed: -d never sets it\n");
+		oc->reason = clock_reason(st);
+		return oc->code = clock_code(st);
 	}
-	oc->action = step ? "step" : "slew";
-	return oc->code = apply(run, oc->chosen, oc->sample);
+	return oc->code = apply(run, oc->chosen, oc->sample, oc);
 }
 
 /*
@@ -202,6 +244,51 @@ usage_error(const char *why)
 	return EXIT_USAGE;
 }
 
+/*
+ * With 0, 1 or 2 closed, the lock or a socket would get that descriptor and
+ * log lines would be written into it: hold them open on /dev/null first.
+ */
+static void
+hold_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+/* The unset-clock shift, measured once. */
+static void
+measure(struct run *run, struct xchg_config *xc)
+{
+	int64_t shift = clock_unset_shift(NTPSYNC_BUILD_EPOCH);
+
+	if (shift != 0)
+		out(OUT_INFO, "the clock is before the build date: it has "
+		    "never been set; measuring from the build date, %lld s later",
+		    (long long)shift);
+	run->policy.shift = xc->clock_shift = run->rep->shift = shift;
+}
+
+/*
+ * Under -q and -d the printed result is the whole job: a write that failed
+ * (a full disk, a closed pipe) is an error.  Otherwise the exit code is
+ * the sync's, whoever reads the output.
+ */
+static int
+finish(const struct options *o, int code)
+{
+	int e = out_finish();
+
+	if (e != 0 && code == EXIT_SYNCED && (o->query || o->debug)) {
+		out(OUT_ERROR, "cannot write the result: %s", strerror(e));
+		return EXIT_OUTPUT;
+	}
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,17 +303,20 @@ main(int argc, char **argv)
 	struct run run;
 	char err[ERR_LEN];
 	size_t i, n = 0;
-	int64_t deadline, backoff = WAIT_BACKOFF_MIN_NS, shift;
+	int64_t deadline, backoff = WAIT_BACKOFF_MIN_NS;
 	uint64_t r;
 	int code, usable;
 
+	hold_std_fds();
+	/* A reader that goes away must not decide the exit code: see finish(). */
+	(void)signal(SIGPIPE, SIG_IGN);
 	switch (options_parse(argc, argv, &o, err, sizeof(err))) {
 	case OPTIONS_HELP:
 		out(OUT_HELP, "%s", options_usage);
-		return EXIT_SYNCED;
+		return finish(&o, EXIT_SYNCED);
 	case OPTIONS_VERSION:
 		out(OUT_HELP, "ntpsync %s\n", NTPSYNC_VERSION);
-		return EXIT_SYNCED;
+		return finish(&o, EXIT_SYNCED);
 	case OPTIONS_ERROR:
 		return usage_error(err);
 	case OPTIONS_RUN:
@@ -235,32 +325,33 @@ main(int argc, char **argv)
 	out_init(out_modes(&o));
 	for (i = 0; i < (size_t)o.nservers; i++)
 		hosts[i].name = o.servers[i];
-	out(OUT_BANNER, "ntpsync %s", NTPSYNC_VERSION);
-	if (!o.query && !o.debug && (code = take_lock(&o)) != EXIT_SYNCED)
-		return code;
-
-	shift = clock_unset_shift(NTPSYNC_BUILD_EPOCH);
-	if (shift != 0)
-		out(OUT_INFO, "the clock is before the build date: it has "
-		    "never been set; measuring from the build date, %lld s later",
-		    (long long)shift);
-	report_init(&rep, NTPSYNC_VERSION, shift, o.timeout_ns);
+	report_init(&rep, NTPSYNC_VERSION, 0, o.timeout_ns);
 	run = (struct run){
 		.opt = &o,
 		.rep = &rep,
 		.policy = { .adjust = o.adjust, .max_step = o.max_step,
-		    .shift = shift, .build_epoch = NTPSYNC_BUILD_EPOCH },
+		    .build_epoch = NTPSYNC_BUILD_EPOCH },
 	};
 	xc = (struct xchg_config){
 		.family = o.family, .version = o.version, .samples = o.samples,
-		.timeout_ns = o.timeout_ns, .clock_shift = shift,
-		.auth = &ntp_auth_none, .hook = report_event, .hook_ctx = &rep,
+		.timeout_ns = o.timeout_ns, .auth = &ntp_auth_none,
+		.hook = report_event, .hook_ctx = &rep,
 	};
+	memset(&oc, 0, sizeof(oc));
+	oc.action = "none";
+	out(OUT_BANNER, "ntpsync %s", NTPSYNC_VERSION);
+	if (!o.query && !o.debug && (code = take_lock(&o)) != EXIT_SYNCED) {
+		oc.reason = "the lock could not be taken";
+		goto done;
+	}
+	measure(&run, &xc);
 
 	if (o.jitter_ns > 0) {
 		if (xchg_random64(&r) == -1) {
 			out(OUT_ERROR, "no random numbers: %s", strerror(errno));
-			return EXIT_NO_SUITABLE;
+			oc.reason = "no random numbers";
+			code = EXIT_NO_SUITABLE;
+			goto done;
 		}
 		r %= (uint64_t)o.jitter_ns;
 		out(OUT_INFO, "waiting %.3f s before starting (-R)",
@@ -273,7 +364,9 @@ main(int argc, char **argv)
 		n = xchg_resolve(hosts, (size_t)o.nservers, servers, n, &xc);
 		if (xchg_round(servers, results, n, &xc, &xe) == -1) {
 			out(OUT_ERROR, "%s: %s", xe.what, strerror(xe.error));
-			return EXIT_NO_SUITABLE;
+			oc.reason = xe.what;
+			code = EXIT_NO_SUITABLE;
+			goto done;
 		}
 		for (usable = 0, i = 0; i < n; i++)
 			usable |= results[i].nsamples > 0;
@@ -282,6 +375,8 @@ main(int argc, char **argv)
 
 	report_unresolved(hosts, (size_t)o.nservers);
 	code = conclude(&run, servers, results, n, &oc);
+done:
+	oc.code = code;
 	report_json(&rep, hosts, (size_t)o.nservers, servers, results, n, &oc);
-	return code;
+	return finish(&o, code);
 }

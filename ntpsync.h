@@ -23,6 +23,7 @@
 #define EXIT_LOCKED		7
 #define EXIT_RTC		8
 #define EXIT_STEP_LIMIT		9
+#define EXIT_OUTPUT		10	/* -q, -d: the result could not be written */
 
 /* What the decision needs to know of a run. */
 struct run {
@@ -34,7 +35,7 @@ struct run {
 int	take_lock(const struct options *o);
 int	write_rtc(const char *device);
 int	apply(const struct run *run, const struct ntp_server *s,
-	    const struct ntp_sample *best);
+	    const struct ntp_sample *best, struct outcome *oc);
 int	failure_code(const struct ntp_result *res, size_t n);
 int	conclude(const struct run *run, const struct ntp_server *s,
 	    const struct ntp_result *res, size_t n, struct outcome *oc);

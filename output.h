@@ -3,7 +3,7 @@
  * output.h - where each line goes.  Every line ntpsync prints belongs to a
  * class; out_init() takes the options that matter (-d, -v, -q, -j, -s) and
  * the table in output.c alone decides who sees which class, on stdout,
- * stderr or syslog.
+ * stderr or syslog.  Every line is out, in order, before the next one.
  */
 #ifndef NTPSYNC_OUTPUT_H
 #define NTPSYNC_OUTPUT_H
@@ -42,5 +42,6 @@ int	out_wants(enum out_class c);
 void	out(enum out_class c, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	out_write(enum out_class c, const char *s, size_t len);
+int	out_finish(void);
 
 #endif /* NTPSYNC_OUTPUT_H */

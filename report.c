@@ -238,17 +238,7 @@ report_falseticker(const struct report *r, const struct ntp_server *s,
 	    clock_true_offset(best->offset, r->shift));
 }
 
-/* -q and -d: what a real run would do. */
-void
-report_would(const struct report *r, const struct ntp_server *s,
-    const struct ntp_sample *best, int step)
-{
-	out(OUT_RESULT, "%s time server %s offset %+.6f sec",
-	    step ? "step" : "adjust", s->addr,
-	    clock_true_offset(best->offset, r->shift));
-	out(OUT_DEBUG, "clock not changed: -d never sets it\n");
-}
-
+/* What was done to the clock, or under -q and -d what would be. */
 void
 report_clock(const struct report *r, const struct ntp_server *s,
     ntp_dur offset, ntp_dur max_step, enum clock_status st, int error)
@@ -313,21 +303,53 @@ report_waiting(const struct report *r, const struct ntp_server *s,
 
 /* ---- -j: one JSON object a run ---- */
 
-static void
-json_str(const char *s)
+/*
+ * The length of the UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when it is not one.
+ */
+static size_t
+utf8_len(const unsigned char *s)
 {
-	const char *run;
+	size_t n, i;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string (RFC 8259): quotes, backslashes and control characters
+ * escaped; a byte that is not part of valid UTF-8 (a host name can be any
+ * bytes) becomes U+FFFD, so that the object stays valid.
+ */
+static void
+json_str(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str, *run;
+	size_t n;
 
 	out_write(OUT_JSON, "\"", 1);
 	while (*s != '\0') {
-		for (run = s; *s != '\0' && *s != '"' && *s != '\\' &&
-		    (unsigned char)*s >= ' '; s++)
-			;
-		out_write(OUT_JSON, run, (size_t)(s - run));
+		for (run = s; *s >= ' ' && *s != '"' && *s != '\\'; s += n)
+			if ((n = *s < 0x80 ? 1 : utf8_len(s)) == 0)
+				break;
+		out_write(OUT_JSON, (const char *)run, (size_t)(s - run));
+		if (*s == '\0')
+			break;
 		if (*s == '"' || *s == '\\')
-			out(OUT_JSON, "\\%c", *s++);
-		else if (*s != '\0')
-			out(OUT_JSON, "\\u%04x", (unsigned char)*s++);
+			out(OUT_JSON, "\\%c", *s);
+		else if (*s >= 0x80)
+			out(OUT_JSON, "\\ufffd");
+		else
+			out(OUT_JSON, "\\u%04x", *s);
+		s++;
 	}
 	out_write(OUT_JSON, "\"", 1);
 }
@@ -438,6 +460,10 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 	} else {
 		out(OUT_JSON, "null");
 	}
-	out(OUT_JSON, ",\"action\":\"%s\",\"exit\":%d}\n", o->action,
-	    o->code);
+	out(OUT_JSON, ",\"action\":\"%s\",\"exit\":%d", o->action, o->code);
+	if (o->reason != NULL) {
+		out(OUT_JSON, ",\"reason\":");
+		json_str(o->reason);
+	}
+	out(OUT_JSON, "}\n");
 }

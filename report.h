@@ -40,6 +40,7 @@ struct outcome {
 	const struct ntp_sample	*sample;	/* the chosen one's best */
 	const char		*action;	/* "none", "step", "slew" */
 	int			 code;		/* exit code */
+	const char		*reason;	/* why the run failed, or NULL */
 	int			 falseticker[MAX_PEERS];
 };
 
@@ -55,8 +56,6 @@ void	report_dropped(const struct report *r, const struct ntp_server *s,
 	    const struct ntp_result *res, int failed_run);
 void	report_falseticker(const struct report *r, const struct ntp_server *s,
 	    const struct ntp_sample *best);
-void	report_would(const struct report *r, const struct ntp_server *s,
-	    const struct ntp_sample *best, int step);
 void	report_clock(const struct report *r, const struct ntp_server *s,
 	    ntp_dur offset, ntp_dur max_step, enum clock_status st, int error);
 void	report_rtc(const char *device, const struct tm *set, int error);

@@ -180,12 +180,14 @@ set_clock(const char *addr, ntp_dur offset)
 {
 	struct ntp_server server;
 	struct ntp_sample best;
+	struct outcome oc;
 
 	memset(&server, 0, sizeof(server));
 	memset(&best, 0, sizeof(best));
+	memset(&oc, 0, sizeof(oc));
 	snprintf(server.addr, sizeof(server.addr), "%s", addr);
 	best.offset = offset;
-	return apply(&run, &server, &best);
+	return apply(&run, &server, &best, &oc);
 }
 
 static const char *rtc_device;
