@@ -259,13 +259,16 @@ hold_std_fds(void)
 		close(fd);
 }
 
-/* The unset-clock shift, measured once. */
+/*
+ * The unset-clock shift, measured at the start of each round: the clock
+ * may have been set meanwhile (by init, say, during -R or -W).
+ */
 static void
 measure(struct run *run, struct xchg_config *xc)
 {
 	int64_t shift = clock_unset_shift(NTPSYNC_BUILD_EPOCH);
 
-	if (shift != 0)
+	if (shift != 0 && run->policy.shift == 0)
 		out(OUT_INFO, "the clock is before the build date: it has "
 		    "never been set; measuring from the build date, %lld s later",
 		    (long long)shift);
@@ -361,6 +364,7 @@ main(int argc, char **argv)
 
 	deadline = clock_mono_ns() + o.wait_ns;
 	do {
+		measure(&run, &xc);
 		n = xchg_resolve(hosts, (size_t)o.nservers, servers, n, &xc);
 		if (xchg_round(servers, results, n, &xc, &xe) == -1) {
 			out(OUT_ERROR, "%s: %s", xe.what, strerror(xe.error));

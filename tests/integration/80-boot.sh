@@ -4,7 +4,8 @@
 # limit, -w.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios json wait_for_unsynchronized_server lock jitter step_limit rtc_unavailable
+scenarios json wait_for_unsynchronized_server clock_set_meanwhile lock jitter step_limit \
+    rtc_unavailable
 
 # Evaluate a Python expression over the JSON object ntpsync printed (d).
 json_eval() { # EXPR
@@ -55,6 +56,33 @@ scenario_wait_for_unsynchronized_server() {
     check "wait_deadline: kept trying for 1 s" "$(why "too soon")" [ "$ELAPSED_MS" -ge 1000 ]
     expect_within wait_deadline 3000
     expect_no_clock_call wait_deadline
+}
+
+# A board boots at 1970 and ntpsync -W waits for a server that is not synchronized yet;
+# meanwhile something else (init, an RTC driver) sets the clock. The unset-clock shift
+# must be measured again, or the tiny offset that is left is taken for a 56-year step and
+# refused. build/ntpsync-fakeclock reads the time shifted by the seconds in a file.
+scenario_clock_set_meanwhile() {
+    local fake=$root/build/ntpsync-fakeclock later setter f=$RUN_DIR/fakeclock
+    if [ ! -x "$fake" ]; then
+        fail clock_set_meanwhile "no $fake (make check builds it)"
+        return
+    fi
+    echo "-$(date +%s)" >"$f"
+    start_fake 127.0.0.5 stratum16 --lifetime 1.5 ||
+        { fail clock_set_meanwhile "fake server did not start"; return; }
+    (sleep 1.7; exec "$PYTHON" "$TESTS_DIR/fake_server.py" --addr 127.0.0.5 --port 123 \
+        --mode good --offset 0.2 --lifetime 8 >/dev/null 2>&1) &
+    later=$!
+    (sleep 0.8; echo 0 >"$f") &
+    setter=$!
+    NTPSYNC_FAKECLOCK=$f NTPSYNC=$fake run_ntpsync -W 10 -v 127.0.0.5
+    kill "$later" "$setter" 2>/dev/null
+    wait "$later" "$setter" 2>/dev/null
+    stop_fakes
+    expect_rc clock_set_meanwhile 0
+    expect_text clock_set_meanwhile "the clock is before the build date"
+    expect_slew clock_set_meanwhile 200000 20000
 }
 
 scenario_lock() {
