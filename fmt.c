@@ -131,16 +131,22 @@ str_fmt(char *buf, size_t len, const char *f, ...)
 	return n;
 }
 
+/* RFC 4291 section 2.5.5.2: an IPv4 address as IPv6, ::ffff:a.b.c.d. */
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
 /*
  * The address in numbers, as inet_ntop() writes it (RFC 5952 for IPv6:
- * the longest run of two or more zero groups becomes "::"), without the
- * printf that musl's inet_ntop brings.
+ * the longest run of two or more zero groups becomes "::"; an IPv4-mapped
+ * address ends in dotted quad), then the scope of a link-local address
+ * ("%2", RFC 4007 section 11, by number), without the printf that musl's
+ * inet_ntop brings.
  */
 void
 fmt_addr(const struct sockaddr *sa, char *buf, size_t len)
 {
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
 	const uint8_t *a;
-	size_t n = 0;
+	size_t n = 0, groups = 8;
 	size_t i, run, best = 8, bestlen = 1;	/* best 8: no run of zeros */
 
 	if (sa->sa_family == AF_INET) {
@@ -148,9 +154,11 @@ fmt_addr(const struct sockaddr *sa, char *buf, size_t len)
 		str_fmt(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
 		return;
 	}
-	a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-	for (i = 0; i < 8; i += run ? run : 1) {
-		for (run = 0; i + run < 8 && (a[2 * (i + run)] |
+	a = sin6->sin6_addr.s6_addr;
+	if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0)
+		groups = 6;
+	for (i = 0; i < groups; i += run ? run : 1) {
+		for (run = 0; i + run < groups && (a[2 * (i + run)] |
 		    a[2 * (i + run) + 1]) == 0; run++)
 			;
 		if (run > bestlen) {
@@ -159,7 +167,7 @@ fmt_addr(const struct sockaddr *sa, char *buf, size_t len)
 		}
 	}
 	buf[0] = '\0';
-	for (i = 0; i < 8 && n < len; i++) {
+	for (i = 0; i < groups && n < len; i++) {
 		if (i == best) {
 			str_fmt(buf + n, len - n, "::");
 			i += bestlen - 1;
@@ -170,5 +178,9 @@ fmt_addr(const struct sockaddr *sa, char *buf, size_t len)
 		}
 		n = strlen(buf);
 	}
+	if (groups == 6 && n < len)
+		n += str_fmt(buf + n, len - n, ":%u.%u.%u.%u", a[12], a[13],
+		    a[14], a[15]);
+	if (sin6->sin6_scope_id != 0 && n < len)
+		str_fmt(buf + n, len - n, "%%%u", (unsigned)sin6->sin6_scope_id);
 }
-

@@ -820,6 +820,8 @@ test_fmt_truncates_safely(void **state)
 	assert_string_equal(buf, "trunc");
 }
 
+static uint32_t sin6_scope;	/* the scope id addr6() gives */
+
 static const char *
 addr6(const uint8_t bytes[16])
 {
@@ -828,6 +830,7 @@ addr6(const uint8_t bytes[16])
 
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
+	sin6.sin6_scope_id = sin6_scope;
 	memcpy(sin6.sin6_addr.s6_addr, bytes, 16);
 	fmt_addr((struct sockaddr *)&sin6, buf, sizeof(buf));
 	return buf;
@@ -846,6 +849,10 @@ test_addresses_as_inet_ntop_writes_them(void **state)
 	static const uint8_t one[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1,
 	    0, 1, 0, 1, 0, 1, 0, 1 };
 	static const uint8_t trailing[16] = { 0xfe, 0x80 };
+	static const uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2,
+	    1 };
+	static const uint8_t mapped_zero[16] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t link_local[16] = { 0xfe, 0x80, [15] = 1 };
 	struct sockaddr_in sin;
 	char buf[64];
 
@@ -856,6 +863,11 @@ test_addresses_as_inet_ntop_writes_them(void **state)
 	assert_string_equal(addr6(tie), "2001:db8::1:0:0:1");
 	assert_string_equal(addr6(one), "2001:db8:0:1:1:1:1:1");
 	assert_string_equal(addr6(trailing), "fe80::");
+	assert_string_equal(addr6(mapped), "::ffff:192.0.2.1");
+	assert_string_equal(addr6(mapped_zero), "::ffff:0.0.0.0");
+	sin6_scope = 2;
+	assert_string_equal(addr6(link_local), "fe80::1%2");
+	sin6_scope = 0;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(0xc0000201);
