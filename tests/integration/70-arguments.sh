@@ -5,7 +5,7 @@
 # for a bad one.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios options_after_server long_argument one_error_line
+scenarios options_after_server long_argument one_error_line long_name_lines
 
 # ntpdate (glibc getopt permutes) takes `ntpdate SERVER -q` as a query. musl's getopt stops
 # at the first server name, so an option after it must not be taken as a server while the
@@ -53,4 +53,16 @@ scenario_one_error_line() {
             [ "$(grep -c . <<<"$ERR")" -eq 3 ]
         expect_text "$name" "^ntpsync: -(x: unknown option|[tp] needs an argument)$"
     done
+}
+
+# A line longer than ntpsync's line buffer is cut, but still ends its line: the next
+# message starts a line of its own (a 1,108-character name glued them before).
+scenario_long_name_lines() {
+    local name
+    name=$(printf 'a%.0s' $(seq 1100)).invalid
+    run_ntpsync_plain -q -t 0.2 "$name"
+    expect_rc long_name_lines 3
+    check "long_name_lines: the last message starts its own line" "$(why "glued")" \
+        grep -Eq '^[ 0-9][0-9] [A-Z][a-z]{2} [0-9:]{8} ntpsync\[[0-9]+\]: no server suitable' \
+        <<<"$ERR"
 }
