@@ -5,7 +5,9 @@ TC_PKGS    = gcc-i686-linux-gnu
 TC_MUSL    = src:i386-linux-musl
 TC_MUSL_DEB = i386:i386-linux-musl
 TC_QEMU    = qemu-i386 -cpu pentium2
-TC_CFLAGS  =
+# With link-time optimization, inlining every function called once makes
+# this target's code larger (by about 1 KB); on the others it is smaller.
+TC_CFLAGS  = -fno-inline-functions-called-once
 TC_LDFLAGS =
 TC_MUSL_CFLAGS = -fno-pie
 TC_LP64    = 0
