@@ -63,7 +63,7 @@ scenario_wait_for_unsynchronized_server() {
 # must be measured again, or the tiny offset that is left is taken for a 56-year step and
 # refused. build/ntpsync-fakeclock reads the time shifted by the seconds in a file.
 scenario_clock_set_meanwhile() {
-    local fake=$root/build/ntpsync-fakeclock later setter f=$RUN_DIR/fakeclock
+    local fake=$TESTS_DIR/../build/ntpsync-fakeclock later setter f=$RUN_DIR/fakeclock
     if [ ! -x "$fake" ]; then
         fail clock_set_meanwhile "no $fake (make check builds it)"
         return
