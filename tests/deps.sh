@@ -3,7 +3,7 @@
 # Install what the build, the tests and the demo need on a fresh Debian 12 machine.
 # Runs as root without stdin (CI). Idempotent and quiet unless something fails.
 #
-# Time servers (chrony, NTPsec) are NOT installed: installing them would start a time
+# Time servers (chrony, NTPsec, OpenNTPD) are NOT installed: installing them would start a time
 # daemon and hooks on the host. They are downloaded and unpacked into build/deps/
 # instead, and only their libraries are installed. They only ever run inside
 # tests/sandbox.sh, where they cannot change the clock.
@@ -36,6 +36,7 @@ done
 need_download=
 [ -x "$DEPS/chrony/usr/sbin/chronyd" ] || need_download=1
 [ -x "$DEPS/ntpsec/usr/sbin/ntpd" ] || need_download=1
+[ -x "$DEPS/openntpd/usr/sbin/ntpd" ] || need_download=1
 
 if [ -n "$missing" ] || [ -n "$need_download" ]; then
     run $APT update
@@ -57,3 +58,5 @@ unpack() { # NAME CHECKFILE
 }
 unpack chrony usr/sbin/chronyd
 unpack ntpsec usr/sbin/ntpd
+# OpenNTPD: a real server that answers unsynchronized (LI=3, stratum 0) in the sandbox.
+unpack openntpd usr/sbin/ntpd

@@ -67,6 +67,15 @@ def _kod(code):
     return tweak
 
 
+def _unsynced(refid, root_delay, root_disp, precision):
+    """What a server without a reference answers (LI 3, stratum 0, reference
+    time 0), with the other fields as the daemon in question sets them."""
+    def tweak(f):
+        f.update(li=NTP_LI_ALARM, stratum=0, refid=refid, ref=0,
+                 root_delay=root_delay, root_disp=root_disp, precision=precision)
+    return tweak
+
+
 def _forged_deny(f):
     """forged-first's fake kiss-o'-death: origin off by one second, so it
     differs from the fake time reply's origin as well as the real one."""
@@ -79,8 +88,15 @@ def _forged_deny(f):
 # of these per request.
 VARIANTS = {
     "good": {},
+    # Unsynchronized servers as they answer (README, "Servers that are not
+    # synchronized"): chrony 4.3, NTPsec 1.2.2 and OpenNTPD 6.2p3 measured in the
+    # sandbox right after they started without a reference; classic ntpd 4.2.8p15
+    # sends what NTPsec sends; busybox ntpd read from its source.
+    "init": {"tweak": _unsynced(b"INIT", 0, 0, -24)},
+    "unsynced-chrony": {"tweak": _unsynced(bytes(4), 0x00010000, 0x00010000, -26)},
+    "unsynced-openntpd": {"tweak": _unsynced(bytes(4), 0, 0, -29)},
     "stratum16": {"tweak": lambda f: f.update(li=NTP_LI_ALARM, stratum=16,
-                                              refid=b"INIT", ref=0)},
+                                              refid=bytes(4), ref=0)},
     "li3": {"tweak": lambda f: f.update(li=NTP_LI_ALARM)},
     "stratum0": {"tweak": lambda f: f.update(stratum=0, refid=b"XXXX")},
     "rate": {"tweak": _kod(b"RATE")},
@@ -95,6 +111,8 @@ VARIANTS = {
     "zero-ts": {"tweak": lambda f: f.update(rx=0, tx=0)},
     "zero-rx": {"tweak": lambda f: f.update(rx=0)},
     "tx-before-rx": {"tweak": lambda f: f.update(tx=(f["rx"] - NTP_ONE_SEC) % NTP_TS_MOD)},
+    "negative-delay": {"tweak": lambda f: f.update(tx=(f["tx"] + 10 * NTP_ONE_SEC) % NTP_TS_MOD)},
+    "ref-future": {"tweak": lambda f: f.update(ref=(f["tx"] + NTP_ONE_SEC) % NTP_TS_MOD)},
     "huge-dispersion": {"tweak": lambda f: f.update(root_disp=0x00140000)},  # 20 s
     "huge-delay": {"tweak": lambda f: f.update(root_delay=0x000A0000)},  # 10 s
     "extension": {"post": lambda data: data + EXTENSION},
@@ -105,6 +123,8 @@ VARIANTS = {
                                                 tx=(f["tx"] + FORGED_SHIFT) % NTP_TS_MOD)},
 }
 
+# --mode kiss=CODE: a kiss-o'-death with any code.
+KISS = "kiss="
 # In a mode's reply list: send the previous datagram again, byte for byte.
 REPEAT = "repeat"
 # In a mode's reply list, VARIANT@other sends that datagram from the second socket
@@ -117,8 +137,17 @@ SECOND_ON_OTHER_ADDR = ("addr-race",)
 
 MODES = {
     "good": "a correct reply",
-    "stratum16": "LI=3, stratum 16, refid INIT, reference time 0\n"
-                 "(what a freshly started ntpd sends)",
+    "init": "LI=3, stratum 0, refid INIT, reference time 0, root delay and\n"
+            "dispersion 0, precision -24: what classic ntpd and NTPsec send\n"
+            "until they are synchronized",
+    "unsynced-chrony": "LI=3, stratum 0, refid 0, reference time 0, root delay and\n"
+                       "dispersion 1 s, precision -26: chrony without a reference",
+    "unsynced-openntpd": "LI=3, stratum 0, refid 0, reference time 0, root delay and\n"
+                         "dispersion 0, precision -29: OpenNTPD, unsynchronized",
+    "stratum16": "LI=3, stratum 16, refid 0, reference time 0: busybox ntpd's\n"
+                 "server before it is synchronized",
+    "kiss=CODE": "LI=3, stratum 0, refid CODE (up to 4 ASCII characters, zero\n"
+                 "filled): any kiss code",
     "li3": "LI=3 (unsynchronized), otherwise good",
     "stratum0": "stratum 0 with the unknown kiss code XXXX",
     "rate": "kiss-o'-death RATE: LI=3, stratum 0, correct origin,\n"
@@ -134,6 +163,9 @@ MODES = {
     "zero-ts": "receive and transmit timestamps 0",
     "zero-rx": "receive timestamp 0",
     "tx-before-rx": "transmit timestamp 1 s before the receive timestamp",
+    "negative-delay": "transmit timestamp 10 s after the real one: the server claims\n"
+                      "it held the request 10 s (delay -10 s, offset +5 s)",
+    "ref-future": "reference timestamp 1 s after the transmit timestamp",
     "huge-dispersion": "root dispersion 20 s",
     "huge-delay": "root delay 10 s",
     "silent": "never answer (requests are still logged)",
@@ -150,6 +182,7 @@ MODES = {
                     "DENY with origin XOR 2^32 (off by 1 s), then the good reply",
     "delay=MS": "good reply sent MS milliseconds after the request arrived\n"
                 "(T2 at arrival, T3 at sending; other requests are not held up)",
+    "slow-first=MS": "as delay=MS for the first request only; the others at once",
 }
 
 
@@ -168,14 +201,20 @@ def pack_reply(li, vn, mode, stratum, poll, precision, root_delay, root_disp,
                            root_delay, root_disp, refid, ref, org, rx, tx)
 
 
-def build_reply(variant, request, t2, t3):
-    """The datagram for one reply variant; t2 and t3 are NTP timestamps."""
+def build_reply(variant, request, t2, t3, base=None):
+    """The datagram for one reply variant; t2 and t3 are NTP timestamps.  base
+    overrides fields of the good reply (--stratum, --precision, --root-delay)."""
     org, = struct.unpack_from(">Q", request, NTP_OFF_TRANSMIT)
     poll, = struct.unpack_from(">b", request, NTP_OFF_POLL)
     fields = dict(li=0, vn=request[0] >> 3 & 7, mode=NTP_MODE_SERVER,
                   stratum=GOOD_STRATUM, poll=poll, precision=GOOD_PRECISION,
                   root_delay=0, root_disp=GOOD_ROOT_DISP, refid=GOOD_REFID,
                   ref=(t3 - REF_AGE) % NTP_TS_MOD, org=org, rx=t2, tx=t3)
+    fields.update(base or {})
+    if variant.startswith(KISS):
+        fields.update(li=NTP_LI_ALARM, stratum=0,
+                      refid=variant[len(KISS):].encode().ljust(4, b"\0"))
+        return pack_reply(**fields)
     spec = VARIANTS[variant]
     if "tweak" in spec:
         spec["tweak"](fields)
@@ -187,6 +226,8 @@ def replies_for(mode, nth):
     """(delay in s, socket index, variants) answering the nth (0-based) request."""
     if mode.startswith("delay="):
         return float(mode[6:]) / 1000, 0, ["good"]
+    if mode.startswith("slow-first="):
+        return float(mode[11:]) / 1000 if nth == 0 else 0, 0, ["good"]
     if mode == "silent":
         return 0, 0, []
     if mode == "first-only":
@@ -219,6 +260,13 @@ class Server:
         self.replies = 0  # requests answered (all their datagrams sent)
         self.pending = []  # [due (monotonic), seq, sock, addr, request, t2, variants]
         self.seq = 0
+        self.base = {}  # fields of the good reply the options change
+        if args.stratum is not None:
+            self.base["stratum"] = args.stratum
+        if args.precision is not None:
+            self.base["precision"] = args.precision
+        if args.root_delay is not None:
+            self.base["root_delay"] = args.root_delay
 
     def log(self, line):
         if self.log_file:
@@ -278,7 +326,7 @@ class Server:
                     out = self.socks[1]
                 if variant != REPEAT:
                     t3 = self.now_ntp()  # just before sending
-                    data = build_reply(variant, request, t2, t3)
+                    data = build_reply(variant, request, t2, t3, self.base)
                 try:
                     out.sendto(data, peer)
                     result = ""
@@ -330,14 +378,31 @@ def parse_offset(text):
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
 
 
+def parse_short(text):
+    """Seconds -> the 16.16 short format, exactly."""
+    try:
+        v = fractions.Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    if not 0 <= v < 65536:
+        raise argparse.ArgumentTypeError(f"must be 0 to 65535 s: {text}")
+    return int(v * 65536)
+
+
 def parse_mode(text):
-    if text.startswith("delay="):
-        try:
-            ms = float(text[6:])
-        except ValueError:
-            ms = -1
-        if not 0 <= ms <= 600_000:
-            raise argparse.ArgumentTypeError("delay=MS needs 0 <= MS <= 600000")
+    for prefix in ("delay=", "slow-first="):
+        if text.startswith(prefix):
+            try:
+                ms = float(text[len(prefix):])
+            except ValueError:
+                ms = -1
+            if not 0 <= ms <= 600_000:
+                raise argparse.ArgumentTypeError(f"{prefix}MS needs 0 <= MS <= 600000")
+            return text
+    if text.startswith(KISS):
+        code = text[len(KISS):]
+        if not 1 <= len(code) <= 4 or not code.isascii():
+            raise argparse.ArgumentTypeError("kiss=CODE needs 1 to 4 ASCII characters")
         return text
     if text not in MODES:
         raise argparse.ArgumentTypeError(f"unknown mode {text!r}; see --help")
@@ -364,7 +429,8 @@ Scripted, misbehaving NTP server for ntpsync's integration tests.
 
 Answers UDP requests of at least 48 bytes with mode 3.  Each --mode changes only
 what it names; the rest is a good reply: LI 0, the request's VN and poll, mode 4,
-stratum 2, precision -20, root delay 0, root dispersion 0.001 s, refid 127.0.0.1,
+stratum 2 (--stratum), precision -20 (--precision), root delay 0 (--root-delay),
+root dispersion 0.001 s, refid 127.0.0.1,
 reference time = now - 10 s, origin = the request's transmit timestamp (bytes
 40..47), receive time T2 = arrival, transmit time T3 = just before sending; every
 time sent is shifted by --offset.""",
@@ -393,6 +459,12 @@ exit status: 0 at the end of --lifetime, after --max-replies or on SIGTERM/SIGIN
     p.add_argument("--offset", type=parse_offset, default=0, metavar="SECONDS",
                    help="shift every timestamp sent by this many seconds (may be "
                    "negative or fractional; default 0)")
+    p.add_argument("--stratum", type=int, choices=range(256), metavar="N",
+                   help="stratum of the good reply (default %d)" % GOOD_STRATUM)
+    p.add_argument("--precision", type=int, choices=range(-128, 128), metavar="P",
+                   help="precision (log2 s) of the good reply (default %d)" % GOOD_PRECISION)
+    p.add_argument("--root-delay", type=parse_short, metavar="SECONDS",
+                   help="root delay of the good reply, 0 to 65535 s (default 0)")
     p.add_argument("--lifetime", type=bounded(float, MAX_LIFETIME), default=30.0,
                    metavar="SECONDS",
                    help=f"exit after this long, at most {MAX_LIFETIME} (default 30)")

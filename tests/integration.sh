@@ -30,7 +30,9 @@
 #
 # Addresses: 127.0.0.1 chrony (local stratum 8), 127.0.0.2 chrony +10 s, 127.0.0.3 NTPsec
 # (orphan, stratum 8), 127.0.0.4 chrony +0.2 s, ::1 chrony, 127.0.0.5..8 fake servers,
-# 127.0.0.9 nothing (ICMP port unreachable).
+# 127.0.0.9 nothing (ICMP port unreachable); started by the scenarios that use them:
+# 127.0.0.10 chrony, 127.0.0.11 NTPsec and 127.0.0.12 OpenNTPD, all just started and not
+# synchronized.
 # shellcheck source-path=SCRIPTDIR
 set -u
 
@@ -147,7 +149,7 @@ main() {
         summary
         exit 1
     fi
-    for s in "$CHRONYD" "$NTPSEC_NTPD"; do
+    for s in "$CHRONYD" "$NTPSEC_NTPD" "$OPENNTPD"; do
         if [ ! -x "$s" ]; then
             fail setup "$s missing (run tests/deps.sh)"
             summary

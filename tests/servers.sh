@@ -7,13 +7,23 @@
 #   start_offset_chrony ADDR UPSTREAM OFFSET  chronyd -x synced to UPSTREAM, serving time that is
 #                                             OFFSET seconds AHEAD of the true time
 #   start_ntpsec ADDR                         NTPsec ntpd in orphan mode (stratum 8)
+# Servers that have just started and are not synchronized (they answer LI=3, stratum 0;
+# README, "Servers that are not synchronized"); each returns once it answers:
+#   start_chrony_unsynced ADDR [UPSTREAM]     chronyd -x without `local`, asking UPSTREAM
+#                                             (default 127.0.0.9, where nothing answers)
+#   start_ntpsec_unsynced ADDR [ORPHANWAIT]   NTPsec in orphan mode, stratum 8 only after
+#                                             ORPHANWAIT seconds (default 300, ntpd's); INIT
+#                                             until then
+#   start_openntpd ADDR                       OpenNTPD asking 127.0.0.9: never synchronized
 #   start_fake ADDR MODE [ARG...]             tests/fake_server.py (log in $FAKE_LOG after start)
 #   stop_fakes                                kill the fake servers only
+#   stop_unsynced                             kill the unsynchronized servers only
 #   stop_servers                              kill every server started here
 #   cleanup_servers                           stop_servers, then remove $SERVERS_DIR
 #   ntp_query ADDR [TIMEOUT]                  one SNTP query; prints "li=L stratum=S offset=O delay=D"
 #   wait_synced ADDR SECONDS [OFFSET]         poll until ADDR answers LI!=3 and stratum 1..15
 #                                             (and, if given, offset within 0.1 s of OFFSET)
+#   wait_answer ADDR SECONDS                  poll until ADDR answers at all
 #
 # Each server gets its own directory under $SERVERS_DIR for its conf, pid, drift and log
 # files; on failure the log is printed to stderr. Every server is bounded in time: it dies
@@ -30,6 +40,7 @@ REPO_DIR=$(dirname "$TESTS_DIR")
 DEPS_DIR=$REPO_DIR/build/deps
 CHRONYD=$DEPS_DIR/chrony/usr/sbin/chronyd
 NTPSEC_NTPD=$DEPS_DIR/ntpsec/usr/sbin/ntpd
+OPENNTPD=$DEPS_DIR/openntpd/usr/sbin/ntpd
 if [ -z "${PYTHON:-}" ]; then
     if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 fi
@@ -39,7 +50,8 @@ _SERVER_PIDS=()
 _SERVER_KINDS=()
 _SERVER_SEQ=0
 
-# One SNTP client in python: "query ADDR TIMEOUT" or "wait ADDR SECONDS [OFFSET]".
+# One SNTP client in python: "query ADDR TIMEOUT", "wait ADDR SECONDS [OFFSET]" (until
+# synchronized) or "answer ADDR SECONDS" (until it answers at all).
 cat >"$SERVERS_DIR/ntpq.py" <<'EOF'
 import os, socket, struct, sys, time
 EPOCH = 2208988800
@@ -84,7 +96,8 @@ else:
             print("server process exited")
             break
         r = query(sys.argv[2], 0.2)
-        if r and r[0] != 3 and 1 <= r[1] <= 15 and (want is None or abs(r[2] - want) < 0.1):
+        if r and (sys.argv[1] == "answer" or r[0] != 3 and 1 <= r[1] <= 15 and
+                  (want is None or abs(r[2] - want) < 0.1)):
             show(r)
             sys.exit(0)
         time.sleep(0.1)
@@ -98,6 +111,10 @@ ntp_query() { # ADDR [TIMEOUT]
 
 wait_synced() { # ADDR SECONDS [OFFSET]; gives up early if $WAIT_PID exits
     "$PYTHON" "$SERVERS_DIR/ntpq.py" wait "$@"
+}
+
+wait_answer() { # ADDR SECONDS; gives up early if $WAIT_PID exits
+    "$PYTHON" "$SERVERS_DIR/ntpq.py" answer "$@"
 }
 
 # Make sure ADDR is an address of lo, so servers that enumerate interfaces (ntpd) see it
@@ -170,23 +187,73 @@ start_offset_chrony() { # ADDR UPSTREAM OFFSET
         _server_failed "chronyd on $addr (offset $offset, upstream $upstream)" "$_DIR/log"
 }
 
+# ntpd binds the wildcards and every lo address (also those added later) unless told
+# not to: it would take port 123 from the other servers. "interface ignore all" does not
+# stop it; ignoring both families and then listening on ADDR does.
+_ntpsec_conf() { # ADDR ORPHANWAIT
+    echo "driftfile $_DIR/drift"
+    echo "tos orphan 8 orphanwait $2"
+    echo "interface ignore ipv4"
+    echo "interface ignore ipv6"
+    echo "interface listen $1"
+}
+
 start_ntpsec() { # ADDR
-    local addr=$1 a
+    local addr=$1
     _new_dir "ntpsec-$addr"
     _lo_addr "$addr"
-    # ntpd binds the wildcards and every lo address unless told not to: it would take
-    # port 123 from the other servers.
-    {
-        echo "driftfile $_DIR/drift"
-        echo "tos orphan 8 orphanwait 0"
-        echo "interface ignore wildcard"
-        echo "interface ignore all"
-        for a in 127.0.0.1 ::1; do [ "$a" = "$addr" ] || echo "interface ignore $a"; done
-        echo "interface listen $addr"
-    } >"$_DIR/ntp.conf"
+    _ntpsec_conf "$addr" 0 >"$_DIR/ntp.conf"
     _spawn "$_DIR/log" "$NTPSEC_NTPD" -n -c "$_DIR/ntp.conf" -p "$_DIR/ntpd.pid" -l "$_DIR/ntpd.log"
     WAIT_PID=$_PID wait_synced "$addr" "${NTPSEC_WAIT:-90}" >"$_DIR/ready" 2>&1 ||
         _server_failed "NTPsec ntpd on $addr" "$_DIR/ntpd.log"
+}
+
+# --- servers that are not synchronized yet ------------------------------------------------
+
+start_chrony_unsynced() { # ADDR [UPSTREAM]
+    local addr=$1 upstream=${2:-127.0.0.9}
+    _new_dir "chrony-$addr-unsynced"
+    { _chrony_conf "$addr"; echo "server $upstream iburst minpoll 0 maxpoll 4"; } >"$_DIR/chrony.conf"
+    _spawn "$_DIR/log" "$CHRONYD" -x -d -u root "$(_chrony_family "$addr")" -f "$_DIR/chrony.conf"
+    WAIT_PID=$_PID wait_answer "$addr" 10 >"$_DIR/ready" 2>&1 ||
+        _server_failed "chronyd on $addr (unsynchronized)" "$_DIR/log"
+}
+
+start_ntpsec_unsynced() { # ADDR [ORPHANWAIT]
+    local addr=$1
+    _new_dir "ntpsec-$addr-unsynced"
+    _lo_addr "$addr"
+    _ntpsec_conf "$addr" "${2:-300}" >"$_DIR/ntp.conf"
+    _spawn "$_DIR/log" "$NTPSEC_NTPD" -n -c "$_DIR/ntp.conf" -p "$_DIR/ntpd.pid" -l "$_DIR/ntpd.log"
+    WAIT_PID=$_PID wait_answer "$addr" 10 >"$_DIR/ready" 2>&1 ||
+        _server_failed "NTPsec ntpd on $addr (unsynchronized)" "$_DIR/ntpd.log"
+}
+
+# OpenNTPD drops privileges to the user "ntpd" and chroots into its home directory,
+# /var/lib/openntpd as Debian builds it (its control socket and drift file are there
+# too). It runs in a mount namespace of its own, where a tmpfs on /var/lib holds that
+# directory and /etc/passwd has the user (uid 0, the only one in the sandbox); the
+# sandbox's refusal of setgroups() is stubbed (tests/nosetgroups.c). Its adjtime fails
+# here, so it never synchronizes and answers LI=3, stratum 0 for as long as it runs.
+start_openntpd() { # ADDR
+    local addr=$1 stub=$REPO_DIR/build/nosetgroups.so
+    _new_dir "openntpd-$addr-unsynced"
+    if [ ! -e "$stub" ] || [ "$TESTS_DIR/nosetgroups.c" -nt "$stub" ]; then
+        cc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$stub" "$TESTS_DIR/nosetgroups.c" ||
+            { echo "servers.sh: cannot build $stub" >&2; return 1; }
+    fi
+    printf 'listen on %s\nserver 127.0.0.9\n' "$addr" >"$_DIR/ntpd.conf"
+    { grep -v '^ntpd:' /etc/passwd; echo "ntpd:x:0:0:OpenNTPD:/var/lib/openntpd:/bin/false"; } \
+        >"$_DIR/passwd"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    _spawn "$_DIR/log" unshare --mount bash -c '
+        mount -t tmpfs -o mode=755 tmpfs /var/lib &&
+            mkdir -p /var/lib/openntpd/run /var/lib/openntpd/db &&
+            mount --bind "$1" /etc/passwd &&
+            LD_PRELOAD=$2 exec "$3" -d -f "$4"' \
+        openntpd "$_DIR/passwd" "$stub" "$OPENNTPD" "$_DIR/ntpd.conf"
+    WAIT_PID=$_PID wait_answer "$addr" 10 >"$_DIR/ready" 2>&1 ||
+        _server_failed "OpenNTPD on $addr" "$_DIR/log"
 }
 
 # start_fake ADDR MODE [ARG...]: fake_server.py; FAKE_LOG is set to its log file.
@@ -225,6 +292,10 @@ _stop() { # KIND-PATTERN: kill the servers whose directory name matches, and wai
 
 stop_fakes() {
     _stop '*-fake-*'
+}
+
+stop_unsynced() {
+    _stop '*-unsynced'
 }
 
 stop_servers() {
