@@ -263,6 +263,7 @@ xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 		r->answered = 1;
 	if (v != NTP_OK) {
 		res->last = v;
+		res->last_pkt = pkt;
 		if (!ntp_verdict_is_server_state(v))
 			return 0;
 		/* RATE: stop asking, keep what arrived; the rest taint the server. */

@@ -41,6 +41,7 @@ struct ntp_result {
 	int			 nsamples;
 	struct ntp_sample	 sample[SAMPLES_MAX];
 	enum ntp_verdict	 last;		/* why the last reply failed */
+	struct ntp_packet	 last_pkt;	/* that reply, for the words */
 	int			 error;		/* errno of a socket failure */
 	int			 kissed;	/* KoD: not asked again this run */
 };

@@ -113,6 +113,7 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 	ntp_dur precision = ntp_precision_to_dur(pkt->precision);
 	ntp_dur root_delay = ntp_short_to_dur(pkt->root_delay);
 	ntp_dur root_disp = ntp_short_to_dur(pkt->root_disp);
+	char code[NTP_KISS_LEN + 1];
 
 	memset(s, 0, sizeof(*s));
 	s->t1 = t1;
@@ -127,6 +128,16 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 		return NTP_BAD_VERSION;
 	if (pkt->mode != NTP_MODE_SERVER)
 		return NTP_BAD_MODE;
+	/*
+	 * RFC 5905 section 7.4: stratum 0 carries a kiss code in the refid.
+	 * DENY and RSTR: stop asking; RATE: ask less (here: no more).  INIT
+	 * ("not yet synchronized for the first time") and STEP ("not yet
+	 * resynchronized") are no kiss-o'-death but a state: ntpd and NTPsec
+	 * send their internal stratum 16 as 0 on the wire, with INIT.  So is
+	 * stratum 0 with LI 3 and no kiss code in the refid (section 7.3: LI
+	 * 3 is "clock unsynchronized"): chrony and OpenNTPD send refid 0.
+	 * Any other kiss code: the reply carries no time.
+	 */
 	if (pkt->stratum == NTP_STRATUM_KOD) {
 		switch (pkt->refid) {
 		case NTP_KISS_RATE:
@@ -135,10 +146,17 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 			return NTP_KOD_DENY;
 		case NTP_KISS_RSTR:
 			return NTP_KOD_RSTR;
+		case NTP_KISS_INIT:
+		case NTP_KISS_STEP:
+			return NTP_STRATUM_HIGH;
 		default:
-			return NTP_KOD_OTHER;
+			break;
 		}
+		if (pkt->leap == NTP_LI_ALARM && !ntp_kiss_code(pkt->refid, code))
+			return NTP_STRATUM_HIGH;
+		return NTP_KOD_OTHER;
 	}
+	/* RFC 5905 figure 11: 16 is unsynchronized, 17-255 are reserved. */
 	if (pkt->stratum > NTP_STRATUM_MAX)
 		return NTP_STRATUM_HIGH;
 	if (pkt->leap == NTP_LI_ALARM)
@@ -232,6 +250,83 @@ ntp_mode_name(unsigned mode)
 	    mode_names[mode] : "?";
 }
 
+/* RFC 5905 figure 13, and RFC 8915 section 5.7 for NTSN. */
+static const struct {
+	uint32_t	 code;
+	const char	*words;
+} kiss_words[] = {
+	{ NTP_KISS_ACST, "the association belongs to a unicast server" },
+	{ NTP_KISS_AUTH, "server authentication failed" },
+	{ NTP_KISS_AUTO, "Autokey sequence failed" },
+	{ NTP_KISS_BCST, "the association belongs to a broadcast server" },
+	{ NTP_KISS_CRYP, "cryptographic authentication or identification "
+	    "failed" },
+	{ NTP_KISS_DENY, "access denied by the server" },
+	{ NTP_KISS_DROP, "lost peer in symmetric mode" },
+	{ NTP_KISS_RSTR, "access denied due to the server's local policy" },
+	{ NTP_KISS_INIT, "the association has not yet synchronized for the "
+	    "first time" },
+	{ NTP_KISS_MCST, "the association belongs to a dynamically discovered "
+	    "server" },
+	{ NTP_KISS_NKEY, "no key found (never installed, or not trusted)" },
+	{ NTP_KISS_NTSN, "NTS negative acknowledgment (the server cannot "
+	    "verify the request's NTS cookie)" },
+	{ NTP_KISS_RATE, "rate exceeded (the server denies access for a while: "
+	    "we asked too often)" },
+	{ NTP_KISS_RMOT, "alteration of association from a remote host "
+	    "running ntpdc" },
+	{ NTP_KISS_STEP, "a step change in system time has occurred, but the "
+	    "association has not yet resynchronized" },
+};
+
+/* The RFC's meaning of a kiss code, NULL for a code it does not define. */
+const char *
+ntp_kiss_words(uint32_t refid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kiss_words) / sizeof(kiss_words[0]); i++)
+		if (kiss_words[i].code == refid)
+			return kiss_words[i].words;
+	return NULL;
+}
+
+/* Character i (0-3) of a refid, from the left. */
+static unsigned char
+refid_char(uint32_t refid, int i)
+{
+	return (unsigned char)(refid >> (8 * (NTP_KISS_LEN - 1 - i)));
+}
+
+/*
+ * A refid as a kiss code: one to four printable ASCII characters, left
+ * justified and zero filled (RFC 5905 section 7.4).  Returns 0 and an
+ * empty string when the refid is not one (chrony and OpenNTPD send 0).
+ */
+int
+ntp_kiss_code(uint32_t refid, char code[NTP_KISS_LEN + 1])
+{
+	unsigned char c;
+	int i, n;
+
+	for (n = 0; n < NTP_KISS_LEN && (c = refid_char(refid, n)) != '\0';
+	    n++) {
+		if (c < ' ' || c > '~')
+			goto none;
+		code[n] = (char)c;
+	}
+	for (i = n; i < NTP_KISS_LEN; i++)
+		if (refid_char(refid, i) != '\0')
+			goto none;
+	if (n == 0)
+		goto none;
+	code[n] = '\0';
+	return 1;
+none:
+	code[0] = '\0';
+	return 0;
+}
+
 /* Where ntpdate has words for a reason, these are its words. */
 static const struct {
 	const char *name;
@@ -255,10 +350,10 @@ static const struct {
 	    "the server denies us access" },
 	[NTP_KOD_RSTR] = { "kiss-o'-death RSTR",
 	    "the server restricts our access" },
-	[NTP_KOD_OTHER] = { "stratum 0",
-	    "kiss-o'-death: the server sent a kiss code instead of time" },
+	[NTP_KOD_OTHER] = { "kiss-o'-death",
+	    "the server sent a kiss code instead of time" },
 	[NTP_STRATUM_HIGH] = { "strata too high",
-	    "stratum 16: the server is not synchronized yet (just started? "
+	    "the server is not synchronized yet (just started? "
 	    "it needs a few minutes, or a local clock / `local stratum` line)" },
 	[NTP_LEAP_ALARM] = { "Leap not in sync",
 	    "leap indicator 3: the server says its own clock is "

@@ -31,8 +31,10 @@
 #define NTP_MODE_CLIENT		3
 #define NTP_MODE_SERVER		4
 
+/* RFC 5905 figure 11: 0 unspecified (a kiss code in the refid), 1-15, 16. */
 #define NTP_STRATUM_KOD		0	/* kiss-o'-death: refid holds the code */
-#define NTP_STRATUM_MAX		15	/* 16 means unsynchronized */
+#define NTP_STRATUM_MAX		15	/* the highest of a synchronized server */
+#define NTP_STRATUM_UNSYNC	16	/* unsynchronized; 17-255 are reserved */
 
 /* Byte offsets of the header fields (RFC 5905 figure 8). */
 #define NTP_OFF_LI_VN_MODE	0
@@ -47,12 +49,29 @@
 #define NTP_OFF_RX_TS		32
 #define NTP_OFF_TX_TS		40
 
-/* Kiss codes (RFC 5905 section 7.4), as the refid reads in network order. */
+/*
+ * Kiss codes (RFC 5905 section 7.4, figure 13; NTSN from RFC 8915 section
+ * 5.7), as the refid reads in network order: four ASCII characters, left
+ * justified and zero filled.
+ */
 #define NTP_KISS(a, b, c, d) \
 	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
-#define NTP_KISS_RATE		NTP_KISS('R', 'A', 'T', 'E')
+#define NTP_KISS_ACST		NTP_KISS('A', 'C', 'S', 'T')
+#define NTP_KISS_AUTH		NTP_KISS('A', 'U', 'T', 'H')
+#define NTP_KISS_AUTO		NTP_KISS('A', 'U', 'T', 'O')
+#define NTP_KISS_BCST		NTP_KISS('B', 'C', 'S', 'T')
+#define NTP_KISS_CRYP		NTP_KISS('C', 'R', 'Y', 'P')
 #define NTP_KISS_DENY		NTP_KISS('D', 'E', 'N', 'Y')
+#define NTP_KISS_DROP		NTP_KISS('D', 'R', 'O', 'P')
 #define NTP_KISS_RSTR		NTP_KISS('R', 'S', 'T', 'R')
+#define NTP_KISS_INIT		NTP_KISS('I', 'N', 'I', 'T')
+#define NTP_KISS_MCST		NTP_KISS('M', 'C', 'S', 'T')
+#define NTP_KISS_NKEY		NTP_KISS('N', 'K', 'E', 'Y')
+#define NTP_KISS_NTSN		NTP_KISS('N', 'T', 'S', 'N')
+#define NTP_KISS_RATE		NTP_KISS('R', 'A', 'T', 'E')
+#define NTP_KISS_RMOT		NTP_KISS('R', 'M', 'O', 'T')
+#define NTP_KISS_STEP		NTP_KISS('S', 'T', 'E', 'P')
+#define NTP_KISS_LEN		4
 
 /* Seconds from 1900-01-01 (NTP era 0) to 1970-01-01 (Unix epoch). */
 #define NTP_UNIX_DELTA		2208988800u
@@ -119,9 +138,10 @@ enum ntp_verdict {
 	NTP_KOD_RATE,
 	NTP_KOD_DENY,
 	NTP_KOD_RSTR,
-	NTP_KOD_OTHER,		/* stratum 0 with any other code */
-	NTP_STRATUM_HIGH,	/* stratum 16 or more: unsynchronized */
-	NTP_LEAP_ALARM,		/* LI = 3: unsynchronized */
+	NTP_KOD_OTHER,		/* stratum 0 with any other code, or none */
+	NTP_STRATUM_HIGH,	/* not synchronized: stratum 16 or more, or 0
+				   with INIT, STEP or LI = 3 */
+	NTP_LEAP_ALARM,		/* LI = 3 with stratum 1-15: unsynchronized */
 	NTP_ZERO_TIME,		/* receive or transmit timestamp is zero */
 	NTP_TX_BEFORE_RX,	/* server transmit earlier than its receive */
 	NTP_NEGATIVE_DELAY,
@@ -142,6 +162,8 @@ const char *ntp_verdict_name(enum ntp_verdict v);
 const char *ntp_verdict_why(enum ntp_verdict v);
 const char *ntp_leap_name(unsigned leap);
 const char *ntp_mode_name(unsigned mode);
+int	 ntp_kiss_code(uint32_t refid, char code[NTP_KISS_LEN + 1]);
+const char *ntp_kiss_words(uint32_t refid);
 
 /*
  * The checks ntp_check_reply() and its caller make, in their order, each

@@ -63,12 +63,56 @@ fmt_refid(const struct ntp_packet *p, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Why a reply was rejected, "name (why)": ntpdate's words where it has
+ * them, with what the packet said, its stratum and its kiss code.
+ */
+static const char *
+reply_reason(const struct ntp_packet *p, enum ntp_verdict v, char *buf,
+    size_t len)
+{
+	const char *name = ntp_verdict_name(v), *why = ntp_verdict_why(v);
+	const char *words = ntp_kiss_words(p->refid);
+	char code[NTP_KISS_LEN + 1];
+	int has_code = ntp_kiss_code(p->refid, code);
+
+	if (v == NTP_KOD_OTHER && words != NULL)
+		str_fmt(buf, len, "%s %s (%s: the server sent no time)", name,
+		    code, words);
+	else if (v == NTP_KOD_OTHER && has_code)
+		str_fmt(buf, len, "%s %s (a kiss code RFC 5905 does not define: "
+		    "the server sent no time)", name, code);
+	else if (v == NTP_KOD_OTHER)
+		str_fmt(buf, len, "%s (stratum 0 without a kiss code: the server "
+		    "sent no time)", name);
+	else if (v != NTP_STRATUM_HIGH)
+		str_fmt(buf, len, "%s (%s)", name, why);
+	else if (p->stratum > NTP_STRATUM_UNSYNC)
+		str_fmt(buf, len, "%s (stratum %u: no such stratum; 1 to 15 are "
+		    "synchronized servers, 16 an unsynchronized one)", name,
+		    p->stratum);
+	else if (p->stratum == NTP_STRATUM_UNSYNC)
+		str_fmt(buf, len, "%s (stratum 16: %s)", name, why);
+	else if (p->refid == NTP_KISS_STEP)
+		str_fmt(buf, len, "%s (stratum 0, kiss code STEP: the server "
+		    "stepped its clock and is not synchronized again yet (it "
+		    "needs a few minutes))", name);
+	else if (has_code)
+		str_fmt(buf, len, "%s (stratum 0, kiss code %s: %s)", name, code,
+		    why);
+	else
+		str_fmt(buf, len, "%s (stratum 0, leap indicator 3: %s)", name,
+		    why);
+	return buf;
+}
+
 static void
 dump_reply(const struct report *r, const struct xchg_event *e)
 {
 	const struct ntp_packet *pkt = e->pkt;
 	const struct ntp_sample *s = e->sample;
-	char b1[TS_STR_LEN], b2[TS_STR_LEN];
+	char b1[TS_STR_LEN], b2[TS_STR_LEN], why[WHY_LEN];
+	const char *words;
 
 	out(OUT_DEBUG, "receive %s: %zu bytes\n", e->server->addr, e->len);
 	if (e->verdict == NTP_SHORT)
@@ -82,6 +126,9 @@ dump_reply(const struct report *r, const struct xchg_event *e)
 	    "refid %s\n", ntp_dur_to_double(ntp_short_to_dur(pkt->root_delay)),
 	    ntp_dur_to_double(ntp_short_to_dur(pkt->root_disp)),
 	    fmt_refid(pkt, b1, sizeof(b1)));
+	words = ntp_kiss_words(pkt->refid);
+	if (pkt->stratum == NTP_STRATUM_KOD && words != NULL)
+		out(OUT_DEBUG, "  kiss code: %s\n", words);
 	out(OUT_DEBUG, "  reference %s\n", fmt_ts(pkt->ref, b1, sizeof(b1)));
 	/* Our random nonce, not a time: no date to show. */
 	out(OUT_DEBUG, "  origin    %016llx\n", (unsigned long long)pkt->org);
@@ -103,8 +150,8 @@ verdict:
 	if (e->verdict == NTP_OK)
 		out(OUT_DEBUG, "  accepted\n");
 	else
-		out(OUT_DEBUG, "  rejected: %s (%s)\n",
-		    ntp_verdict_name(e->verdict), ntp_verdict_why(e->verdict));
+		out(OUT_DEBUG, "  rejected: %s\n", reply_reason(pkt, e->verdict,
+		    why, sizeof(why)));
 }
 
 static void
@@ -177,8 +224,7 @@ report_failure_reason(const struct report *r, const struct ntp_result *res,
 	else if (res->error != 0)
 		str_fmt(buf, len, "no reply: %s", strerror(res->error));
 	else if (res->last != NTP_OK)
-		str_fmt(buf, len, "%s (%s)", ntp_verdict_name(res->last),
-		    ntp_verdict_why(res->last));
+		reply_reason(&res->last_pkt, res->last, buf, len);
 	else
 		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
 		    "sent)", (long long)(r->timeout_ns / NSEC_PER_SEC),
@@ -366,7 +412,7 @@ json_ts(const char *key, uint64_t t)
 static void
 json_reply(const struct report *r, const struct reply_log *l)
 {
-	char buf[TS_STR_LEN];
+	char buf[TS_STR_LEN], code[NTP_KISS_LEN + 1];
 	enum ntp_verdict first = NTP_SHORT;
 	size_t i;
 
@@ -390,6 +436,11 @@ json_reply(const struct report *r, const struct reply_log *l)
 		    ntp_dur_to_double(ntp_short_to_dur(l->pkt.root_delay)),
 		    ntp_dur_to_double(ntp_short_to_dur(l->pkt.root_disp)));
 		json_str(fmt_refid(&l->pkt, buf, sizeof(buf)));
+		if (l->pkt.stratum == NTP_STRATUM_KOD) {
+			(void)ntp_kiss_code(l->pkt.refid, code);
+			out(OUT_JSON, ",\"kiss_code\":");
+			json_str(code);
+		}
 		json_ts("reference", l->pkt.ref);
 		json_ts("receive", l->pkt.rx);
 		json_ts("transmit", l->pkt.tx);

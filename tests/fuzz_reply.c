@@ -151,6 +151,57 @@ check_decode(const uint8_t *buf, size_t len, const struct ntp_packet *pkt,
 }
 
 /*
+ * A kiss code (RFC 5905 section 7.4): 1 to 4 printable ASCII characters,
+ * left justified, the rest zero.  code gets it, or "" when it is none.
+ */
+static int
+ref_kiss_code(uint32_t refid, char code[5])
+{
+	uint8_t b[4] = { (uint8_t)(refid >> 24), (uint8_t)(refid >> 16),
+	    (uint8_t)(refid >> 8), (uint8_t)refid };
+	int len = 0, i;
+
+	while (len < 4 && b[len] != 0)
+		len++;
+	for (i = 0; i < 4; i++)
+		if (i < len ? b[i] < 0x20 || b[i] > 0x7e : b[i] != 0)
+			len = 0;
+	memcpy(code, b, (size_t)len);
+	code[len] = '\0';
+	return len > 0;
+}
+
+/* The codes that have words: RFC 5905 figure 13 and RFC 8915's NTSN. */
+static int
+ref_kiss_known(uint32_t refid)
+{
+	static const char known[][5] = { "ACST", "AUTH", "AUTO", "BCST",
+	    "CRYP", "DENY", "DROP", "RSTR", "INIT", "MCST", "NKEY", "NTSN",
+	    "RATE", "RMOT", "STEP" };
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (refid == rd32((const uint8_t *)known[i]))
+			return 1;
+	return 0;
+}
+
+static void
+check_kiss(uint32_t refid)
+{
+	char code[NTP_KISS_LEN + 1], want[5];
+	int is = ntp_kiss_code(refid, code);
+
+	CHECK(is == ref_kiss_code(refid, want) && strcmp(code, want) == 0,
+	    "refid %08x: code \"%s\", expected \"%s\"", refid, code, want);
+	CHECK((ntp_kiss_words(refid) != NULL) == ref_kiss_known(refid),
+	    "refid %08x: words", refid);
+	if (ntp_kiss_words(refid) != NULL)
+		CHECK(strlen(ntp_kiss_words(refid)) > 0 && is, "refid %08x",
+		    refid);
+}
+
+/*
  * The verdict the README's list ("What a reply must pass") gives, in its
  * order, computed independently of ntp_check_reply.
  */
@@ -168,12 +219,19 @@ ref_verdict(const struct ntp_packet *p, uint64_t xmt, uint64_t t1,
 	if (p->mode != 4)
 		return NTP_BAD_MODE;
 	if (p->stratum == 0) {
+		char code[5];
+
 		if (p->refid == NTP_KISS('R', 'A', 'T', 'E'))
 			return NTP_KOD_RATE;
 		if (p->refid == NTP_KISS('D', 'E', 'N', 'Y'))
 			return NTP_KOD_DENY;
 		if (p->refid == NTP_KISS('R', 'S', 'T', 'R'))
 			return NTP_KOD_RSTR;
+		/* not synchronized (yet): INIT, STEP, or LI 3 without a code */
+		if (p->refid == NTP_KISS('I', 'N', 'I', 'T') ||
+		    p->refid == NTP_KISS('S', 'T', 'E', 'P') ||
+		    (p->leap == 3 && !ref_kiss_code(p->refid, code)))
+			return NTP_STRATUM_HIGH;
 		return NTP_KOD_OTHER;
 	}
 	if (p->stratum > 15)
@@ -414,6 +472,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	dv = ntp_decode(buf, len, &pkt);
 	check_decode(buf, len, &pkt, dv);
+	check_kiss(pkt.refid);
+	check_kiss((uint32_t)xmt);
 	check_request(xmt, (int)(ctl >> 4));
 	check_arith(xmt, t1);
 	check_arith(t4, rd64(hdr + 4));

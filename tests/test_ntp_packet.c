@@ -484,13 +484,145 @@ test_check_reply_rejects_kod_rstr(void **state)
 	assert_int_equal(verdict(&p), NTP_KOD_RSTR);
 }
 
+/* Kiss codes that are neither RATE, DENY, RSTR nor a state: no time. */
 static void
 test_check_reply_rejects_kod_other(void **state)
+{
+	struct ntp_packet p = kiss(NTP_KISS('A', 'U', 'T', 'H'));
+
+	(void)state;
+	assert_int_equal(verdict(&p), NTP_KOD_OTHER);
+	p.refid = NTP_KISS('N', 'T', 'S', 'N');
+	assert_int_equal(verdict(&p), NTP_KOD_OTHER);
+	p.refid = NTP_KISS('X', 'Y', 0, 0);	/* undefined, with LI 3 */
+	assert_int_equal(verdict(&p), NTP_KOD_OTHER);
+	p.leap = NTP_LI_NOWARNING;		/* stratum 0 without any code */
+	p.refid = 0;
+	assert_int_equal(verdict(&p), NTP_KOD_OTHER);
+}
+
+/*
+ * INIT and STEP say "not synchronized (yet)": classic ntpd and NTPsec send
+ * their internal stratum 16 as 0 with INIT.  ntpdate maps stratum 0 back to
+ * 16 and says "strata too high"; so do we, not "kiss-o'-death".
+ */
+static void
+test_check_reply_init_and_step_are_unsynchronized(void **state)
 {
 	struct ntp_packet p = kiss(NTP_KISS('I', 'N', 'I', 'T'));
 
 	(void)state;
-	assert_int_equal(verdict(&p), NTP_KOD_OTHER);
+	assert_int_equal(verdict(&p), NTP_STRATUM_HIGH);
+	p.leap = NTP_LI_NOWARNING;
+	assert_int_equal(verdict(&p), NTP_STRATUM_HIGH);
+	p = kiss(NTP_KISS('S', 'T', 'E', 'P'));
+	assert_int_equal(verdict(&p), NTP_STRATUM_HIGH);
+}
+
+/* chrony and OpenNTPD: LI 3, stratum 0, refid 0 (no kiss code). */
+static void
+test_check_reply_stratum_0_leap_alarm_without_code_is_unsynchronized(
+    void **state)
+{
+	struct ntp_packet p = kiss(0);
+
+	(void)state;
+	assert_int_equal(verdict(&p), NTP_STRATUM_HIGH);
+	p.refid = NTP_KISS(0x7F, 0, 0, 1);	/* an address, not a code */
+	assert_int_equal(verdict(&p), NTP_STRATUM_HIGH);
+}
+
+/*
+ * What the real servers sent in the sandbox right after they started
+ * without a reference (README, "Servers that are not synchronized"), with
+ * the origin replaced by our nonce XMT: all of them "strata too high".
+ */
+static const uint8_t chrony_unsynced[NTP_PACKET_LEN] = {
+	0xe4, 0x00, 0x00, 0xe6, 0x00, 0x01, 0x00, 0x00,
+	0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x5E, 0xED, 0x5E, 0xED, 0xC0, 0xFF, 0xEE, 0x42,
+	0xee, 0xb7, 0x96, 0xe1, 0x60, 0xc1, 0x77, 0x99,
+	0xee, 0xb7, 0x96, 0xe1, 0x60, 0xc4, 0xa3, 0xf2,
+};
+static const uint8_t ntpsec_unsynced[NTP_PACKET_LEN] = {
+	0xe4, 0x00, 0x00, 0xe8, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x13, 'I', 'N', 'I', 'T',
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x5E, 0xED, 0x5E, 0xED, 0xC0, 0xFF, 0xEE, 0x42,
+	0xee, 0xb7, 0x97, 0x5b, 0x05, 0x8e, 0x19, 0x2a,
+	0xee, 0xb7, 0x97, 0x5b, 0x05, 0x91, 0x12, 0x23,
+};
+static const uint8_t openntpd_unsynced[NTP_PACKET_LEN] = {
+	0xe4, 0x00, 0x00, 0xe3, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x5E, 0xED, 0x5E, 0xED, 0xC0, 0xFF, 0xEE, 0x42,
+	0xee, 0xb7, 0x97, 0xbf, 0x1e, 0xd9, 0xff, 0xff,
+	0xee, 0xb7, 0x97, 0xbf, 0x1e, 0xda, 0x47, 0xff,
+};
+
+static void
+test_check_reply_real_unsynchronized_servers(void **state)
+{
+	const uint8_t *real[] = { chrony_unsynced, ntpsec_unsynced,
+	    openntpd_unsynced };
+	struct ntp_packet p;
+	struct ntp_sample s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
+		assert_int_equal(ntp_decode(real[i], NTP_PACKET_LEN, &p),
+		    NTP_OK);
+		assert_int_equal(p.leap, NTP_LI_ALARM);
+		assert_int_equal(p.stratum, 0);
+		assert_int_equal(p.ref, 0);
+		assert_int_equal(ntp_check_reply(&p, XMT, p.rx, p.tx, &s),
+		    NTP_STRATUM_HIGH);
+	}
+}
+
+/* RFC 5905 section 7.4: four ASCII characters, left justified, zero filled. */
+static void
+test_kiss_code(void **state)
+{
+	char code[NTP_KISS_LEN + 1];
+
+	(void)state;
+	assert_true(ntp_kiss_code(NTP_KISS('I', 'N', 'I', 'T'), code));
+	assert_string_equal(code, "INIT");
+	assert_true(ntp_kiss_code(NTP_KISS('X', 'Y', 0, 0), code));
+	assert_string_equal(code, "XY");
+	assert_false(ntp_kiss_code(0, code));		/* chrony, OpenNTPD */
+	assert_string_equal(code, "");
+	assert_false(ntp_kiss_code(NTP_KISS('X', 0, 'Y', 0), code));
+	assert_string_equal(code, "");
+	assert_false(ntp_kiss_code(NTP_KISS(127, 0, 0, 1), code));
+	assert_false(ntp_kiss_code(NTP_KISS('A', 'B', 'C', 0x80), code));
+	assert_false(ntp_kiss_code(NTP_KISS(0, 'A', 'B', 'C'), code));
+}
+
+/* Every code of RFC 5905 figure 13 and RFC 8915's NTSN has words. */
+static void
+test_kiss_words_for_every_rfc_code(void **state)
+{
+	static const uint32_t codes[] = { NTP_KISS_ACST, NTP_KISS_AUTH,
+	    NTP_KISS_AUTO, NTP_KISS_BCST, NTP_KISS_CRYP, NTP_KISS_DENY,
+	    NTP_KISS_DROP, NTP_KISS_RSTR, NTP_KISS_INIT, NTP_KISS_MCST,
+	    NTP_KISS_NKEY, NTP_KISS_NTSN, NTP_KISS_RATE, NTP_KISS_RMOT,
+	    NTP_KISS_STEP };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		assert_non_null(ntp_kiss_words(codes[i]));
+		assert_true(ntp_kiss_words(codes[i])[0] != '\0');
+	}
+	assert_string_equal(ntp_kiss_words(NTP_KISS_AUTH),
+	    "server authentication failed");
+	assert_null(ntp_kiss_words(NTP_KISS('X', 'X', 'X', 'X')));
+	assert_null(ntp_kiss_words(0));
 }
 
 static void
@@ -1237,6 +1369,11 @@ main(void)
 		cmocka_unit_test(test_check_reply_rejects_kod_deny),
 		cmocka_unit_test(test_check_reply_rejects_kod_rstr),
 		cmocka_unit_test(test_check_reply_rejects_kod_other),
+		cmocka_unit_test(test_check_reply_init_and_step_are_unsynchronized),
+		cmocka_unit_test(test_check_reply_stratum_0_leap_alarm_without_code_is_unsynchronized),
+		cmocka_unit_test(test_check_reply_real_unsynchronized_servers),
+		cmocka_unit_test(test_kiss_code),
+		cmocka_unit_test(test_kiss_words_for_every_rfc_code),
 		cmocka_unit_test(test_check_reply_rejects_stratum_16),
 		cmocka_unit_test(test_check_reply_rejects_stratum_255),
 		cmocka_unit_test(test_check_reply_accepts_stratum_15),

@@ -758,6 +758,82 @@ test_stratum_16_ends_the_server_at_once(void **state)
 	close(other);
 }
 
+/*
+ * A server that has just started (classic ntpd, NTPsec: LI 3, stratum 0,
+ * INIT): not a kiss-o'-death that stops -W from asking again, and said in
+ * ntpdate's words with why.
+ */
+static void
+test_init_is_not_synchronized_yet_not_a_kiss(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	char why[1024];
+	int other = make_peer(&p, 4);
+
+	(void)state;
+	reply_to(&p, buf, 0, NTP_KISS_INIT);
+	buf[NTP_OFF_LI_VN_MODE] |= NTP_LI_ALARM << NTP_LI_SHIFT;
+	handle_reply(&p, buf, sizeof(buf));
+	assert_true(p.done);
+	assert_false(p.res->kissed);
+	assert_int_equal(p.res->nsamples, 0);
+	assert_int_equal(p.res->last, NTP_STRATUM_HIGH);
+	assert_string_equal(report_failure_reason(&rep, p.res, why,
+	    sizeof(why)), "strata too high (stratum 0, kiss code INIT: the "
+	    "server is not synchronized yet (just started? it needs a few "
+	    "minutes, or a local clock / `local stratum` line))");
+	close(other);
+}
+
+/* The reason a server was dropped, for the reply it last sent. */
+static const char *
+reason_for(uint8_t leap, uint8_t stratum, uint32_t refid, enum ntp_verdict v)
+{
+	static char why[1024];
+	struct ntp_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.last = v;
+	res.last_pkt.leap = leap;
+	res.last_pkt.stratum = stratum;
+	res.last_pkt.refid = refid;
+	return report_failure_reason(&rep, &res, why, sizeof(why));
+}
+
+static void
+test_unsynchronized_and_kiss_codes_in_words(void **state)
+{
+	(void)state;
+	/* chrony, OpenNTPD */
+	assert_string_equal(reason_for(3, 0, 0, NTP_STRATUM_HIGH),
+	    "strata too high (stratum 0, leap indicator 3: the server is not "
+	    "synchronized yet (just started? it needs a few minutes, or a "
+	    "local clock / `local stratum` line))");
+	/* busybox */
+	assert_string_equal(reason_for(3, 16, 0, NTP_STRATUM_HIGH),
+	    "strata too high (stratum 16: the server is not synchronized yet "
+	    "(just started? it needs a few minutes, or a local clock / "
+	    "`local stratum` line))");
+	/* what it is, not 16 */
+	assert_string_equal(reason_for(0, 200, 0, NTP_STRATUM_HIGH),
+	    "strata too high (stratum 200: no such stratum; 1 to 15 are "
+	    "synchronized servers, 16 an unsynchronized one)");
+	assert_string_equal(reason_for(3, 0, NTP_KISS_STEP, NTP_STRATUM_HIGH),
+	    "strata too high (stratum 0, kiss code STEP: the server stepped "
+	    "its clock and is not synchronized again yet (it needs a few "
+	    "minutes))");
+	assert_string_equal(reason_for(3, 0, NTP_KISS_AUTH, NTP_KOD_OTHER),
+	    "kiss-o'-death AUTH (server authentication failed: the server "
+	    "sent no time)");
+	assert_string_equal(reason_for(3, 0, NTP_KISS('X', 'Y', 0, 0),
+	    NTP_KOD_OTHER), "kiss-o'-death XY (a kiss code RFC 5905 does not "
+	    "define: the server sent no time)");
+	assert_string_equal(reason_for(0, 0, 0, NTP_KOD_OTHER),
+	    "kiss-o'-death (stratum 0 without a kiss code: the server sent "
+	    "no time)");
+}
+
 /* ---- output: the small printf and the address formatter ---- */
 
 static void
@@ -1028,6 +1104,10 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_kod_deny_drops_the_server, setup),
 		cmocka_unit_test_setup(test_stratum_16_ends_the_server_at_once,
+		    setup),
+		cmocka_unit_test_setup(test_init_is_not_synchronized_yet_not_a_kiss,
+		    setup),
+		cmocka_unit_test_setup(test_unsynchronized_and_kiss_codes_in_words,
 		    setup),
 		cmocka_unit_test_setup(test_fmt_integers, setup),
 		cmocka_unit_test_setup(test_fmt_fixed_point_decimals, setup),

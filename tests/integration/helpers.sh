@@ -11,6 +11,7 @@
 #   asked ADDR                   ntpsync printed a server line for ADDR
 #   why WHAT                     WHAT and the last run's exit, time and output, for "not ok"
 #   count REGEX TEXT             lines of TEXT matching REGEX
+#   json_eval EXPR               a Python expression over the -j object of the last run (d)
 #   expect_rc NAME RC, expect_text NAME REGEX, expect_no_clock_call NAME,
 #   expect_within NAME MS, expect_step NAME SECONDS TOL, expect_slew NAME MICROSECONDS TOL
 #                                one check each on the last run (tests/lib.sh run_ntpsync)
@@ -66,6 +67,12 @@ expect_slew() { # NAME MICROSECONDS TOL
     got=$(slew_us)
     check "$1: slews by $2 us" "$(why "ADJ_OFFSET_SINGLESHOT offset '$got'")" near "$got" "$2" "$3"
     check "$1: no step" "$(why "stepped $(step_value) s")" [ -z "$(step_value)" ]
+}
+
+# Evaluate a Python expression over the JSON object ntpsync printed (d).
+json_eval() { # EXPR
+    "$PYTHON" -c 'import json, sys; d = json.loads(sys.stdin.read()); print(*eval(sys.argv[1]))' \
+        "$1" <<<"$OUT" 2>/dev/null
 }
 
 count() { # REGEX TEXT: lines of TEXT matching REGEX
