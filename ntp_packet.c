@@ -97,6 +97,15 @@ dur_add(ntp_dur a, ntp_dur b)
 	return r;
 }
 
+/* The noise a server's precision allows, bounded (NTP_TOLERANCE_LOG2_MAX). */
+static ntp_dur
+tolerance_of(int8_t precision)
+{
+	if (precision > NTP_TOLERANCE_LOG2_MAX)
+		precision = NTP_TOLERANCE_LOG2_MAX;
+	return ntp_precision_to_dur(precision);
+}
+
 /*
  * The checks of RFC 5905 appendix A.5.1.1 and RFC 4330 section 5, in the
  * order that keeps forgeries harmless: nothing in the packet is believed,
@@ -110,7 +119,7 @@ enum ntp_verdict
 ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
     uint64_t t4, struct ntp_sample *s)
 {
-	ntp_dur precision = ntp_precision_to_dur(pkt->precision);
+	ntp_dur tolerance = tolerance_of(pkt->precision);
 	ntp_dur root_delay = ntp_short_to_dur(pkt->root_delay);
 	ntp_dur root_disp = ntp_short_to_dur(pkt->root_disp);
 	char code[NTP_KISS_LEN + 1];
@@ -164,7 +173,7 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 	if (pkt->rx == 0 || pkt->tx == 0)
 		return NTP_ZERO_TIME;
 	/* Servers add random noise below their precision to T3. */
-	if (ntp_diff(pkt->tx, pkt->rx) < -precision)
+	if (ntp_diff(pkt->tx, pkt->rx) < -tolerance)
 		return NTP_TX_BEFORE_RX;
 
 	/*
@@ -183,7 +192,7 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 	s->root_distance = dur_add(ntp_half_sum(root_delay,
 	    s->delay > 0 ? s->delay : 0), root_disp);
 
-	if (s->delay < -precision)
+	if (s->delay < -tolerance)
 		return NTP_NEGATIVE_DELAY;
 	if (s->root_distance > NTP_MAX_ROOT_DISTANCE)
 		return NTP_ROOT_DISTANCE;

@@ -96,6 +96,16 @@ typedef int64_t ntp_dur;
  */
 #define NTP_MAX_ROOT_DISTANCE	(NTP_DUR_SEC(3) / 2)
 
+/*
+ * A server's precision (log2 s) is the noise its timestamps may carry
+ * (ntpd fuzzes the bits below it), so T3 a little before T2, or a delay a
+ * little below zero, is within it.  The tolerance is bounded: at most
+ * 2^-6 s (15.6 ms), the coarsest clock real servers have (a 64 Hz tick;
+ * ntpdate claims it for itself).  A claim of a coarser clock, up to 2^127
+ * s on the wire, does not widen it.
+ */
+#define NTP_TOLERANCE_LOG2_MAX	(-6)
+
 struct ntp_packet {
 	uint8_t		leap;
 	uint8_t		version;

@@ -119,6 +119,13 @@ ref_precision(int8_t p)
 	return (i128)1 << (32 + p);
 }
 
+/* The tolerance a precision gives: 2^p s, but at most 2^-6 s (README). */
+static i128
+ref_tolerance(int8_t p)
+{
+	return ref_precision(p < -6 ? p : -6);
+}
+
 static const char *
 vname(enum ntp_verdict v)
 {
@@ -209,7 +216,7 @@ static enum ntp_verdict
 ref_verdict(const struct ntp_packet *p, uint64_t xmt, uint64_t t1,
     uint64_t t4, i128 *offset, i128 *delay, i128 *rdist)
 {
-	i128 prec = ref_precision(p->precision);
+	i128 prec = ref_tolerance(p->precision);
 
 	*offset = *delay = *rdist = 0;
 	if (p->org != xmt)
@@ -504,7 +511,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (long long)s.root_distance, (long long)rdist);
 		}
 		if (v == NTP_OK) {
-			prec = ref_precision(pkt.precision);
+			prec = ref_tolerance(pkt.precision);
+			CHECK(prec <= TWO32 / 64, "tolerance %lld",
+			    (long long)prec);
 			CHECK(pkt.org == xmt && pkt.mode == NTP_MODE_SERVER &&
 			    pkt.version >= 1 && pkt.version <= 4, "accepted");
 			CHECK(pkt.stratum >= 1 && pkt.stratum <= 15,

@@ -709,6 +709,51 @@ test_check_reply_tx_before_rx_below_precision_is_noise(void **state)
 	assert_int_equal(verdict(&p), NTP_TX_BEFORE_RX);
 }
 
+/*
+ * The precision as a tolerance is bounded at 2^-6 s = 2^26 units.  A
+ * server claiming precision +2 (4 s) with T3 1 s before T2 was accepted
+ * and slewed the clock by -0.5 s.
+ */
+static void
+test_check_reply_precision_tolerance_is_bounded(void **state)
+{
+	struct ntp_packet p = reply();
+
+	(void)state;
+	p.precision = 2;
+	p.tx = T2 - NTP_DUR_SEC(1);
+	assert_int_equal(verdict(&p), NTP_TX_BEFORE_RX);
+	p.precision = 127;
+	assert_int_equal(verdict(&p), NTP_TX_BEFORE_RX);
+	/* 2^-6 s itself: T3 = T2 - (2^26 - 1) is noise, T2 - (2^26 + 1) not */
+	p.precision = -6;
+	p.tx = T2 - ((1 << 26) - 1);
+	assert_int_equal(verdict(&p), NTP_OK);
+	p.tx = T2 - ((1 << 26) + 1);
+	assert_int_equal(verdict(&p), NTP_TX_BEFORE_RX);
+	/* a coarser claim does not widen it */
+	p.precision = -5;
+	assert_int_equal(verdict(&p), NTP_TX_BEFORE_RX);
+}
+
+/*
+ * T3 = T2 + 10 s while T4 - T1 is 3 ms: delay -10 s, offset +5 s.  With
+ * precision +30 (2^30 s) it was accepted and stepped the clock.
+ */
+static void
+test_check_reply_negative_delay_with_huge_precision(void **state)
+{
+	struct ntp_packet p = reply();
+	struct ntp_sample s;
+
+	(void)state;
+	p.precision = 30;
+	p.tx = T2 + NTP_DUR_SEC(10);
+	assert_int_equal(ntp_check_reply(&p, XMT, T1, T4, &s),
+	    NTP_NEGATIVE_DELAY);
+	assert_true(s.delay < -NTP_DUR_SEC(9));
+}
+
 /* T4 - T1 = 0x100000 but the server held the request 0x200000. */
 static void
 test_check_reply_rejects_negative_delay(void **state)
@@ -1382,6 +1427,8 @@ main(void)
 		cmocka_unit_test(test_check_reply_rejects_zero_transmit_time),
 		cmocka_unit_test(test_check_reply_rejects_tx_1s_before_rx),
 		cmocka_unit_test(test_check_reply_tx_before_rx_below_precision_is_noise),
+		cmocka_unit_test(test_check_reply_precision_tolerance_is_bounded),
+		cmocka_unit_test(test_check_reply_negative_delay_with_huge_precision),
 		cmocka_unit_test(test_check_reply_rejects_negative_delay),
 		cmocka_unit_test(test_check_reply_negative_delay_below_precision_is_noise),
 		cmocka_unit_test(test_check_reply_rejects_root_dispersion_2s),

@@ -4,7 +4,7 @@
 # ICMP port unreachable and silence.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios fake_failures fake_successes icmp_unreachable silent_short_timeout
+scenarios fake_failures fake_successes precision_bounded icmp_unreachable silent_short_timeout
 
 # fake_case MODE RC REGEX: start the fake on 127.0.0.5, sync from it, expect failure.
 fake_case() {
@@ -17,6 +17,26 @@ fake_case() {
     expect_text "$name" "no server suitable for synchronization found"
     expect_no_clock_call "$name"
     expect_within "$name" 2000
+}
+
+# A server's precision is a tolerance for T3 before T2 and a negative delay, but at most
+# 2^-6 s: one that claimed a clock of 4 s (precision +2) with T3 1 s before T2 was used
+# (slew -0.5 s); one that claimed 2^30 s with a delay of -10 s stepped the clock +5 s.
+scenario_precision_bounded() {
+    start_fake 127.0.0.5 tx-before-rx --precision 2 ||
+        { fail precision_tx_before_rx "fake server did not start"; return; }
+    run_ntpsync -t 1 127.0.0.5
+    stop_fakes
+    expect_rc precision_tx_before_rx 1
+    expect_text precision_tx_before_rx "server is very broken \(transmit timestamp earlier than receive"
+    expect_no_clock_call precision_tx_before_rx
+    start_fake 127.0.0.5 negative-delay --precision 30 ||
+        { fail precision_negative_delay "fake server did not start"; return; }
+    run_ntpsync -t 0.5 127.0.0.5
+    stop_fakes
+    expect_rc precision_negative_delay 1
+    expect_text precision_negative_delay "Server dropped: negative delay"
+    expect_no_clock_call precision_negative_delay
 }
 
 # fake_ok MODE [NTPSYNC-OPTION...]: the fake's quirk must not stop the sync.
