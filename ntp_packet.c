@@ -172,6 +172,16 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 		return NTP_LEAP_ALARM;
 	if (pkt->rx == 0 || pkt->tx == 0)
 		return NTP_ZERO_TIME;
+	/*
+	 * RFC 5905 appendix A.5.1.1 drops a reply whose reference time (when
+	 * the server's clock was last set) is later than its transmit time:
+	 * "invalid header values".  The server's clock went backwards, or the
+	 * header is garbage.  Zero means never set (section 6), and NTPsec
+	 * sends it in orphan mode: not checked.  The comparison is modulo
+	 * 2^64, with the server's noise as in the next check.
+	 */
+	if (pkt->ref != 0 && ntp_diff(pkt->ref, pkt->tx) > tolerance)
+		return NTP_REF_AFTER_TX;
 	/* Servers add random noise below their precision to T3. */
 	if (ntp_diff(pkt->tx, pkt->rx) < -tolerance)
 		return NTP_TX_BEFORE_RX;
@@ -233,6 +243,7 @@ const struct ntp_check ntp_checks[NTP_CHECK_COUNT] = {
 	{ "mode", NTP_BAD_MODE }, { "kiss_of_death", NTP_KOD_OTHER },
 	{ "stratum", NTP_STRATUM_HIGH }, { "leap", NTP_LEAP_ALARM },
 	{ "timestamps_nonzero", NTP_ZERO_TIME },
+	{ "reference_before_transmit", NTP_REF_AFTER_TX },
 	{ "transmit_after_receive", NTP_TX_BEFORE_RX },
 	{ "delay_nonnegative", NTP_NEGATIVE_DELAY },
 	{ "root_distance", NTP_ROOT_DISTANCE },
@@ -369,6 +380,10 @@ static const struct {
 	    "not synchronized" },
 	[NTP_ZERO_TIME] = { "zero timestamp",
 	    "the receive or transmit timestamp is zero" },
+	[NTP_REF_AFTER_TX] = { "reference time in the future",
+	    "the server's reference time (when its clock was last set) is "
+	    "after its transmit time: its clock went back, or its header is "
+	    "garbage" },
 	[NTP_TX_BEFORE_RX] = { "server is very broken",
 	    "transmit timestamp earlier than receive timestamp" },
 	[NTP_NEGATIVE_DELAY] = { "negative delay",

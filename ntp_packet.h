@@ -153,6 +153,7 @@ enum ntp_verdict {
 				   with INIT, STEP or LI = 3 */
 	NTP_LEAP_ALARM,		/* LI = 3 with stratum 1-15: unsynchronized */
 	NTP_ZERO_TIME,		/* receive or transmit timestamp is zero */
+	NTP_REF_AFTER_TX,	/* reference time later than transmit time */
 	NTP_TX_BEFORE_RX,	/* server transmit earlier than its receive */
 	NTP_NEGATIVE_DELAY,
 	NTP_ROOT_DISTANCE,	/* above NTP_MAX_ROOT_DISTANCE */
@@ -185,7 +186,7 @@ struct ntp_check {
 	const char		*name;
 	enum ntp_verdict	 last;
 };
-#define NTP_CHECK_COUNT		12
+#define NTP_CHECK_COUNT		13
 extern const struct ntp_check ntp_checks[NTP_CHECK_COUNT];
 
 uint64_t ntp_from_timespec(const struct timespec *ts);

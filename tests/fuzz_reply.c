@@ -247,6 +247,9 @@ ref_verdict(const struct ntp_packet *p, uint64_t xmt, uint64_t t1,
 		return NTP_LEAP_ALARM;
 	if (p->rx == 0 || p->tx == 0)
 		return NTP_ZERO_TIME;
+	/* a reference time (0: never set) after the transmit time */
+	if (p->ref != 0 && ref_diff(p->ref, p->tx) > prec)
+		return NTP_REF_AFTER_TX;
 	if (ref_diff(p->tx, p->rx) < -prec)
 		return NTP_TX_BEFORE_RX;
 	*offset = ref_half_sum(ref_diff(p->rx, t1), ref_diff(p->tx, t4));
@@ -526,6 +529,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (long long)s.root_distance);
 			CHECK(s.delay >= -prec, "accepted delay %lld",
 			    (long long)s.delay);
+			CHECK(pkt.ref == 0 || ntp_diff(pkt.ref, pkt.tx) <= prec,
+			    "accepted reference after transmit");
 			CHECK(ntp_diff(s.t3, s.t2) >= -prec, "accepted T3 < T2");
 		}
 		check_dur(s.offset);

@@ -382,6 +382,7 @@ test_check_reply_board_clock_at_1970(void **state)
 	(void)state;
 	p.rx = UINT64_C(0xEEB0A38001000000);
 	p.tx = UINT64_C(0xEEB0A38001100000);
+	p.ref = p.rx - NTP_DUR_SEC(64);	/* last set before it answered */
 	assert_int_equal(ntp_check_reply(&p, XMT, t1, t4, &s), NTP_OK);
 	assert_int_equal(s.offset, INT64_C(0x6B06250000080000));
 	assert_int_equal(s.delay, INT64_C(0x0000000001F00000));
@@ -707,6 +708,37 @@ test_check_reply_tx_before_rx_below_precision_is_noise(void **state)
 	assert_int_equal(verdict(&p), NTP_OK);
 	p.tx = T2 - (PRECISION_UNITS + 1);
 	assert_int_equal(verdict(&p), NTP_TX_BEFORE_RX);
+}
+
+/*
+ * RFC 5905 A.5.1.1: a reference time after the transmit time is an invalid
+ * header.  Within the server's precision (4096 units) it is noise; zero is
+ * "never set" (NTPsec's orphan mode sends it) and passes.
+ */
+static void
+test_check_reply_rejects_reference_after_transmit(void **state)
+{
+	struct ntp_packet p = reply();
+
+	(void)state;
+	p.ref = T3 + NTP_DUR_SEC(1);
+	assert_int_equal(verdict(&p), NTP_REF_AFTER_TX);
+	p.ref = T3 + PRECISION_UNITS + 1;
+	assert_int_equal(verdict(&p), NTP_REF_AFTER_TX);
+	p.ref = T3 + PRECISION_UNITS;
+	assert_int_equal(verdict(&p), NTP_OK);
+	p.ref = T3;
+	assert_int_equal(verdict(&p), NTP_OK);
+	p.ref = 0;
+	assert_int_equal(verdict(&p), NTP_OK);
+	/* era 1 reference, era 0 transmit 1 s before the wrap: in the future */
+	p.rx = p.tx = UINT64_C(0xFFFFFFFF00000000);
+	p.ref = UINT64_C(0x0000000010000000);
+	assert_int_equal(verdict(&p), NTP_REF_AFTER_TX);
+	/* and the other way round: 64 s old */
+	p.rx = p.tx = UINT64_C(0x0000000010000000);
+	p.ref = UINT64_C(0xFFFFFFC010000000);
+	assert_int_equal(verdict(&p), NTP_OK);
 }
 
 /*
@@ -1427,6 +1459,7 @@ main(void)
 		cmocka_unit_test(test_check_reply_rejects_zero_transmit_time),
 		cmocka_unit_test(test_check_reply_rejects_tx_1s_before_rx),
 		cmocka_unit_test(test_check_reply_tx_before_rx_below_precision_is_noise),
+		cmocka_unit_test(test_check_reply_rejects_reference_after_transmit),
 		cmocka_unit_test(test_check_reply_precision_tolerance_is_bounded),
 		cmocka_unit_test(test_check_reply_negative_delay_with_huge_precision),
 		cmocka_unit_test(test_check_reply_rejects_negative_delay),

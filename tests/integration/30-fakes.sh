@@ -68,6 +68,7 @@ scenario_fake_failures() {
     fake_case zero-ts 1 "zero"
     fake_case zero-rx 1 "zero"
     fake_case tx-before-rx 1 "transmit timestamp earlier than receive"
+    fake_case ref-future 1 "Server dropped: reference time in the future \(the server's reference time"
     fake_case huge-dispersion 1 "root distance"
     fake_case huge-delay 1 "root distance"
     fake_case silent 4 "no reply"
