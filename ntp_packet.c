@@ -170,6 +170,13 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 		return NTP_STRATUM_HIGH;
 	if (pkt->leap == NTP_LI_ALARM)
 		return NTP_LEAP_ALARM;
+	/*
+	 * RFC 5905 appendix A.5.1.1: root delay / 2 + root dispersion, what
+	 * the server says of its own time, at most MAXDIST.  Our own delay is
+	 * the sample's, below: a slow sample must not drop the server.
+	 */
+	if (dur_add(root_delay / 2, root_disp) > NTP_MAX_ROOT_DISTANCE)
+		return NTP_ROOT_DISTANCE;
 	if (pkt->rx == 0 || pkt->tx == 0)
 		return NTP_ZERO_TIME;
 	/*
@@ -198,6 +205,9 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 	/*
 	 * RFC 5905 section 10, for a single sample of a one-shot client:
 	 *   root distance = (root delay + delay) / 2 + root dispersion
+	 * It bounds the sample's correctness interval for the selection.  Our
+	 * delay in it can be the network's or our clock jumping between T1
+	 * and T4: too large, and the sample is dropped, not the server.
 	 */
 	s->root_distance = dur_add(ntp_half_sum(root_delay,
 	    s->delay > 0 ? s->delay : 0), root_disp);
@@ -205,7 +215,7 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 	if (s->delay < -tolerance)
 		return NTP_NEGATIVE_DELAY;
 	if (s->root_distance > NTP_MAX_ROOT_DISTANCE)
-		return NTP_ROOT_DISTANCE;
+		return NTP_DELAY_TOO_LARGE;
 	return NTP_OK;
 }
 
@@ -219,7 +229,8 @@ int
 ntp_verdict_is_server_state(enum ntp_verdict v)
 {
 	return v != NTP_OK && v != NTP_SHORT && v != NTP_BOGUS &&
-	    v != NTP_DUPLICATE && v != NTP_NEGATIVE_DELAY;
+	    v != NTP_DUPLICATE && v != NTP_NEGATIVE_DELAY &&
+	    v != NTP_DELAY_TOO_LARGE;
 }
 
 /* Whether T1 and T4 were taken: the origin matched our request. */
@@ -233,8 +244,8 @@ ntp_verdict_has_times(enum ntp_verdict v)
 int
 ntp_verdict_has_offset(enum ntp_verdict v)
 {
-	return v == NTP_OK || v == NTP_ROOT_DISTANCE ||
-	    v == NTP_NEGATIVE_DELAY;
+	return v == NTP_OK || v == NTP_NEGATIVE_DELAY ||
+	    v == NTP_DELAY_TOO_LARGE;
 }
 
 const struct ntp_check ntp_checks[NTP_CHECK_COUNT] = {
@@ -242,11 +253,12 @@ const struct ntp_check ntp_checks[NTP_CHECK_COUNT] = {
 	{ "duplicate", NTP_DUPLICATE }, { "version", NTP_BAD_VERSION },
 	{ "mode", NTP_BAD_MODE }, { "kiss_of_death", NTP_KOD_OTHER },
 	{ "stratum", NTP_STRATUM_HIGH }, { "leap", NTP_LEAP_ALARM },
+	{ "root_distance", NTP_ROOT_DISTANCE },
 	{ "timestamps_nonzero", NTP_ZERO_TIME },
 	{ "reference_before_transmit", NTP_REF_AFTER_TX },
 	{ "transmit_after_receive", NTP_TX_BEFORE_RX },
 	{ "delay_nonnegative", NTP_NEGATIVE_DELAY },
-	{ "root_distance", NTP_ROOT_DISTANCE },
+	{ "sample_root_distance", NTP_DELAY_TOO_LARGE },
 };
 
 /* RFC 5905 section 7.3, figure 9 (LI) and figure 10 (Mode). */
@@ -378,6 +390,9 @@ static const struct {
 	[NTP_LEAP_ALARM] = { "Leap not in sync",
 	    "leap indicator 3: the server says its own clock is "
 	    "not synchronized" },
+	[NTP_ROOT_DISTANCE] = { "root distance too large",
+	    "the server's root delay / 2 + root dispersion is above 1.5 s: "
+	    "its own time is too uncertain" },
 	[NTP_ZERO_TIME] = { "zero timestamp",
 	    "the receive or transmit timestamp is zero" },
 	[NTP_REF_AFTER_TX] = { "reference time in the future",
@@ -389,9 +404,10 @@ static const struct {
 	[NTP_NEGATIVE_DELAY] = { "negative delay",
 	    "the round-trip delay is below zero: a clock jumped during "
 	    "the exchange" },
-	[NTP_ROOT_DISTANCE] = { "root distance too large",
-	    "root distance above 1.5 s: the server's own time is too "
-	    "uncertain" },
+	[NTP_DELAY_TOO_LARGE] = { "delay too large",
+	    "with this round trip the root distance, (root delay + delay) / "
+	    "2 + root dispersion, is above 1.5 s: a slow reply, or our clock "
+	    "jumped during the exchange" },
 };
 
 const char *

@@ -90,9 +90,12 @@ typedef int64_t ntp_dur;
 #define NTP_DUR_MSEC(ms)	(NTP_DUR_SEC(ms) / 1000)
 
 /*
- * A reply is accepted only when its root distance is at most this: ntpd's
- * default "tos maxdist".  A LAN server with a local clock reports well
- * under a millisecond; seconds mean the server itself lost its sources.
+ * The largest root distance: ntpd's default "tos maxdist".  A server whose
+ * own (root delay / 2 + root dispersion) is above it is dropped; a sample
+ * whose root distance with our delay, (root delay + delay) / 2 + root
+ * dispersion, is above it is dropped, not the server.  A LAN server with a
+ * local clock reports well under a millisecond; seconds mean the server
+ * itself lost its sources.
  */
 #define NTP_MAX_ROOT_DISTANCE	(NTP_DUR_SEC(3) / 2)
 
@@ -152,11 +155,13 @@ enum ntp_verdict {
 	NTP_STRATUM_HIGH,	/* not synchronized: stratum 16 or more, or 0
 				   with INIT, STEP or LI = 3 */
 	NTP_LEAP_ALARM,		/* LI = 3 with stratum 1-15: unsynchronized */
+	NTP_ROOT_DISTANCE,	/* the server's own above NTP_MAX_ROOT_DISTANCE */
 	NTP_ZERO_TIME,		/* receive or transmit timestamp is zero */
 	NTP_REF_AFTER_TX,	/* reference time later than transmit time */
 	NTP_TX_BEFORE_RX,	/* server transmit earlier than its receive */
-	NTP_NEGATIVE_DELAY,
-	NTP_ROOT_DISTANCE,	/* above NTP_MAX_ROOT_DISTANCE */
+	NTP_NEGATIVE_DELAY,	/* this sample's: a clock jumped */
+	NTP_DELAY_TOO_LARGE,	/* this sample's root distance with our delay
+				   above NTP_MAX_ROOT_DISTANCE */
 	NTP_VERDICT_COUNT
 };
 
@@ -186,7 +191,7 @@ struct ntp_check {
 	const char		*name;
 	enum ntp_verdict	 last;
 };
-#define NTP_CHECK_COUNT		13
+#define NTP_CHECK_COUNT		14
 extern const struct ntp_check ntp_checks[NTP_CHECK_COUNT];
 
 uint64_t ntp_from_timespec(const struct timespec *ts);

@@ -182,7 +182,9 @@ MODES = {
                     "DENY with origin XOR 2^32 (off by 1 s), then the good reply",
     "delay=MS": "good reply sent MS milliseconds after the request arrived\n"
                 "(T2 at arrival, T3 at sending; other requests are not held up)",
-    "slow-first=MS": "as delay=MS for the first request only; the others at once",
+    "slow-first=MS": "the first reply sent MS milliseconds late with T2 = T3 at\n"
+                     "sending, as if the network had held the request: a round\n"
+                     "trip of MS ms; the others at once",
 }
 
 
@@ -307,6 +309,8 @@ class Server:
             return
         self.log(line)
         delay, sock_index, variants = replies_for(self.args.mode, self.requests)
+        if self.args.mode.startswith("slow-first=") and self.requests == 0:
+            t2 = None  # taken when sent: the request "arrived" late
         self.requests += 1
         if variants:
             self.seq += 1
@@ -326,7 +330,8 @@ class Server:
                     out = self.socks[1]
                 if variant != REPEAT:
                     t3 = self.now_ntp()  # just before sending
-                    data = build_reply(variant, request, t2, t3, self.base)
+                    data = build_reply(variant, request, t3 if t2 is None else t2, t3,
+                                       self.base)
                 try:
                     out.sendto(data, peer)
                     result = ""

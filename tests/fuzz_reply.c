@@ -245,6 +245,10 @@ ref_verdict(const struct ntp_packet *p, uint64_t xmt, uint64_t t1,
 		return NTP_STRATUM_HIGH;
 	if (p->leap == 3)
 		return NTP_LEAP_ALARM;
+	/* the server's own: root delay / 2 + root dispersion */
+	if (((i128)p->root_delay << 15) + ((i128)p->root_disp << 16) >
+	    NTP_MAX_ROOT_DISTANCE)
+		return NTP_ROOT_DISTANCE;
 	if (p->rx == 0 || p->tx == 0)
 		return NTP_ZERO_TIME;
 	/* a reference time (0: never set) after the transmit time */
@@ -259,8 +263,9 @@ ref_verdict(const struct ntp_packet *p, uint64_t xmt, uint64_t t1,
 	    *delay > 0 ? *delay : 0) + ((i128)p->root_disp << 16));
 	if (*delay < -prec)
 		return NTP_NEGATIVE_DELAY;
+	/* this sample's, with our delay: the sample is dropped */
 	if (*rdist > NTP_MAX_ROOT_DISTANCE)
-		return NTP_ROOT_DISTANCE;
+		return NTP_DELAY_TOO_LARGE;
 	return NTP_OK;
 }
 
@@ -502,9 +507,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "wrong origin gave %s", vname(v));
 		CHECK(ntp_verdict_is_server_state(v) == !(v == NTP_OK ||
 		    v == NTP_SHORT || v == NTP_BOGUS || v == NTP_DUPLICATE ||
-		    v == NTP_NEGATIVE_DELAY), "server state of %s", vname(v));
+		    v == NTP_NEGATIVE_DELAY || v == NTP_DELAY_TOO_LARGE),
+		    "server state of %s", vname(v));
+		CHECK(ntp_verdict_has_offset(v) == (v == NTP_OK ||
+		    v == NTP_NEGATIVE_DELAY || v == NTP_DELAY_TOO_LARGE),
+		    "has offset for %s", vname(v));
 		if (v == NTP_OK || v == NTP_NEGATIVE_DELAY ||
-		    v == NTP_ROOT_DISTANCE) {
+		    v == NTP_DELAY_TOO_LARGE) {
 			CHECK(s.offset == offset, "offset %lld, exact %lld",
 			    (long long)s.offset, (long long)offset);
 			CHECK(s.delay == delay, "delay %lld, exact %lld",

@@ -844,6 +844,9 @@ test_check_reply_rejects_root_delay_4s(void **state)
  * against 1.5 s = 6442450944:
  *   disp 0x17FBE = 98238: 4294967 + 6438125568 = 6442420535 (30409 below)
  *   disp 0x17FBF = 98239: 4294967 + 6438191104 = 6442486071 (35127 above)
+ * The server's own root dispersion is below 1.5 s both times: it is our
+ * delay that takes the second above, and the sample is dropped, not the
+ * server (not a verdict of the server's state).
  */
 static void
 test_check_reply_root_distance_just_below_limit(void **state)
@@ -858,8 +861,55 @@ test_check_reply_root_distance_just_below_limit(void **state)
 	assert_int_equal(s.root_distance, INT64_C(6442420535));
 	p.root_disp = 0x00017FBF;
 	assert_int_equal(ntp_check_reply(&p, XMT, T1, T4, &s),
-	    NTP_ROOT_DISTANCE);
+	    NTP_DELAY_TOO_LARGE);
 	assert_int_equal(s.root_distance, INT64_C(6442486071));
+	assert_false(ntp_verdict_is_server_state(NTP_DELAY_TOO_LARGE));
+}
+
+/*
+ * The server is judged by what it says of itself: root delay / 2 + root
+ * dispersion <= 1.5 s.  Root dispersion 0x18000 (1.5 s) with root delay 0
+ * passes the server's check whatever our delay; 0x18001 does not.
+ */
+static void
+test_check_reply_server_root_distance_limit(void **state)
+{
+	struct ntp_packet p = reply();
+
+	(void)state;
+	p.root_delay = 0;
+	p.root_disp = 0x00018001;
+	assert_int_equal(verdict(&p), NTP_ROOT_DISTANCE);
+	assert_true(ntp_verdict_is_server_state(NTP_ROOT_DISTANCE));
+	p.root_disp = 0x00018000;
+	assert_int_equal(verdict(&p), NTP_DELAY_TOO_LARGE);	/* + delay / 2 */
+	/* root delay 3 s = 0x30000: 1.5 s; 0x30002: 1.5 s + 2^-16 */
+	p.root_disp = 0;
+	p.root_delay = 0x00030002;
+	assert_int_equal(verdict(&p), NTP_ROOT_DISTANCE);
+}
+
+/*
+ * A good server (root delay 2.9 s, dispersion 0) and a slow sample: 200 ms
+ * round trip makes (2.9 + 0.2) / 2 = 1.55 s.  Before, "root distance too
+ * large" dropped the server.  Likewise our clock jumping +10 s between T1
+ * and T4.
+ */
+static void
+test_check_reply_slow_sample_is_the_samples_fault(void **state)
+{
+	struct ntp_packet p = reply();
+	struct ntp_sample s;
+
+	(void)state;
+	p.root_delay = 0x0002E666;	/* 2.9 s */
+	p.root_disp = 0;
+	assert_int_equal(ntp_check_reply(&p, XMT, T1, T4, &s), NTP_OK);
+	assert_int_equal(ntp_check_reply(&p, XMT, T1, T1 + NTP_DUR_MSEC(200),
+	    &s), NTP_DELAY_TOO_LARGE);
+	assert_int_equal(ntp_check_reply(&p, XMT, T1, T4 + NTP_DUR_SEC(10),
+	    &s), NTP_DELAY_TOO_LARGE);
+	assert_true(s.delay > NTP_DUR_SEC(9));
 }
 
 static void
@@ -922,8 +972,9 @@ test_verdict_is_server_state(void **state)
 	assert_false(ntp_verdict_is_server_state(NTP_BOGUS));
 	assert_false(ntp_verdict_is_server_state(NTP_DUPLICATE));
 	assert_false(ntp_verdict_is_server_state(NTP_NEGATIVE_DELAY));
+	assert_false(ntp_verdict_is_server_state(NTP_DELAY_TOO_LARGE));
 	for (v = NTP_BAD_VERSION; v < NTP_VERDICT_COUNT; v++)
-		if (v != NTP_NEGATIVE_DELAY)
+		if (v != NTP_NEGATIVE_DELAY && v != NTP_DELAY_TOO_LARGE)
 			assert_true(ntp_verdict_is_server_state(v));
 }
 
@@ -1467,6 +1518,8 @@ main(void)
 		cmocka_unit_test(test_check_reply_rejects_root_dispersion_2s),
 		cmocka_unit_test(test_check_reply_rejects_root_delay_4s),
 		cmocka_unit_test(test_check_reply_root_distance_just_below_limit),
+		cmocka_unit_test(test_check_reply_server_root_distance_limit),
+		cmocka_unit_test(test_check_reply_slow_sample_is_the_samples_fault),
 		cmocka_unit_test(test_check_reply_kod_with_wrong_origin_is_bogus),
 		cmocka_unit_test(test_check_reply_stratum_16_with_wrong_origin_is_bogus),
 		cmocka_unit_test(test_check_reply_stratum_16_with_leap_alarm_is_stratum_high),

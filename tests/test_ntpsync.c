@@ -742,6 +742,35 @@ test_kod_deny_drops_the_server(void **state)
 	close(other);
 }
 
+/*
+ * One sample spoilt by our clock jumping +10 s between T1 and T4 (or a slow
+ * one) is dropped; the server and its good samples stay.  Before, "root
+ * distance too large" dropped the server with its samples.
+ */
+static void
+test_slow_sample_is_dropped_not_the_server(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 3);
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	handle_reply(&p, buf, sizeof(buf));
+	assert_int_equal(p.res->nsamples, 1);
+	reply_to(&p, buf, 2, 0);
+	assert_int_equal(xchg_handle_reply(&p, buf, sizeof(buf),
+	    clock_ntp_now(0) + NTP_DUR_SEC(10), 0, &xc, &xe), 0);
+	assert_false(p.done);
+	assert_int_equal(p.res->nsamples, 1);
+	assert_int_equal(p.res->last, NTP_DELAY_TOO_LARGE);
+	assert_int_equal(xchg_send(&p, &xc, &xe), 0);	/* the retransmit timer */
+	reply_to(&p, buf, 2, 0);
+	handle_reply(&p, buf, sizeof(buf));
+	assert_int_equal(p.res->nsamples, 2);
+	close(other);
+}
+
 static void
 test_stratum_16_ends_the_server_at_once(void **state)
 {
@@ -1103,6 +1132,8 @@ main(void)
 		cmocka_unit_test_setup(test_kod_rate_keeps_the_samples_that_arrived,
 		    setup),
 		cmocka_unit_test_setup(test_kod_deny_drops_the_server, setup),
+		cmocka_unit_test_setup(test_slow_sample_is_dropped_not_the_server,
+		    setup),
 		cmocka_unit_test_setup(test_stratum_16_ends_the_server_at_once,
 		    setup),
 		cmocka_unit_test_setup(test_init_is_not_synchronized_yet_not_a_kiss,

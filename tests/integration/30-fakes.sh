@@ -4,7 +4,8 @@
 # ICMP port unreachable and silence.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios fake_failures fake_successes precision_bounded icmp_unreachable silent_short_timeout
+scenarios fake_failures fake_successes precision_bounded slow_sample_not_server icmp_unreachable \
+    silent_short_timeout
 
 # fake_case MODE RC REGEX: start the fake on 127.0.0.5, sync from it, expect failure.
 fake_case() {
@@ -37,6 +38,26 @@ scenario_precision_bounded() {
     expect_rc precision_negative_delay 1
     expect_text precision_negative_delay "Server dropped: negative delay"
     expect_no_clock_call precision_negative_delay
+}
+
+# A server whose own root distance is fine (root delay 2.94 s: 1.47 s, + 0.001 s root
+# dispersion) and whose first reply takes 80 ms: with that round trip the sample's root
+# distance is (2.94 + 0.08) / 2 + 0.001 = 1.511 s, above 1.5 s. That sample is dropped, the
+# next four are used. Before, "root distance too large" dropped the server.
+scenario_slow_sample_not_server() {
+    local name=slow_sample_not_server accepted dropped
+    start_fake 127.0.0.5 slow-first=80 --root-delay 2.94 ||
+        { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -p 4 127.0.0.5
+    expect_rc "$name -d" 0
+    accepted=$(count '^  accepted$' "$OUT")
+    dropped=$(count '^  rejected: delay too large \(with this round trip the root distance' "$OUT")
+    check "$name: the slow sample dropped" "$(why "$dropped dropped")" [ "$dropped" -eq 1 ]
+    check "$name: the other 4 used" "$(why "$accepted accepted")" [ "$accepted" -eq 4 ]
+    run_ntpsync -p 4 127.0.0.5
+    stop_fakes
+    expect_rc "$name" 0
+    expect_slew "$name" 0 2000
 }
 
 # fake_ok MODE [NTPSYNC-OPTION...]: the fake's quirk must not stop the sync.
