@@ -581,15 +581,29 @@ ntp_best_sample(const struct ntp_sample *s, size_t n)
 	return best;
 }
 
-/* Do the correctness intervals [offset +- root distance] of a and b meet? */
-static int
-intervals_meet(const struct ntp_sample *a, const struct ntp_sample *b)
-{
-	ntp_dur gap = dur_sub(a->offset, b->offset);
+/* An end of a correctness interval, for the selection algorithm. */
+struct edge {
+	ntp_dur	at;
+	int	type;		/* EDGE_LOW or EDGE_HIGH */
+};
+#define EDGE_LOW	(-1)
+#define EDGE_HIGH	1
 
-	if (gap < 0)
-		gap = gap == INT64_MIN ? INT64_MAX : -gap;
-	return gap <= dur_add(a->root_distance, b->root_distance);
+/*
+ * Sorted by offset; at one offset the lower ends come first, so that
+ * touching intervals meet.
+ */
+static int
+edge_before(const struct edge *a, const struct edge *b)
+{
+	return a->at < b->at || (a->at == b->at && a->type < b->type);
+}
+
+/* A root distance below zero (not from ntp_check_reply) counts as zero. */
+static ntp_dur
+radius(const struct ntp_sample *s)
+{
+	return s->root_distance > 0 ? s->root_distance : 0;
 }
 
 static int
@@ -603,32 +617,76 @@ better(const struct ntp_sample *a, int sa, const struct ntp_sample *b, int sb)
 }
 
 /*
- * A simplified RFC 5905 section 11.2.1 selection: a server whose
- * correctness interval meets those of a majority of the servers is a
- * truechimer; the others are falsetickers and are marked.  When no server
- * has a majority (two that disagree), nobody can be told a liar and all
- * stay candidates.  Of the candidates the best by (stratum, root distance,
- * delay) wins.
+ * RFC 5905 section 11.2.1, the selection algorithm, on the n candidates'
+ * correctness intervals [offset - root distance, offset + root distance]:
+ * with f = 0, 1, ... while 2f < n (a majority must remain), scan the
+ * sorted ends from the lowest, counting +1 at each lower end and -1 at
+ * each upper end, until the count reaches n - f: that point is l; scan
+ * from the highest the other way for u.  If l <= u, [l, u] is the
+ * intersection interval, contained in n - f intervals, and the candidates
+ * whose intervals meet it are the truechimers; the others are marked
+ * falsetickers.  If no f < n / 2 gives one, there is no majority and
+ * nothing may be chosen: n is returned and nobody is marked.  (The RFC
+ * also counts the midpoints outside [l, u] against f; like ntpd 4.2.8
+ * and NTPsec, this does not: an honest server with a tight interval
+ * would otherwise make a majority fail whenever another honest one's
+ * offset is not inside it.)  Of the truechimers the best by (stratum,
+ * root distance, delay) wins; the RFC's clustering and combining are for
+ * a daemon that follows many samples, not for one step.
  */
 size_t
 ntp_select(const struct ntp_sample *const *cand, const int *stratum,
     size_t n, int *falseticker)
 {
-	size_t i, j, agree, best = n, truechimers = 0;
+	struct edge e[2 * NTP_SELECT_MAX], t;
+	ntp_dur l = 0, u = 0;
+	size_t i, j, f, best = n, ends = 2 * n;
+	int c, found;
 
+	for (i = 0; i < n; i++)
+		falseticker[i] = 0;
+	if (n == 0 || n > NTP_SELECT_MAX)
+		return n;
 	for (i = 0; i < n; i++) {
-		for (agree = 0, j = 0; j < n; j++)
-			agree += intervals_meet(cand[i], cand[j]) ? 1u : 0u;
-		falseticker[i] = agree * 2 <= n;
-		truechimers += !falseticker[i];
+		e[2 * i].at = dur_sub(cand[i]->offset, radius(cand[i]));
+		e[2 * i].type = EDGE_LOW;
+		e[2 * i + 1].at = dur_add(cand[i]->offset, radius(cand[i]));
+		e[2 * i + 1].type = EDGE_HIGH;
 	}
+	for (i = 1; i < ends; i++)
+		for (j = i; j > 0 && edge_before(&e[j], &e[j - 1]); j--) {
+			t = e[j];
+			e[j] = e[j - 1];
+			e[j - 1] = t;
+		}
+	for (f = 0; 2 * f < n; f++) {
+		found = 0;
+		for (c = 0, i = 0; i < ends; i++) {
+			c -= e[i].type;
+			if (c >= (int)(n - f)) {
+				l = e[i].at;
+				found++;
+				break;
+			}
+		}
+		for (c = 0, i = ends; i-- > 0;) {
+			c += e[i].type;
+			if (c >= (int)(n - f)) {
+				u = e[i].at;
+				found++;
+				break;
+			}
+		}
+		if (found == 2 && l <= u)
+			break;
+	}
+	if (2 * f >= n)
+		return n;
 	for (i = 0; i < n; i++) {
-		if (truechimers == 0)
-			falseticker[i] = 0;
-		if (falseticker[i])
-			continue;
-		if (best == n || better(cand[i], stratum[i], cand[best],
-		    stratum[best]))
+		falseticker[i] = dur_add(cand[i]->offset, radius(cand[i])) < l ||
+		    dur_sub(cand[i]->offset, radius(cand[i])) > u;
+		if (!falseticker[i] && (best == n || better(cand[i],
+		    stratum[i], cand[best], stratum[best])))
 			best = i;
 	}
 	return best;

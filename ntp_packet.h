@@ -205,6 +205,8 @@ void	 ntp_dur_to_timeval(ntp_dur d, struct timeval *tv);
 void	 ntp_timespec_add(struct timespec *ts, ntp_dur d);
 double	 ntp_dur_to_double(ntp_dur d);
 
+#define NTP_SELECT_MAX		16	/* candidates ntp_select() takes */
+
 size_t	 ntp_best_sample(const struct ntp_sample *s, size_t n);
 size_t	 ntp_select(const struct ntp_sample *const *cand, const int *stratum,
 	    size_t n, int *falseticker);

@@ -190,6 +190,26 @@ conclude(const struct run *run, const struct ntp_server *s,
 		return oc->code = failure_code(res, n);
 	}
 	c = ntp_select(cand, stratum, nc, falseticker);
+	oc->candidates = nc;
+	if (c == nc) {
+		/*
+		 * RFC 5905 section 11.2.1: without a majority of truechimers
+		 * there is no suitable candidate.  Nobody can be told a liar,
+		 * nobody is trusted: the clock stays as it is.
+		 */
+		oc->no_majority = 1;
+		oc->reason = "the servers that answered disagree, without a "
+		    "majority";
+		for (i = 0; i < n; i++)
+			if (res[i].nsamples == 0)
+				report_dropped(run->rep, &s[i], &res[i], 1);
+		for (i = 0; i < nc; i++)
+			report_no_majority(run->rep, &s[who[i]], cand[i], nc);
+		out(OUT_ERROR, "no server suitable for synchronization found: "
+		    "the %zu servers that answered disagree, without a majority",
+		    nc);
+		return oc->code = EXIT_NO_MAJORITY;
+	}
 	for (i = 0; i < nc; i++) {
 		oc->falseticker[who[i]] = falseticker[i];
 		if (falseticker[i])

@@ -24,6 +24,7 @@
 #define EXIT_RTC		8
 #define EXIT_STEP_LIMIT		9
 #define EXIT_OUTPUT		10	/* -q, -d: the result could not be written */
+#define EXIT_NO_MAJORITY	11	/* the servers disagree: none chosen */
 
 /* What the decision needs to know of a run. */
 struct run {

@@ -284,6 +284,33 @@ report_falseticker(const struct report *r, const struct ntp_server *s,
 	    clock_true_offset(best->offset, r->shift));
 }
 
+/* Why a server was not used when the servers that answered disagree. */
+const char *
+report_no_majority_reason(const struct report *r,
+    const struct ntp_sample *best, size_t candidates, char *buf, size_t len)
+{
+	str_fmt(buf, len, "no majority (offset %+.6f +- %.6f s; no time lies "
+	    "within the intervals of more than half of the %zu servers that "
+	    "answered: they disagree, and none can be trusted)",
+	    clock_true_offset(best->offset, r->shift),
+	    ntp_dur_to_double(best->root_distance), candidates);
+	return buf;
+}
+
+/* Under -q, -d and -v; and for everyone, as the run failed. */
+void
+report_no_majority(const struct report *r, const struct ntp_server *s,
+    const struct ntp_sample *best, size_t candidates)
+{
+	enum out_class c = out_wants(OUT_DETAIL) ? OUT_DETAIL : OUT_DROPPED;
+	char why[WHY_LEN];
+
+	if (out_wants(c))
+		out(c, "%s: Server dropped: %s\n", s->addr,
+		    report_no_majority_reason(r, best, candidates, why,
+		    sizeof(why)));
+}
+
 /* What was done to the clock, or under -q and -d what would be. */
 void
 report_clock(const struct report *r, const struct ntp_server *s,
@@ -493,6 +520,12 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 			out(OUT_JSON, ",\"error\":");
 			json_str(report_failure_reason(r, &res[i], why,
 			    sizeof(why)));
+		} else if (o->no_majority) {
+			out(OUT_JSON, ",\"error\":");
+			json_str(report_no_majority_reason(r,
+			    &res[i].sample[ntp_best_sample(res[i].sample,
+			    (size_t)res[i].nsamples)], o->candidates, why,
+			    sizeof(why)));
 		}
 		out(OUT_JSON, ",\"replies\":[");
 		for (k = 0; k < r->nreplies[i]; k++) {
@@ -502,7 +535,8 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 		}
 		out(OUT_JSON, "]}");
 	}
-	out(OUT_JSON, "],\"chosen\":");
+	out(OUT_JSON, "],\"majority\":%s,\"chosen\":", o->candidates == 0 ?
+	    "null" : o->no_majority ? "false" : "true");
 	if (o->chosen != NULL) {
 		json_str(o->chosen->addr);
 		out(OUT_JSON, ",\"offset\":%.9f,\"delay\":%.9f",

@@ -41,6 +41,8 @@ struct outcome {
 	const char		*action;	/* "none", "step", "slew" */
 	int			 code;		/* exit code */
 	const char		*reason;	/* why the run failed, or NULL */
+	int			 no_majority;	/* the candidates disagree */
+	size_t			 candidates;	/* servers that gave a sample */
 	int			 falseticker[MAX_PEERS];
 };
 
@@ -56,6 +58,11 @@ void	report_dropped(const struct report *r, const struct ntp_server *s,
 	    const struct ntp_result *res, int failed_run);
 void	report_falseticker(const struct report *r, const struct ntp_server *s,
 	    const struct ntp_sample *best);
+const char *report_no_majority_reason(const struct report *r,
+	    const struct ntp_sample *best, size_t candidates, char *buf,
+	    size_t len);
+void	report_no_majority(const struct report *r, const struct ntp_server *s,
+	    const struct ntp_sample *best, size_t candidates);
 void	report_clock(const struct report *r, const struct ntp_server *s,
 	    ntp_dur offset, ntp_dur max_step, enum clock_status st, int error);
 void	report_rtc(const char *device, const struct tm *set, int error);

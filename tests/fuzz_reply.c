@@ -385,23 +385,40 @@ check_request(uint64_t xmt, int version)
 		CHECK(buf[i] == 0, "request byte %zu is %02x", i, buf[i]);
 }
 
-/* Do [o1 +- r1] and [o2 +- r2] meet?  Exact, for any 64-bit values. */
-static int
-ref_meet(const struct ntp_sample *a, const struct ntp_sample *b)
+/* The correctness interval [offset - r, offset + r], exactly (r < 0: 0). */
+static void
+ref_interval(const struct ntp_sample *s, i128 *lo, i128 *hi)
 {
-	i128 gap = (i128)a->offset - b->offset;
+	i128 r = s->root_distance > 0 ? s->root_distance : 0;
 
-	if (gap < 0)
-		gap = -gap;
-	return gap <= (i128)a->root_distance + b->root_distance;
+	*lo = (i128)s->offset - r;
+	*hi = (i128)s->offset + r;
+}
+
+/* How many of the n intervals contain the point x. */
+static size_t
+ref_cover(const struct ntp_sample *s, size_t n, i128 x)
+{
+	i128 lo, hi;
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++) {
+		ref_interval(&s[i], &lo, &hi);
+		c += lo <= x && x <= hi;
+	}
+	return c;
 }
 
 /*
- * ntp_select against ntp_packet.c's own description of it: a majority
- * truechimer rule over the correctness intervals, then the best by
- * (stratum, root distance, delay).  exact: the samples are as ntpsync
- * hands it (root distance 0..2^35), where the clamped arithmetic must
- * give the exact answer; otherwise only its structural promises hold.
+ * ntp_select against the README's rule (RFC 5905 section 11.2.1), worked
+ * out another way: k, the most intervals that share a point, is found at
+ * some lower end; a majority needs 2k > n.  The intersection [l, u] runs
+ * from the lowest to the highest point that k intervals share (l is a
+ * lower end, u an upper end); the truechimers are the intervals that meet
+ * it, and the best of them by (stratum, root distance, delay) wins.  No
+ * majority: n, nobody marked.  exact: the samples are as ntpsync hands
+ * them (root distance 0..2^35), where the clamped arithmetic must give
+ * the exact answer; otherwise only its structural promises hold.
  */
 static void
 check_select(const struct ntp_sample *s, const int *stratum, size_t n,
@@ -409,16 +426,23 @@ check_select(const struct ntp_sample *s, const int *stratum, size_t n,
 {
 	const struct ntp_sample *cand[MAX_CAND];
 	int ft[MAX_CAND], ref_ft[MAX_CAND];
-	size_t i, j, agree, best, ref_best = n, truechimers = 0, b;
+	size_t i, best, ref_best = n, k = 0, c, b;
+	i128 lo, hi, l = 0, u = 0;
+	int have_l = 0, have_u = 0;
 
 	for (i = 0; i < n; i++)
 		cand[i] = &s[i];
 	memset(ft, 0x55, sizeof(ft));
 	best = ntp_select(cand, stratum, n, ft);
-	CHECK(best < n, "select returned %zu of %zu", best, n);
+	CHECK(best <= n, "select returned %zu of %zu", best, n);
 	for (i = 0; i < n; i++)
 		CHECK(ft[i] == 0 || ft[i] == 1, "falseticker[%zu] = %d", i, ft[i]);
-	CHECK(!ft[best], "chose falseticker %zu", best);
+	if (best < n)
+		CHECK(!ft[best], "chose falseticker %zu", best);
+	else
+		for (i = 0; i < n; i++)
+			CHECK(!ft[i], "no majority, yet %zu marked", i);
+	CHECK(n != 1 || best == 0, "one server, not chosen");
 
 	b = ntp_best_sample(s, n);
 	CHECK(b < n, "best_sample returned %zu of %zu", b, n);
@@ -430,14 +454,31 @@ check_select(const struct ntp_sample *s, const int *stratum, size_t n,
 		return;
 
 	for (i = 0; i < n; i++) {
-		for (agree = 0, j = 0; j < n; j++)
-			agree += (size_t)ref_meet(&s[i], &s[j]);
-		ref_ft[i] = agree * 2 <= n;
-		truechimers += !ref_ft[i];
+		ref_interval(&s[i], &lo, &hi);
+		c = ref_cover(s, n, lo);
+		if (c > k)
+			k = c;
+	}
+	if (2 * k <= n) {
+		CHECK(best == n, "no majority (%zu of %zu), chose %zu", k, n,
+		    best);
+		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (truechimers == 0)
-			ref_ft[i] = 0;
+		ref_interval(&s[i], &lo, &hi);
+		if (ref_cover(s, n, lo) == k && (!have_l || lo < l)) {
+			l = lo;
+			have_l = 1;
+		}
+		if (ref_cover(s, n, hi) == k && (!have_u || hi > u)) {
+			u = hi;
+			have_u = 1;
+		}
+	}
+	CHECK(have_l && have_u && l <= u, "no intersection for k = %zu", k);
+	for (i = 0; i < n; i++) {
+		ref_interval(&s[i], &lo, &hi);
+		ref_ft[i] = hi < l || lo > u;
 		CHECK(ft[i] == ref_ft[i], "falseticker[%zu] %d, expected %d",
 		    i, ft[i], ref_ft[i]);
 		if (ref_ft[i])

@@ -1380,11 +1380,35 @@ test_select_marks_liar_falseticker(void **state)
 	assert_int_equal(falseticker[2], 0);
 }
 
+/*
+ * Two servers that disagree: no majority, nothing is chosen (n), nobody can
+ * be told a liar.  Before, the better stratum won: the liar, if it claimed
+ * stratum 1, every time; at equal strata the lower delay, a coin flip.
+ */
 static void
-test_select_two_disagreeing_marks_nobody(void **state)
+test_select_two_disagreeing_chooses_nothing(void **state)
+{
+	struct ntp_sample a = sample(0, NTP_DUR_MSEC(10), NTP_DUR_MSEC(2));
+	struct ntp_sample liar = sample(NTP_DUR_SEC(10), NTP_DUR_MSEC(10),
+	    NTP_DUR_MSEC(1));
+	const struct ntp_sample *cand[2] = { &a, &liar };
+	int stratum[2] = { 2, 1 };
+	int falseticker[2] = { -1, -1 };
+
+	(void)state;
+	assert_int_equal(ntp_select(cand, stratum, 2, falseticker), 2);
+	assert_int_equal(falseticker[0], 0);
+	assert_int_equal(falseticker[1], 0);
+	stratum[1] = 2;
+	assert_int_equal(ntp_select(cand, stratum, 2, falseticker), 2);
+}
+
+/* Two that agree: [0 +- 10 ms] and [5 ms +- 10 ms]; the better stratum. */
+static void
+test_select_two_agreeing(void **state)
 {
 	struct ntp_sample a = sample(0, NTP_DUR_MSEC(10), 0);
-	struct ntp_sample b = sample(NTP_DUR_SEC(5), NTP_DUR_MSEC(10), 0);
+	struct ntp_sample b = sample(NTP_DUR_MSEC(5), NTP_DUR_MSEC(10), 0);
 	const struct ntp_sample *cand[2] = { &a, &b };
 	int stratum[2] = { 3, 2 };
 	int falseticker[2] = { -1, -1 };
@@ -1393,6 +1417,78 @@ test_select_two_disagreeing_marks_nobody(void **state)
 	assert_int_equal(ntp_select(cand, stratum, 2, falseticker), 1);
 	assert_int_equal(falseticker[0], 0);
 	assert_int_equal(falseticker[1], 0);
+}
+
+/* 2-2: two at 0, two at +10 s; no majority. */
+static void
+test_select_four_split_two_two_chooses_nothing(void **state)
+{
+	struct ntp_sample a = sample(0, NTP_DUR_MSEC(10), 0);
+	struct ntp_sample b = sample(NTP_DUR_MSEC(1), NTP_DUR_MSEC(10), 0);
+	struct ntp_sample c = sample(NTP_DUR_SEC(10), NTP_DUR_MSEC(10), 0);
+	struct ntp_sample d = sample(NTP_DUR_SEC(10) + NTP_DUR_MSEC(1),
+	    NTP_DUR_MSEC(10), 0);
+	const struct ntp_sample *cand[4] = { &a, &c, &b, &d };
+	int stratum[4] = { 2, 1, 2, 1 };
+	int falseticker[4] = { -1, -1, -1, -1 };
+
+	(void)state;
+	assert_int_equal(ntp_select(cand, stratum, 4, falseticker), 4);
+	assert_int_equal(falseticker[0] | falseticker[1] | falseticker[2] |
+	    falseticker[3], 0);
+}
+
+/*
+ * 3 of 5 agree; the 2 liars agree with each other (+10 s) and claim
+ * stratum 1: f = 2, the intersection is the honest three's, both liars
+ * are falsetickers.
+ */
+static void
+test_select_five_with_two_liars(void **state)
+{
+	struct ntp_sample h1 = sample(0, NTP_DUR_MSEC(10), NTP_DUR_MSEC(3));
+	struct ntp_sample h2 = sample(NTP_DUR_MSEC(2), NTP_DUR_MSEC(10),
+	    NTP_DUR_MSEC(2));
+	struct ntp_sample h3 = sample(-NTP_DUR_MSEC(3), NTP_DUR_MSEC(10),
+	    NTP_DUR_MSEC(4));
+	struct ntp_sample l1 = sample(NTP_DUR_SEC(10), NTP_DUR_MSEC(10), 0);
+	struct ntp_sample l2 = sample(NTP_DUR_SEC(10), NTP_DUR_MSEC(10), 0);
+	const struct ntp_sample *cand[5] = { &l1, &h1, &l2, &h2, &h3 };
+	int stratum[5] = { 1, 3, 1, 3, 3 };
+	int falseticker[5] = { -1, -1, -1, -1, -1 };
+
+	(void)state;
+	assert_int_equal(ntp_select(cand, stratum, 5, falseticker), 3);
+	assert_int_equal(falseticker[0], 1);
+	assert_int_equal(falseticker[1], 0);
+	assert_int_equal(falseticker[2], 1);
+	assert_int_equal(falseticker[3], 0);
+	assert_int_equal(falseticker[4], 0);
+}
+
+/*
+ * A chain [0, 1] [0.9, 2] [1.9, 3] [2.9, 4] [3.9, 5] s: the middle three
+ * each meet two others, a majority of 5 when counted pair by pair (the old
+ * rule chose among them, although [0.9, 2] and [2.9, 4] disagree), but no
+ * point lies in more than 2 intervals: no majority.
+ */
+static void
+test_select_chain_has_no_majority(void **state)
+{
+	struct ntp_sample s[5];
+	const struct ntp_sample *cand[5];
+	int stratum[5] = { 2, 2, 2, 2, 2 };
+	int falseticker[5];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		/* offset i + 0.45 s, root distance 0.55 s */
+		s[i] = sample(NTP_DUR_SEC(i) + NTP_DUR_MSEC(450),
+		    NTP_DUR_MSEC(550), 0);
+		cand[i] = &s[i];
+	}
+	assert_int_equal(ntp_select(cand, stratum, 5, falseticker), 5);
 }
 
 static void
@@ -1557,7 +1653,11 @@ main(void)
 		cmocka_unit_test(test_best_sample_lowest_delay),
 		cmocka_unit_test(test_best_sample_first_on_ties),
 		cmocka_unit_test(test_select_marks_liar_falseticker),
-		cmocka_unit_test(test_select_two_disagreeing_marks_nobody),
+		cmocka_unit_test(test_select_two_disagreeing_chooses_nothing),
+		cmocka_unit_test(test_select_two_agreeing),
+		cmocka_unit_test(test_select_four_split_two_two_chooses_nothing),
+		cmocka_unit_test(test_select_five_with_two_liars),
+		cmocka_unit_test(test_select_chain_has_no_majority),
 		cmocka_unit_test(test_select_stratum_beats_root_distance),
 		cmocka_unit_test(test_select_root_distance_beats_delay),
 		cmocka_unit_test(test_select_delay_breaks_tie),

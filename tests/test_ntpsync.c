@@ -605,6 +605,48 @@ test_liar_outvoted_by_two_good_servers(void **state)
 	assert_int_equal(conclude(&run, servers, results, 3, &oc), EXIT_SYNCED);
 }
 
+/*
+ * One right, one +10 s: no majority, no clock change (no clock call is
+ * expected, so one would fail the test), exit 11, also under -q.  Before,
+ * the liar won when it claimed stratum 1, and at equal strata the one
+ * with the lower delay did.
+ */
+static void
+test_two_disagreeing_servers_change_nothing(void **state)
+{
+	(void)state;
+	no_servers();
+	add_sample(0, "192.0.2.1", 2, 0, NTP_DUR_MSEC(2));
+	add_sample(1, "192.0.2.2", 1, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
+	assert_int_equal(conclude(&run, servers, results, 2, &oc),
+	    EXIT_NO_MAJORITY);
+	assert_null(oc.chosen);
+	assert_true(oc.no_majority);
+	assert_string_equal(oc.reason, "the servers that answered disagree, "
+	    "without a majority");
+	assert_string_equal(oc.action, "none");
+	results[1].sample[0].stratum = 2;
+	assert_int_equal(conclude(&run, servers, results, 2, &oc),
+	    EXIT_NO_MAJORITY);
+	opt.query = 1;
+	assert_int_equal(conclude(&run, servers, results, 2, &oc),
+	    EXIT_NO_MAJORITY);
+}
+
+/* A silent third server does not count: two that answered, disagreeing. */
+static void
+test_silent_server_does_not_make_a_majority(void **state)
+{
+	(void)state;
+	no_servers();
+	add_sample(0, "192.0.2.1", 2, 0, NTP_DUR_MSEC(2));
+	add_sample(2, "192.0.2.3", 2, NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
+	snprintf(servers[1].addr, sizeof(servers[1].addr), "192.0.2.2");
+	assert_int_equal(conclude(&run, servers, results, 3, &oc),
+	    EXIT_NO_MAJORITY);
+	assert_int_equal(oc.candidates, 2);
+}
+
 /* ---- the exchange: what a reply does to a server's state ---- */
 
 static struct xchg_config xc;
@@ -1124,6 +1166,10 @@ main(void)
 		cmocka_unit_test_setup(test_lowest_delay_sample_of_a_server_is_used,
 		    setup),
 		cmocka_unit_test_setup(test_liar_outvoted_by_two_good_servers,
+		    setup),
+		cmocka_unit_test_setup(test_two_disagreeing_servers_change_nothing,
+		    setup),
+		cmocka_unit_test_setup(test_silent_server_does_not_make_a_majority,
 		    setup),
 		cmocka_unit_test_setup(
 		    test_samples_are_collected_then_the_server_is_done, setup),
