@@ -289,9 +289,9 @@ const char *
 report_no_majority_reason(const struct report *r,
     const struct ntp_sample *best, size_t candidates, char *buf, size_t len)
 {
-	str_fmt(buf, len, "no majority (offset %+.6f +- %.6f s; no time lies "
-	    "within the intervals of more than half of the %zu servers that "
-	    "answered: they disagree, and none can be trusted)",
+	str_fmt(buf, len, "no majority (offset %+.6f +- %.6f s; of the %zu "
+	    "servers that answered, no more than half agree on any time: none "
+	    "can be trusted)",
 	    clock_true_offset(best->offset, r->shift),
 	    ntp_dur_to_double(best->root_distance), candidates);
 	return buf;

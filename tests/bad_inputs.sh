@@ -108,9 +108,15 @@ start_chrony 127.0.0.1 || exit 1
 
 section "server side (tests/fake_server.py --mode on 127.0.0.5)"
 fake_row good "a good reply (for comparison)"
-fake_row stratum16 "stratum 16, LI 3 (a server that just started)"
+fake_row init "LI 3, stratum 0, INIT (classic ntpd or NTPsec that just started)"
+fake_row unsynced-chrony "LI 3, stratum 0, refid 0 (chrony that just started)"
+fake_row unsynced-openntpd "LI 3, stratum 0, refid 0 (OpenNTPD, unsynchronized)"
+fake_row stratum16 "LI 3, stratum 16 (busybox ntpd's server, unsynchronized)"
+fake_row kiss=STEP "kiss code STEP"
+fake_row good "stratum 200" --stratum 200
 fake_row li3 "LI 3, stratum 2"
 fake_row stratum0 "stratum 0 with kiss code XXXX"
+fake_row kiss=AUTH "kiss code AUTH"
 fake_row rate "kiss-o'-death RATE"
 fake_row deny "kiss-o'-death DENY"
 fake_row rstr "kiss-o'-death RSTR"
@@ -124,6 +130,10 @@ fake_row version0 "version 0"
 fake_row zero-ts "receive and transmit timestamps 0"
 fake_row zero-rx "receive timestamp 0"
 fake_row tx-before-rx "transmit 1 s before receive"
+fake_row tx-before-rx "transmit 1 s before receive, precision +2" --precision 2
+fake_row negative-delay "delay -10 s, precision +30" --precision 30 -- -t 0.5
+fake_row ref-future "reference time 1 s after transmit time"
+fake_row slow-first=80 "root delay 2.94 s, first reply 80 ms late" --root-delay 2.94
 fake_row huge-dispersion "root dispersion 20 s"
 fake_row huge-delay "root delay 10 s"
 fake_row extension "an extension field after the header (76 bytes)"
@@ -148,6 +158,11 @@ section "several servers"
 if start_fake 127.0.0.5 good && start_fake 127.0.0.6 good --offset 10; then
     row "one liar (+10 s) among three" 127.0.0.1 127.0.0.5 127.0.0.6
     row "two servers that disagree (0 and +10 s)" 127.0.0.5 127.0.0.6
+fi
+stop_fakes
+if start_fake 127.0.0.5 good && start_fake 127.0.0.6 good --offset 10 --stratum 1; then
+    row "one liar (+10 s, stratum 1) among three" 127.0.0.1 127.0.0.5 127.0.0.6
+    row "two servers that disagree, the liar stratum 1" 127.0.0.5 127.0.0.6
 fi
 stop_fakes
 row "one dead (ICMP) and one good" 127.0.0.9 127.0.0.1

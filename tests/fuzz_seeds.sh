@@ -76,6 +76,14 @@ capture chrony-ipv6 ::1 || rc=1
 start_ntpsec 127.0.0.3 || exit 1
 capture ntpsec-v4 127.0.0.3 || rc=1
 capture ntpsec-v3 127.0.0.3 --version 3 || rc=1
+# Real servers just started, not synchronized (LI 3, stratum 0).
+start_chrony_unsynced 127.0.0.10 || exit 1
+capture chrony-unsynced 127.0.0.10 || rc=1
+start_ntpsec_unsynced 127.0.0.11 || exit 1
+capture ntpsec-init 127.0.0.11 || rc=1
+start_openntpd 127.0.0.12 || exit 1
+capture openntpd-unsynced 127.0.0.12 || rc=1
+stop_unsynced
 
 # Era 1: seconds from now to 100 s after 2036-02-07 06:28:16 UTC (NTP era 1, second 0).
 to_era1=$((2085978496 + 100 - $(date +%s)))
@@ -89,10 +97,16 @@ fake() { # NAME MODE [FAKE-ARG...] -- [CAPTURE-ARG...]
     capture "$name" 127.0.0.5 "${cargs[@]}" || rc=1
     stop_fakes
 }
-for mode in good stratum16 li3 stratum0 rate deny rstr wrong-origin short bad-mode \
-    bad-version version0 zero-ts zero-rx tx-before-rx huge-dispersion huge-delay extension; do
+for mode in good init unsynced-chrony unsynced-openntpd stratum16 li3 stratum0 rate deny \
+    rstr kiss=STEP kiss=AUTH kiss=NTSN wrong-origin short bad-mode bad-version version0 \
+    zero-ts zero-rx tx-before-rx negative-delay ref-future huge-dispersion huge-delay \
+    extension; do
     fake "fake-$mode" "$mode"
 done
+fake fake-stratum200 good --stratum 200
+fake fake-precision2 tx-before-rx --precision 2              # T3 1 s before T2, precision 4 s
+fake fake-precision30 negative-delay --precision 30          # delay -10 s, precision 2^30 s
+fake fake-slow-first slow-first=80 --root-delay 2.94         # a sample too slow, the server fine
 fake fake-forged-first forged-first                          # the first datagram: origin XOR 1
 fake fake-offset10 good --offset 10
 fake fake-offset-minus-1y good --offset -31536000
