@@ -287,9 +287,15 @@ xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 	return xchg_send(p, cfg, err);
 }
 
-/* Drain the socket; T4 is the kernel's receive time where it gives one. */
-static int
-receive(struct xchg_peer *p, const struct xchg_config *cfg,
+/*
+ * Read what the socket holds; T4 is the kernel's receive time where it
+ * gives one.  Datagrams can arrive as fast as they are read (a flood of
+ * forgeries, -d to a slow reader): after a batch, or once the server's
+ * deadline has passed, return so that the caller looks at the deadlines
+ * and the other servers again.
+ */
+int
+xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
     struct xchg_error *err)
 {
 	uint8_t buf[RECV_BUF_LEN];
@@ -303,9 +309,11 @@ receive(struct xchg_peer *p, const struct xchg_config *cfg,
 	struct timespec ts;
 	uint64_t t4;
 	ssize_t n;
-	int kernel_rx;
+	int kernel_rx, batch;
 
-	while (!p->done) {
+	for (batch = 0; !p->done && batch < XCHG_RECV_BATCH; batch++) {
+		if (batch > 0 && clock_mono_ns() >= p->deadline)
+			break;
 		iov.iov_base = buf;
 		iov.iov_len = sizeof(buf);
 		memset(&msg, 0, sizeof(msg));
@@ -437,7 +445,8 @@ xchg_round(const struct ntp_server *servers, struct ntp_result *res, size_t n,
 			goto fatal;
 		}
 		for (i = 0; i < nfds; i++)
-			if (pfd[i].revents != 0 && receive(map[i], cfg, err) == -1)
+			if (pfd[i].revents != 0 &&
+			    xchg_receive(map[i], cfg, err) == -1)
 				goto fatal;
 		now = clock_mono_ns();
 		for (i = 0; i < nfds; i++) {

@@ -20,6 +20,8 @@
 #define MAX_PEERS		16	/* server addresses in one run */
 #define MAX_REQUESTS		8	/* requests remembered per address */
 #define SAMPLES_MAX		8	/* as ntpdate's -p */
+/* Datagrams read from one socket before the deadlines are looked at again. */
+#define XCHG_RECV_BATCH		8
 
 /* A name given on the command line, and why it did not resolve. */
 struct xchg_host {
@@ -121,6 +123,8 @@ int	xchg_random64(uint64_t *out);
 
 /* The steps of a round, for the unit tests. */
 int	xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
+	    struct xchg_error *err);
+int	xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
 	    struct xchg_error *err);
 int	xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 	    uint64_t t4, int kernel_rx, const struct xchg_config *cfg,

@@ -131,6 +131,10 @@ REPEAT = "repeat"
 # (PORT+1 for other-port and port-race, --other-addr port PORT for addr-race).
 OTHER = "@other"
 FORGED_SHIFT = 100 * NTP_ONE_SEC
+# In a mode's reply list, VARIANT@flood sends that datagram again and again, as fast as
+# the socket takes it, for FLOOD_SECONDS (one log line for them all).
+FLOOD = "@flood"
+FLOOD_SECONDS = 4
 # Modes that need the second socket, and where it is bound.
 SECOND_ON_NEXT_PORT = ("other-port", "port-race")
 SECOND_ON_OTHER_ADDR = ("addr-race",)
@@ -178,6 +182,8 @@ MODES = {
                  "with the right origin but a time 100 s ahead, then a DENY with the\n"
                  "right origin; then the good reply from PORT",
     "addr-race": "as port-race, but the forged two come from --other-addr, port PORT",
+    "flood": f"per request, replies with origin XOR 1 back to back for {FLOOD_SECONDS} s,\n"
+             "never the good one (a flood of forgeries)",
     "forged-first": "per request, back to back: a reply with origin XOR 1, then\n"
                     "DENY with origin XOR 2^32 (off by 1 s), then the good reply",
     "delay=MS": "good reply sent MS milliseconds after the request arrived\n"
@@ -238,6 +244,8 @@ def replies_for(mode, nth):
         return 0, 0, ["good" if nth == 0 else "rate"]
     if mode == "duplicate":
         return 0, 0, ["good", REPEAT]
+    if mode == "flood":
+        return 0, 0, ["wrong-origin" + FLOOD]
     if mode == "forged-first":
         return 0, 0, ["wrong-origin", "deny-wrong-origin", "good"]
     if mode == "other-port":
@@ -325,6 +333,9 @@ class Server:
             data = b""
             for variant in variants:
                 out = sock
+                flood = variant.endswith(FLOOD)
+                if flood:
+                    variant = variant[:-len(FLOOD)]
                 if variant.endswith(OTHER):
                     variant = variant[:-len(OTHER)]
                     out = self.socks[1]
@@ -332,17 +343,33 @@ class Server:
                     t3 = self.now_ntp()  # just before sending
                     data = build_reply(variant, request, t3 if t2 is None else t2, t3,
                                        self.base)
-                try:
-                    out.sendto(data, peer)
-                    result = ""
-                except OSError as e:  # e.g. ENOBUFS; keep serving
-                    result = f" error={e.strerror}"
+                if flood:
+                    result = f" flood={self.flood(out, data, peer)}"
+                else:
+                    try:
+                        out.sendto(data, peer)
+                        result = ""
+                    except OSError as e:  # e.g. ENOBUFS; keep serving
+                        result = f" error={e.strerror}"
                 src = out.getsockname()
                 self.log(f"tx {len(data)} bytes mode={self.args.mode} reply={variant} "
                          f"to {fmt_addr(peer)} from-port={src[1]} from-addr={src[0]}{result}")
             self.replies += 1
             if self.replies >= self.args.max_replies:
                 return
+
+    @staticmethod
+    def flood(sock, data, peer):
+        """Send data to peer for FLOOD_SECONDS as fast as it goes; return how many."""
+        sent = 0
+        end = time.monotonic() + FLOOD_SECONDS
+        while time.monotonic() < end:
+            try:
+                sock.sendto(data, peer)
+                sent += 1
+            except OSError:  # the peer's queue is full, or it is gone
+                time.sleep(0.001)
+        return sent
 
     def serve(self):
         """Serve until lifetime or max-replies; return the reason."""

@@ -905,6 +905,89 @@ test_unsynchronized_and_kiss_codes_in_words(void **state)
 	    "no time)");
 }
 
+/* What the exchange reported, by type, for the tests that watch it. */
+#define EVENT_TYPES		32
+static int events[EVENT_TYPES];
+static struct xchg_event last_receive;
+static size_t last_receive_len;
+
+static void
+count_event(void *ctx, const struct xchg_event *e)
+{
+	(void)ctx;
+	assert_true((unsigned)e->type < EVENT_TYPES);
+	events[e->type]++;
+	if (e->type == XCHG_RECEIVE) {
+		last_receive = *e;
+		last_receive_len = e->len;
+	}
+}
+
+static void
+watch_events(void)
+{
+	memset(events, 0, sizeof(events));
+	memset(&last_receive, 0, sizeof(last_receive));
+	xc.hook = count_event;
+}
+
+/* Queue up to max copies of buf on fd; returns how many the socket took. */
+static int
+flood(int fd, const uint8_t *buf, size_t len, int max)
+{
+	int n;
+
+	for (n = 0; n < max; n++)
+		if (send(fd, buf, len, MSG_DONTWAIT) != (ssize_t)len)
+			break;
+	return n;
+}
+
+/*
+ * Datagrams that keep arriving (here: already queued) must not hold the
+ * receive loop past the server's deadline: one is read, then the loop
+ * returns so that the caller sees the deadline.
+ */
+static void
+test_a_flood_does_not_hold_the_receive_past_the_deadline(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 4), queued;
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	buf[NTP_OFF_ORG_TS + 7] ^= 1;	/* wrong origin: never used */
+	queued = flood(other, buf, sizeof(buf), 64);
+	assert_true(queued >= 2);
+	watch_events();
+	p.deadline = clock_mono_ns() - 1;
+	assert_int_equal(xchg_receive(&p, &xc, &xe), 0);
+	assert_int_equal(events[XCHG_RECEIVE], 1);
+	assert_false(p.done);
+	close(other);
+}
+
+/* Before the deadline, one socket gives at most a batch per wakeup. */
+static void
+test_a_flood_is_read_in_batches(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 4), queued;
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	buf[NTP_OFF_ORG_TS + 7] ^= 1;
+	queued = flood(other, buf, sizeof(buf), 64);
+	assert_true(queued > XCHG_RECV_BATCH);
+	watch_events();
+	p.deadline = clock_mono_ns() + 60LL * NSEC_PER_SEC;
+	assert_int_equal(xchg_receive(&p, &xc, &xe), 0);
+	assert_int_equal(events[XCHG_RECEIVE], XCHG_RECV_BATCH);
+	close(other);
+}
+
 /* ---- output: the small printf and the address formatter ---- */
 
 static void
@@ -1186,6 +1269,10 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_unsynchronized_and_kiss_codes_in_words,
 		    setup),
+		cmocka_unit_test_setup(
+		    test_a_flood_does_not_hold_the_receive_past_the_deadline,
+		    setup),
+		cmocka_unit_test_setup(test_a_flood_is_read_in_batches, setup),
 		cmocka_unit_test_setup(test_fmt_integers, setup),
 		cmocka_unit_test_setup(test_fmt_fixed_point_decimals, setup),
 		cmocka_unit_test_setup(test_fmt_no_negative_zero, setup),

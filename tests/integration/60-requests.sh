@@ -5,7 +5,7 @@
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
 scenarios request_fields attack_wrong_origin attack_wrong_port attack_wrong_addr \
-    attack_duplicates request_privacy
+    attack_duplicates attack_flood request_privacy
 
 scenario_request_fields() {
     start_fake 127.0.0.5 good || { fail request_fields "fake server did not start"; return; }
@@ -100,6 +100,34 @@ scenario_attack_duplicates() {
     check "$name: 4 replies used" "$(why "$accepted accepted")" [ "$accepted" -eq 4 ]
     check "$name: duplicates rejected as such" "$(why "$dups duplicates")" [ "$dups" -ge 3 ]
     expect_within "$name" 2000
+}
+
+# A flood of forgeries from the server's own address and port, never the real reply, while
+# -d writes to a reader that takes 4 KB every 10 ms: ntpsync always has a datagram to read
+# and waits on its stdout, yet -t 1 must end the run after about a second (the flood lasts
+# 4 s). Only ntpsync's own time counts, not the reader's.
+scenario_attack_flood() {
+    local name=attack_flood t0 end rc forgeries out=$RUN_DIR/flood.out
+    start_fake 127.0.0.5 flood || { fail "$name" "fake server did not start"; return; }
+    t0=$(now_ms)
+    {
+        timeout -s KILL 60 "$NTPSYNC" -d -t 1 127.0.0.5 2>&1
+        echo "$? $(now_ms)" >"$out.end"
+    } | "$PYTHON" -c 'import sys, time
+while True:
+    data = sys.stdin.buffer.read1(4096)
+    if not data:
+        break
+    sys.stdout.buffer.write(data)
+    time.sleep(0.01)' >"$out"
+    stop_fakes
+    read -r rc end <"$out.end"
+    ELAPSED_MS=$((end - t0))
+    forgeries=$(grep -c '^  rejected: bogus origin' "$out")
+    echo "# $name: -t 1 under a flood of forgeries ($forgeries read), -d to a slow reader: $ELAPSED_MS ms"
+    check "$name: exit 1 (only forgeries came)" "exit $rc" [ "$rc" -eq 1 ]
+    check "$name: the flood was on" "$forgeries forgeries read" [ "$forgeries" -gt 100 ]
+    check "$name: -t 1 holds: done within 2500 ms" "took $ELAPSED_MS ms" [ "$ELAPSED_MS" -le 2500 ]
 }
 
 # Requests leak nothing: 48 bytes, all zero but byte 0 and the transmit timestamp, which
