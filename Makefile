@@ -41,6 +41,9 @@ CMOCKA   = $(shell pkg-config --cflags --libs cmocka 2>/dev/null || echo -lcmock
 # The clock calls clock.c may make are replaced in the unit tests, so
 # that no unit test can reach the real clock.
 CLOCK_WRAP = -Wl,--wrap=clock_settime,--wrap=adjtime,--wrap=settimeofday,--wrap=adjtimex,--wrap=clock_adjtime,--wrap=clock_gettime,--wrap=ioctl
+# On the host, recvmsg can also behave as musl's does on a 32-bit CPU with
+# an old kernel (the cross builds run the real one).
+RECV_WRAP = -DWRAP_RECVMSG -Wl,--wrap=recvmsg
 
 # Below this date a clock has never been set and the step limit (-m) does
 # not apply: the date of the last commit, or SOURCE_DATE_EPOCH.
@@ -85,7 +88,7 @@ build/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h | build
 # ntpsync.c is linked as it is, its main() renamed so that the test has its own.
 build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) | build
 	$(TEST_CC) $(TEST_CFLAGS) -Dmain=ntpsync_main -c -o build/ntpsync_main.o ntpsync.c
-	$(TEST_CC) $(TEST_CFLAGS) $(CLOCK_WRAP) -o $@ tests/test_ntpsync.c \
+	$(TEST_CC) $(TEST_CFLAGS) $(CLOCK_WRAP) $(RECV_WRAP) -o $@ tests/test_ntpsync.c \
 	    build/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) $(CMOCKA)
 
 # ntpsync whose clock reads what tests/fakeclock.c says: the integration suite

@@ -21,7 +21,12 @@
 #include "exchange.h"
 
 #define NS_PER_MS		1000000LL
-#define RECV_BUF_LEN		1024	/* header, extension fields and MAC */
+/*
+ * Control data: the kernel's receive timestamp.  On a 32-bit CPU with a
+ * 64-bit time_t (musl >= 1.2) and a kernel before 5.1, the kernel writes
+ * its 32-bit layout and musl appends a 64-bit copy: room for two.
+ */
+#define RECV_CONTROL_LEN	(2 * CMSG_SPACE(2 * sizeof(int64_t)))
 /*
  * Retransmission: a LAN answers in well under a millisecond, so a request
  * without an answer after RTO_INITIAL is taken as lost and sent again;
@@ -228,7 +233,7 @@ find_request(struct xchg_peer *p, uint64_t org)
  */
 int
 xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
-    uint64_t t4, int kernel_rx, const struct xchg_config *cfg,
+    const struct xchg_rx *rx, const struct xchg_config *cfg,
     struct xchg_error *err)
 {
 	struct ntp_result *res = p->res;
@@ -247,17 +252,18 @@ xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 		else if (r->answered)
 			v = NTP_DUPLICATE;
 		else if ((v = cfg->auth->verify(cfg->auth, buf, len)) == NTP_OK)
-			v = ntp_check_reply(&pkt, r->xmt, r->t1, t4, &s);
+			v = ntp_check_reply(&pkt, r->xmt, r->t1, rx->t4, &s);
 	}
 	memset(&e, 0, sizeof(e));
 	e.type = XCHG_RECEIVE;
 	e.server = p->server;
 	e.index = p->index;
-	e.len = len;
+	e.len = rx->len;
+	e.truncated = rx->truncated;
 	e.pkt = &pkt;
 	e.verdict = v;
 	e.sample = &s;
-	e.kernel_rx = kernel_rx;
+	e.t4_source = rx->t4_source;
 	notify(cfg, &e);
 	if (v != NTP_DUPLICATE && r != NULL)
 		r->answered = 1;
@@ -298,18 +304,18 @@ int
 xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
     struct xchg_error *err)
 {
-	uint8_t buf[RECV_BUF_LEN];
+	uint8_t buf[XCHG_RECV_BUF_LEN];
 	union {
-		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		char buf[RECV_CONTROL_LEN];
 		struct cmsghdr align;
 	} control;
 	struct iovec iov;
 	struct msghdr msg;
 	struct cmsghdr *cm;
 	struct timespec ts;
-	uint64_t t4;
+	struct xchg_rx rx;
 	ssize_t n;
-	int kernel_rx, batch;
+	int batch;
 
 	for (batch = 0; !p->done && batch < XCHG_RECV_BATCH; batch++) {
 		if (batch > 0 && clock_mono_ns() >= p->deadline)
@@ -321,26 +327,32 @@ xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
 		msg.msg_iovlen = 1;
 		msg.msg_control = control.buf;
 		msg.msg_controllen = sizeof(control.buf);
-		n = recvmsg(p->fd, &msg, MSG_DONTWAIT);
+		/* MSG_TRUNC: the datagram's own length, even beyond buf. */
+		n = recvmsg(p->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
 				give_up(p, errno);
 			return 0;
 		}
-		t4 = clock_ntp_now(cfg->clock_shift);
-		kernel_rx = 0;
+		rx.len = (size_t)n;
+		rx.truncated = (msg.msg_flags & MSG_TRUNC) != 0 ||
+		    rx.len > sizeof(buf);
+		rx.t4 = clock_ntp_now(cfg->clock_shift);
+		rx.t4_source = (msg.msg_flags & MSG_CTRUNC) != 0 ?
+		    XCHG_T4_CUT : XCHG_T4_CLOCK;
 		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
 		    cm = CMSG_NXTHDR(&msg, cm)) {
 			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SCM_TIMESTAMPNS) {
+			    cm->cmsg_type == SCM_TIMESTAMPNS &&
+			    cm->cmsg_len >= CMSG_LEN(sizeof(ts))) {
 				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
-				t4 = clock_ntp(ts, cfg->clock_shift);
-				kernel_rx = 1;
+				rx.t4 = clock_ntp(ts, cfg->clock_shift);
+				rx.t4_source = XCHG_T4_KERNEL;
 			}
 		}
-		if (xchg_handle_reply(p, buf, (size_t)n, t4, kernel_rx, cfg,
-		    err) == -1)
+		if (xchg_handle_reply(p, buf, rx.truncated ? sizeof(buf) :
+		    rx.len, &rx, cfg, err) == -1)
 			return -1;
 	}
 	return 0;

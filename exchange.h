@@ -20,6 +20,8 @@
 #define MAX_PEERS		16	/* server addresses in one run */
 #define MAX_REQUESTS		8	/* requests remembered per address */
 #define SAMPLES_MAX		8	/* as ntpdate's -p */
+/* A reply's bytes that are read: header, extension fields and MAC. */
+#define XCHG_RECV_BUF_LEN	1024
 /* Datagrams read from one socket before the deadlines are looked at again. */
 #define XCHG_RECV_BATCH		8
 
@@ -35,6 +37,21 @@ struct ntp_server {
 	char			 addr[ADDR_STR_LEN];	/* numeric */
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
+};
+
+/* Where T4 came from. */
+enum xchg_t4 {
+	XCHG_T4_KERNEL,		/* the kernel's receive timestamp */
+	XCHG_T4_CLOCK,		/* the clock, read after receipt: none came */
+	XCHG_T4_CUT		/* the same: the control data was cut (MSG_CTRUNC) */
+};
+
+/* How a datagram arrived. */
+struct xchg_rx {
+	size_t		len;		/* its length, even beyond the buffer */
+	int		truncated;	/* longer than the buffer: its start read */
+	uint64_t	t4;
+	enum xchg_t4	t4_source;
 };
 
 /* What one address gave in the last round. */
@@ -56,7 +73,8 @@ enum xchg_event_type {
 	XCHG_TOO_MANY,		/* more addresses than MAX_PEERS */
 	XCHG_START,		/* server: a new round begins for it */
 	XCHG_TRANSMIT,		/* server, len, xmt, t1 */
-	XCHG_RECEIVE		/* server, len, pkt, verdict, sample, kernel_rx */
+	XCHG_RECEIVE		/* server, len, truncated, pkt, verdict, sample,
+				   t4_source */
 };
 
 struct xchg_event {
@@ -67,13 +85,14 @@ struct xchg_event {
 	int			 gai_error;
 	unsigned		 port;
 	size_t			 len;
+	int			 truncated;	/* len is beyond what was read */
 	int			 version;
 	uint64_t		 xmt;
 	uint64_t		 t1;
 	const struct ntp_packet	*pkt;
 	enum ntp_verdict	 verdict;
 	const struct ntp_sample	*sample;
-	int			 kernel_rx;
+	enum xchg_t4		 t4_source;
 };
 
 struct xchg_config {
@@ -127,7 +146,7 @@ int	xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
 int	xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
 	    struct xchg_error *err);
 int	xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
-	    uint64_t t4, int kernel_rx, const struct xchg_config *cfg,
+	    const struct xchg_rx *rx, const struct xchg_config *cfg,
 	    struct xchg_error *err);
 
 #endif /* NTPSYNC_EXCHANGE_H */

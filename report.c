@@ -106,6 +106,22 @@ reply_reason(const struct ntp_packet *p, enum ntp_verdict v, char *buf,
 	return buf;
 }
 
+/* Where T4 came from, for -d. */
+static const char *
+t4_source_name(enum xchg_t4 t4)
+{
+	switch (t4) {
+	case XCHG_T4_KERNEL:
+		return "kernel timestamp";
+	case XCHG_T4_CUT:
+		return "read after receipt: the kernel's timestamp did not fit "
+		    "in the control data (MSG_CTRUNC)";
+	case XCHG_T4_CLOCK:
+		break;
+	}
+	return "read after receipt: no kernel timestamp";
+}
+
 static void
 dump_reply(const struct report *r, const struct xchg_event *e)
 {
@@ -114,7 +130,12 @@ dump_reply(const struct report *r, const struct xchg_event *e)
 	char b1[TS_STR_LEN], b2[TS_STR_LEN], why[WHY_LEN];
 	const char *words;
 
-	out(OUT_DEBUG, "receive %s: %zu bytes\n", e->server->addr, e->len);
+	if (e->truncated)
+		out(OUT_DEBUG, "receive %s: %zu bytes (truncated: the first "
+		    "%d read)\n", e->server->addr, e->len, XCHG_RECV_BUF_LEN);
+	else
+		out(OUT_DEBUG, "receive %s: %zu bytes\n", e->server->addr,
+		    e->len);
 	if (e->verdict == NTP_SHORT)
 		goto verdict;
 	out(OUT_DEBUG, "  leap %u (%s), version %u, mode %u (%s), "
@@ -139,7 +160,7 @@ dump_reply(const struct report *r, const struct xchg_event *e)
 	if (ntp_verdict_has_times(e->verdict))
 		out(OUT_DEBUG, "  T1 %s, T4 %s (%s)\n", fmt_ts(s->t1, b1,
 		    sizeof(b1)), fmt_ts(s->t4, b2, sizeof(b2)),
-		    e->kernel_rx ? "kernel timestamp" : "read after receipt");
+		    t4_source_name(e->t4_source));
 	if (ntp_verdict_has_offset(e->verdict))
 		out(OUT_DEBUG, "  offset %+.6f s, delay %.6f s, "
 		    "root distance %.6f s\n",
@@ -166,7 +187,8 @@ log_reply(struct report *r, const struct xchg_event *e)
 	l->s = *e->sample;
 	l->v = e->verdict;
 	l->len = e->len;
-	l->kernel_rx = e->kernel_rx;
+	l->truncated = e->truncated;
+	l->t4_source = e->t4_source;
 }
 
 /* The exchange's hook: -d sees every step, -j keeps every reply. */
@@ -443,7 +465,8 @@ json_reply(const struct report *r, const struct reply_log *l)
 	enum ntp_verdict first = NTP_SHORT;
 	size_t i;
 
-	out(OUT_JSON, "{\"bytes\":%zu,\"verdict\":", l->len);
+	out(OUT_JSON, "{\"bytes\":%zu,\"truncated\":%s,\"verdict\":", l->len,
+	    l->truncated ? "true" : "false");
 	json_str(ntp_verdict_name(l->v));
 	out(OUT_JSON, ",\"checks\":{");
 	for (i = 0; i < NTP_CHECK_COUNT; i++) {
@@ -476,7 +499,14 @@ json_reply(const struct report *r, const struct reply_log *l)
 		json_ts("t1", l->s.t1);
 		json_ts("t4", l->s.t4);
 		out(OUT_JSON, ",\"t4_source\":\"%s\"",
-		    l->kernel_rx ? "kernel" : "clock");
+		    l->t4_source == XCHG_T4_KERNEL ? "kernel" : "clock");
+		if (l->t4_source == XCHG_T4_CUT)
+			out(OUT_JSON, ",\"t4_fallback\":\"the kernel's "
+			    "timestamp did not fit in the control data "
+			    "(MSG_CTRUNC)\"");
+		else if (l->t4_source == XCHG_T4_CLOCK)
+			out(OUT_JSON, ",\"t4_fallback\":\"no kernel "
+			    "timestamp\"");
 	}
 	if (ntp_verdict_has_offset(l->v))
 		out(OUT_JSON, ",\"offset\":%.9f,\"delay\":%.9f,"

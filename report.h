@@ -23,7 +23,8 @@ struct reply_log {
 	struct ntp_sample	s;
 	enum ntp_verdict	v;
 	size_t			len;
-	int			kernel_rx;
+	int			truncated;
+	enum xchg_t4		t4_source;
 };
 
 struct report {

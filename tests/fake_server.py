@@ -59,6 +59,11 @@ MAX_LIFETIME = 3600  # s; --lifetime is capped so a forgotten server still ends
 EXT_FIELD_TYPE = 0x0104
 EXT_FIELD_LEN = 28
 EXTENSION = struct.pack(">HH", EXT_FIELD_TYPE, EXT_FIELD_LEN) + bytes(EXT_FIELD_LEN - 4)
+# Appended by --mode jumbo: one extension field that makes the reply JUMBO_LEN bytes,
+# more than ntpsync reads of a datagram (1024).
+JUMBO_LEN = 1400
+JUMBO = (struct.pack(">HH", EXT_FIELD_TYPE, JUMBO_LEN - NTP_PACKET_LEN)
+         + bytes(JUMBO_LEN - NTP_PACKET_LEN - 4))
 
 
 def _kod(code):
@@ -116,6 +121,7 @@ VARIANTS = {
     "huge-dispersion": {"tweak": lambda f: f.update(root_disp=0x00140000)},  # 20 s
     "huge-delay": {"tweak": lambda f: f.update(root_delay=0x000A0000)},  # 10 s
     "extension": {"post": lambda data: data + EXTENSION},
+    "jumbo": {"post": lambda data: data + JUMBO},
     # What an attacker who saw the request would send: the right origin, a time
     # FORGED_SHIFT seconds off.  Only the *-race modes send it, from the wrong
     # port or address.
@@ -177,6 +183,8 @@ MODES = {
     "rate-after-first": "answer the first request, then send RATE kiss-o'-death",
     "extension": "good reply + a 28-byte extension field (type 0x0104,\n"
                  "zero padding): 76 bytes",
+    "jumbo": f"good reply + one extension field of {JUMBO_LEN - NTP_PACKET_LEN} bytes: "
+             f"{JUMBO_LEN} bytes",
     "duplicate": "send each good reply twice, identical bytes",
     "port-race": "per request, back to back from a second socket on PORT+1: a reply\n"
                  "with the right origin but a time 100 s ahead, then a DENY with the\n"

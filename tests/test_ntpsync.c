@@ -60,6 +60,71 @@ int __wrap_ioctl(int, unsigned long, ...);
 
 static const struct timespec *fake_realtime;
 
+#ifdef WRAP_RECVMSG
+/*
+ * recvmsg as it is, or as musl's behaves on a 32-bit CPU with a kernel
+ * before 5.1: the kernel writes its 32-bit timestamp (two 32-bit fields),
+ * and musl appends a copy in its 64-bit layout if the caller's control
+ * buffer has room for it, else it sets MSG_CTRUNC.  NO_ROOM: the kernel
+ * itself found no room for its timestamp.
+ */
+ssize_t __real_recvmsg(int, struct msghdr *, int);
+ssize_t __wrap_recvmsg(int, struct msghdr *, int);
+
+enum recvmsg_mode { RECVMSG_REAL, RECVMSG_MUSL32_OLD_KERNEL, RECVMSG_NO_ROOM };
+static enum recvmsg_mode recvmsg_mode;
+/* Stands for the kernel's 32-bit layout, which this build does not read. */
+#define SCM_TIMESTAMPNS_32BIT	0x7fff
+
+ssize_t
+__wrap_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	size_t room = msg->msg_controllen;
+	struct cmsghdr *cm;
+	struct timespec ts;
+	int32_t ts32[2];
+	ssize_t n;
+
+	n = __real_recvmsg(fd, msg, flags);
+	if (n < 0 || recvmsg_mode == RECVMSG_REAL || (flags & MSG_ERRQUEUE))
+		return n;
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_TIMESTAMPNS)
+			break;
+	if (cm == NULL)
+		return n;
+	memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+	msg->msg_controllen = 0;
+	if (recvmsg_mode == RECVMSG_NO_ROOM ||
+	    CMSG_SPACE(sizeof(ts32)) > room) {
+		msg->msg_flags |= MSG_CTRUNC;
+		return n;
+	}
+	cm = msg->msg_control;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_TIMESTAMPNS_32BIT;
+	cm->cmsg_len = CMSG_LEN(sizeof(ts32));
+	ts32[0] = (int32_t)ts.tv_sec;
+	ts32[1] = (int32_t)ts.tv_nsec;
+	memcpy(CMSG_DATA(cm), ts32, sizeof(ts32));
+	msg->msg_controllen = CMSG_SPACE(sizeof(ts32));
+	/* musl's __convert_scm_timestamps() */
+	if (CMSG_SPACE(sizeof(ts)) > room - msg->msg_controllen) {
+		msg->msg_flags |= MSG_CTRUNC;
+		return n;
+	}
+	cm = (struct cmsghdr *)((char *)msg->msg_control +
+	    msg->msg_controllen);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_TIMESTAMPNS;
+	cm->cmsg_len = CMSG_LEN(sizeof(ts));
+	memcpy(CMSG_DATA(cm), &ts, sizeof(ts));
+	msg->msg_controllen += CMSG_SPACE(sizeof(ts));
+	return n;
+}
+#endif
+
 int
 __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 {
@@ -680,8 +745,10 @@ make_peer(struct xchg_peer *p, int samples)
 static void
 handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len)
 {
-	assert_int_equal(xchg_handle_reply(p, buf, len, clock_ntp_now(0), 0,
-	    &xc, &xe), 0);
+	struct xchg_rx rx = { .len = len, .t4 = clock_ntp_now(0),
+	    .t4_source = XCHG_T4_CLOCK };
+
+	assert_int_equal(xchg_handle_reply(p, buf, len, &rx, &xc, &xe), 0);
 }
 
 /* A good reply to the last request: the server is 1 s ahead. */
@@ -793,16 +860,21 @@ static void
 test_slow_sample_is_dropped_not_the_server(void **state)
 {
 	struct xchg_peer p;
+	struct xchg_rx rx;
 	uint8_t buf[NTP_PACKET_LEN];
 	int other = make_peer(&p, 3);
 
 	(void)state;
+	memset(&rx, 0, sizeof(rx));
 	reply_to(&p, buf, 2, 0);
 	handle_reply(&p, buf, sizeof(buf));
 	assert_int_equal(p.res->nsamples, 1);
 	reply_to(&p, buf, 2, 0);
-	assert_int_equal(xchg_handle_reply(&p, buf, sizeof(buf),
-	    clock_ntp_now(0) + NTP_DUR_SEC(10), 0, &xc, &xe), 0);
+	rx.len = sizeof(buf);
+	rx.t4 = clock_ntp_now(0) + NTP_DUR_SEC(10);
+	rx.t4_source = XCHG_T4_CLOCK;
+	assert_int_equal(xchg_handle_reply(&p, buf, sizeof(buf), &rx, &xc,
+	    &xe), 0);
 	assert_false(p.done);
 	assert_int_equal(p.res->nsamples, 1);
 	assert_int_equal(p.res->last, NTP_DELAY_TOO_LARGE);
@@ -909,7 +981,6 @@ test_unsynchronized_and_kiss_codes_in_words(void **state)
 #define EVENT_TYPES		32
 static int events[EVENT_TYPES];
 static struct xchg_event last_receive;
-static size_t last_receive_len;
 
 static void
 count_event(void *ctx, const struct xchg_event *e)
@@ -917,10 +988,8 @@ count_event(void *ctx, const struct xchg_event *e)
 	(void)ctx;
 	assert_true((unsigned)e->type < EVENT_TYPES);
 	events[e->type]++;
-	if (e->type == XCHG_RECEIVE) {
+	if (e->type == XCHG_RECEIVE)
 		last_receive = *e;
-		last_receive_len = e->len;
-	}
 }
 
 static void
@@ -987,6 +1056,98 @@ test_a_flood_is_read_in_batches(void **state)
 	assert_int_equal(events[XCHG_RECEIVE], XCHG_RECV_BATCH);
 	close(other);
 }
+
+/* Queue buf for p and read it as a round would. */
+static void
+receive_one(struct xchg_peer *p, int other, const uint8_t *buf, size_t len)
+{
+	assert_int_equal(send(other, buf, len, 0), (ssize_t)len);
+	watch_events();
+	p->deadline = clock_mono_ns() + 60LL * NSEC_PER_SEC;
+	assert_int_equal(xchg_receive(p, &xc, &xe), 0);
+	assert_int_equal(events[XCHG_RECEIVE], 1);
+}
+
+/*
+ * A datagram longer than the receive buffer: its real length is reported
+ * (MSG_TRUNC), not the buffer's; the header at its start is still read.
+ */
+static void
+test_a_reply_longer_than_the_buffer_keeps_its_length(void **state)
+{
+	struct xchg_peer p;
+	uint8_t big[1400];
+	int other = make_peer(&p, 4);
+
+	(void)state;
+	memset(big, 0, sizeof(big));
+	reply_to(&p, big, 2, 0);
+	receive_one(&p, other, big, sizeof(big));
+	assert_int_equal(last_receive.len, sizeof(big));
+	assert_true(last_receive.truncated);
+	assert_int_equal(last_receive.verdict, NTP_OK);
+	close(other);
+}
+
+#ifdef WRAP_RECVMSG
+static int
+timestamped_peer(struct xchg_peer *p)
+{
+	int other = make_peer(p, 4), on = 1;
+
+	assert_int_equal(setsockopt(p->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+	    sizeof(on)), 0);
+	return other;
+}
+
+/*
+ * musl on a 32-bit CPU with a kernel before 5.1: the control buffer must
+ * hold the kernel's 32-bit timestamp and musl's 64-bit copy, or T4 falls
+ * back to the clock.
+ */
+static void
+test_the_receive_timestamp_fits_in_32_bit_musl_layouts(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = timestamped_peer(&p);
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	recvmsg_mode = RECVMSG_MUSL32_OLD_KERNEL;
+	receive_one(&p, other, buf, sizeof(buf));
+	recvmsg_mode = RECVMSG_REAL;
+	assert_int_equal(last_receive.verdict, NTP_OK);
+	assert_int_equal(last_receive.t4_source, XCHG_T4_KERNEL);
+	close(other);
+}
+
+/* A fallback to the clock is reported, and why. */
+static void
+test_t4_says_when_it_falls_back_to_the_clock(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = timestamped_peer(&p);
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	receive_one(&p, other, buf, sizeof(buf));
+	assert_int_equal(last_receive.t4_source, XCHG_T4_KERNEL);
+	reply_to(&p, buf, 2, 0);
+	recvmsg_mode = RECVMSG_NO_ROOM;
+	receive_one(&p, other, buf, sizeof(buf));
+	recvmsg_mode = RECVMSG_REAL;
+	assert_int_equal(last_receive.verdict, NTP_OK);
+	assert_int_equal(last_receive.t4_source, XCHG_T4_CUT);
+	close(other);
+	other = make_peer(&p, 4);	/* no SO_TIMESTAMPNS */
+	reply_to(&p, buf, 2, 0);
+	receive_one(&p, other, buf, sizeof(buf));
+	assert_int_equal(last_receive.t4_source, XCHG_T4_CLOCK);
+	close(other);
+}
+#endif
 
 /* ---- output: the small printf and the address formatter ---- */
 
@@ -1273,6 +1434,14 @@ main(void)
 		    test_a_flood_does_not_hold_the_receive_past_the_deadline,
 		    setup),
 		cmocka_unit_test_setup(test_a_flood_is_read_in_batches, setup),
+		cmocka_unit_test_setup(
+		    test_a_reply_longer_than_the_buffer_keeps_its_length, setup),
+#ifdef WRAP_RECVMSG
+		cmocka_unit_test_setup(
+		    test_the_receive_timestamp_fits_in_32_bit_musl_layouts, setup),
+		cmocka_unit_test_setup(test_t4_says_when_it_falls_back_to_the_clock,
+		    setup),
+#endif
 		cmocka_unit_test_setup(test_fmt_integers, setup),
 		cmocka_unit_test_setup(test_fmt_fixed_point_decimals, setup),
 		cmocka_unit_test_setup(test_fmt_no_negative_zero, setup),

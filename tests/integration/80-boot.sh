@@ -23,6 +23,14 @@ scenario_json() {
     check "json_failure: stratum check failed, the rest not reached, no action" \
         "$(why "got '$got'")" [ "$got" = "fail not reached None none 1" ]
     expect_no_clock_call json_failure
+    # A reply longer than ntpsync reads: its real length, flagged; the header is used.
+    start_fake 127.0.0.5 jumbo || { fail json_truncated "fake server did not start"; return; }
+    run_ntpsync -j -q -p 1 127.0.0.5
+    stop_fakes
+    expect_rc json_truncated 0
+    got=$(json_eval '(d["servers"][0]["replies"][0]["bytes"], d["servers"][0]["replies"][0]["truncated"], d["servers"][0]["replies"][0]["verdict"])')
+    check "json_truncated: a 1400-byte reply says bytes 1400, truncated" \
+        "$(why "got '$got'")" [ "$got" = "1400 True accepted" ]
 }
 
 # A server that has just started answers as classic ntpd and NTPsec do (LI 3, stratum 0,
