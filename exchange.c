@@ -41,6 +41,25 @@
 #define GIVEUP_LOSSES		2
 
 /*
+ * An ICMP error as the kernel queues it with IP_RECVERR / IPV6_RECVERR
+ * (struct sock_extended_err of linux/errqueue.h, which musl does not ship),
+ * followed by the address of whoever sent it.
+ */
+struct icmp_report {
+	uint32_t	ee_errno;
+	uint8_t		ee_origin;
+	uint8_t		ee_type;
+	uint8_t		ee_code;
+	uint8_t		ee_pad;
+	uint32_t	ee_info;
+	uint32_t	ee_data;
+};
+#define EE_ORIGIN_ICMP		2
+#define EE_ORIGIN_ICMP6		3
+#define ICMP_CONTROL_LEN	\
+	CMSG_SPACE(sizeof(struct icmp_report) + sizeof(struct sockaddr_in6))
+
+/*
  * The nonce must not wait for the entropy pool: at boot, where we run,
  * getrandom() can block for minutes on a board without entropy sources.
  * GRND_INSECURE (Linux >= 5.6) never waits; /dev/urandom serves older
@@ -173,6 +192,99 @@ give_up(struct xchg_peer *p, int error)
 	finish(p);
 }
 
+static struct xchg_request *
+find_request(struct xchg_peer *p, uint64_t org)
+{
+	int i;
+
+	for (i = 0; i < MAX_REQUESTS && i < p->res->sent; i++)
+		if (p->req[i].xmt == org)
+			return &p->req[i];
+	return NULL;
+}
+
+/*
+ * Read one ICMP error from the socket's error queue; returns 0 when there
+ * was none.  RFC 8085 section 5.2: an application SHOULD check that an
+ * ICMP error quotes a datagram it sent.  Anyone can send an ICMP port
+ * unreachable for a guessed port; only one whose quote holds one of our
+ * requests' random transmit timestamps, which never left the path to the
+ * server, ends the server.  Hosts quote as much of the datagram as fits
+ * in 576 bytes (RFC 1812 section 4.3.2.3; Linux does): all of our 48.  An
+ * error that quotes less is reported and otherwise ignored: the server
+ * then gets its -t, as a silent one would.
+ */
+static int
+read_icmp(struct xchg_peer *p, const struct xchg_config *cfg)
+{
+	uint8_t quote[NTP_PACKET_LEN];
+	union {
+		char buf[ICMP_CONTROL_LEN];
+		struct cmsghdr align;
+	} control;
+	struct icmp_report ee;
+	struct xchg_event e;
+	struct iovec iov;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	uint64_t xmt = 0;
+	ssize_t n;
+	int i, found = 0;
+
+	if (!p->recverr || p->done)
+		return 0;
+	iov.iov_base = quote;
+	iov.iov_len = sizeof(quote);
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	n = recvmsg(p->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (n == -1)
+		return 0;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+		if (((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+		    (cm->cmsg_level == SOL_IPV6 &&
+		    cm->cmsg_type == IPV6_RECVERR)) &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(ee))) {
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			found = ee.ee_origin == EE_ORIGIN_ICMP ||
+			    ee.ee_origin == EE_ORIGIN_ICMP6;
+		}
+	if (!found)
+		return 1;	/* not an ICMP error: nothing to learn */
+	memset(&e, 0, sizeof(e));
+	e.type = XCHG_ICMP;
+	e.server = p->server;
+	e.index = p->index;
+	e.error = (int)ee.ee_errno;
+	e.len = (size_t)n;
+	if (n == (ssize_t)sizeof(quote)) {
+		for (i = 0; i < 8; i++)
+			xmt = xmt << 8 | quote[NTP_OFF_TX_TS + i];
+		e.verified = find_request(p, xmt) != NULL;
+	}
+	notify(cfg, &e);
+	if (e.verified)
+		give_up(p, e.error);
+	else
+		p->res->icmp_ignored++;
+	return 1;
+}
+
+/* An ICMP error that came just before is queued: read it, send again. */
+static int
+transmit(struct xchg_peer *p, const struct xchg_config *cfg,
+    const uint8_t *buf, size_t len)
+{
+	if (send(p->fd, buf, len, 0) != -1)
+		return 0;
+	if (read_icmp(p, cfg) && !p->done && send(p->fd, buf, len, 0) != -1)
+		return 0;
+	return -1;
+}
+
 /* Returns -1 only for a failure that ends the run. */
 int
 xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
@@ -196,8 +308,9 @@ xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
 		return 0;
 	}
 	r->t1 = clock_ntp_now(cfg->clock_shift);
-	if (send(p->fd, buf, len, 0) == -1) {
-		give_up(p, errno);
+	if (transmit(p, cfg, buf, len) == -1) {
+		if (!p->done)
+			give_up(p, errno);
 		return 0;
 	}
 	p->res->sent++;
@@ -214,22 +327,10 @@ xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
 	return 0;
 }
 
-static struct xchg_request *
-find_request(struct xchg_peer *p, uint64_t org)
-{
-	int i;
-
-	for (i = 0; i < MAX_REQUESTS && i < p->res->sent; i++)
-		if (p->req[i].xmt == org)
-			return &p->req[i];
-	return NULL;
-}
-
 /*
  * The connected socket lets only datagrams from the server's address and
- * port through, and turns ICMP port unreachable into ECONNREFUSED.
- * Nothing in a reply is believed before its origin matches one of our
- * nonces and it passes authentication.
+ * port through.  Nothing in a reply is believed before its origin matches
+ * one of our nonces and it passes authentication.
  */
 int
 xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
@@ -315,11 +416,13 @@ xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
 	struct timespec ts;
 	struct xchg_rx rx;
 	ssize_t n;
-	int batch;
+	int batch, error;
 
 	for (batch = 0; !p->done && batch < XCHG_RECV_BATCH; batch++) {
 		if (batch > 0 && clock_mono_ns() >= p->deadline)
 			break;
+		if (read_icmp(p, cfg))
+			continue;
 		iov.iov_base = buf;
 		iov.iov_len = sizeof(buf);
 		memset(&msg, 0, sizeof(msg));
@@ -330,9 +433,14 @@ xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
 		/* MSG_TRUNC: the datagram's own length, even beyond buf. */
 		n = recvmsg(p->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
 		if (n == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR)
-				give_up(p, errno);
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return 0;
+			/* An ICMP error that came after read_icmp(). */
+			error = errno;
+			if (read_icmp(p, cfg))
+				continue;
+			give_up(p, error);
 			return 0;
 		}
 		rx.len = (size_t)n;
@@ -373,6 +481,10 @@ start(struct xchg_peer *p, const struct xchg_config *cfg,
 	}
 	/* Without the kernel timestamp T4 is read a little later: not fatal. */
 	(void)setsockopt(p->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	/* ICMP errors with what they quote; see read_icmp(). */
+	p->recverr = p->server->ss.ss_family == AF_INET6 ?
+	    setsockopt(p->fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on)) == 0 :
+	    setsockopt(p->fd, SOL_IP, IP_RECVERR, &on, sizeof(on)) == 0;
 	if (connect(p->fd, (const struct sockaddr *)&p->server->ss,
 	    p->server->sslen) == -1) {
 		give_up(p, errno);

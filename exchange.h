@@ -62,6 +62,7 @@ struct ntp_result {
 	enum ntp_verdict	 last;		/* why the last reply failed */
 	struct ntp_packet	 last_pkt;	/* that reply, for the words */
 	int			 error;		/* errno of a socket failure */
+	int			 icmp_ignored;	/* ICMP errors not quoting a request */
 	int			 kissed;	/* KoD: not asked again this run */
 };
 
@@ -73,8 +74,10 @@ enum xchg_event_type {
 	XCHG_TOO_MANY,		/* more addresses than MAX_PEERS */
 	XCHG_START,		/* server: a new round begins for it */
 	XCHG_TRANSMIT,		/* server, len, xmt, t1 */
-	XCHG_RECEIVE		/* server, len, truncated, pkt, verdict, sample,
+	XCHG_RECEIVE,		/* server, len, truncated, pkt, verdict, sample,
 				   t4_source */
+	XCHG_ICMP		/* server, error, len (bytes of our request it
+				   quotes), verified (it quotes one of ours) */
 };
 
 struct xchg_event {
@@ -93,6 +96,8 @@ struct xchg_event {
 	enum ntp_verdict	 verdict;
 	const struct ntp_sample	*sample;
 	enum xchg_t4		 t4_source;
+	int			 error;
+	int			 verified;
 };
 
 struct xchg_config {
@@ -125,6 +130,7 @@ struct xchg_peer {
 	size_t			 index;
 	struct ntp_result	*res;
 	int			 fd;
+	int			 recverr;	/* ICMP errors come with their quote */
 	int			 done;
 	int			 losses;	/* unanswered in a row */
 	int64_t			 rto;

@@ -232,6 +232,17 @@ report_event(void *ctx, const struct xchg_event *e)
 			dump_reply(r, e);
 		log_reply(r, e);
 		break;
+	case XCHG_ICMP:
+		if (e->verified)
+			out(OUT_DEBUG, "ICMP error for %s: %s; it quotes our "
+			    "request: the server is given up\n", e->server->addr,
+			    strerror(e->error));
+		else
+			out(OUT_DEBUG, "ICMP error for %s: %s; it does not quote "
+			    "our request (%zu of its %d bytes): ignored, forged "
+			    "or cut short\n", e->server->addr, strerror(e->error),
+			    e->len, NTP_PACKET_LEN);
+		break;
 	}
 }
 
@@ -247,6 +258,12 @@ report_failure_reason(const struct report *r, const struct ntp_result *res,
 		str_fmt(buf, len, "no reply: %s", strerror(res->error));
 	else if (res->last != NTP_OK)
 		reply_reason(&res->last_pkt, res->last, buf, len);
+	else if (res->icmp_ignored > 0)
+		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
+		    "sent; %d ICMP errors that did not quote them ignored)",
+		    (long long)(r->timeout_ns / NSEC_PER_SEC),
+		    (long long)(r->timeout_ns % NSEC_PER_SEC / NS_PER_MS),
+		    res->sent, res->icmp_ignored);
 	else
 		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
 		    "sent)", (long long)(r->timeout_ns / NSEC_PER_SEC),
@@ -544,8 +561,9 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 		out(OUT_JSON, ",\"address\":");
 		json_str(s[i].addr);
 		out(OUT_JSON, ",\"requests\":%d,\"samples\":%d,"
-		    "\"falseticker\":%s", res[i].sent, res[i].nsamples,
-		    o->falseticker[i] ? "true" : "false");
+		    "\"falseticker\":%s,\"icmp_ignored\":%d", res[i].sent,
+		    res[i].nsamples, o->falseticker[i] ? "true" : "false",
+		    res[i].icmp_ignored);
 		if (res[i].nsamples == 0) {
 			out(OUT_JSON, ",\"error\":");
 			json_str(report_failure_reason(r, &res[i], why,

@@ -5,7 +5,7 @@
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
 scenarios request_fields attack_wrong_origin attack_wrong_port attack_wrong_addr \
-    attack_duplicates attack_flood request_privacy
+    attack_duplicates attack_flood attack_icmp_sweep request_privacy
 
 scenario_request_fields() {
     start_fake 127.0.0.5 good || { fail request_fields "fake server did not start"; return; }
@@ -128,6 +128,43 @@ while True:
     check "$name: exit 1 (only forgeries came)" "exit $rc" [ "$rc" -eq 1 ]
     check "$name: the flood was on" "$forgeries forgeries read" [ "$forgeries" -gt 100 ]
     check "$name: -t 1 holds: done within 2500 ms" "took $ELAPSED_MS ms" [ "$ELAPSED_MS" -le 2500 ]
+}
+
+# An off-path attacker sweeps the ephemeral ports with forged ICMP port unreachables (the
+# whole range every 0.5 s, tests/icmp_forger.py), while the server answers after 0.6 s:
+# every run must still sync. An address that is really dead must still be given up at once:
+# its ICMP error quotes our request. Prints both figures.
+scenario_attack_icmp_sweep() {
+    local name=attack_icmp_sweep forger i ok=0 runs=10 times=() median ignored ready
+    local log=$RUN_DIR/forger.log
+    for i in 1 2 3 4 5; do
+        run_ntpsync_plain -q 127.0.0.9
+        [ "$RC" -eq 4 ] || fail "$name: dead address, run $i" "$(why "")"
+        times+=("$ELAPSED_MS")
+    done
+    median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
+    echo "# $name: a dead address (ICMP port unreachable) given up in $median ms (median of 5 runs: ${times[*]})"
+    check "$name: a dead address is given up within 500 ms" "${times[*]} ms" [ "$median" -le 500 ]
+    start_fake 127.0.0.5 delay=600 || { fail "$name" "fake server did not start"; return; }
+    ready=$RUN_DIR/forger.ready
+    rm -f "$ready"
+    "$PYTHON" "$TESTS_DIR/icmp_forger.py" --victim 127.0.0.1 --server 127.0.0.5 \
+        --sweep 0.5 --seconds 60 --ready-file "$ready" --log "$log" >/dev/null 2>&1 &
+    forger=$!
+    for i in $(seq 50); do [ -e "$ready" ] && break; sleep 0.1; done
+    for i in $(seq "$runs"); do
+        run_ntpsync_plain -q 127.0.0.5
+        [ "$RC" -eq 0 ] && ok=$((ok + 1))
+    done
+    run_ntpsync -d -p 1 127.0.0.5
+    ignored=$(count 'ICMP .* does not quote our request' "$OUT")
+    kill -TERM "$forger" 2>/dev/null
+    wait "$forger" 2>/dev/null
+    stop_fakes
+    echo "# $name: $ok of $runs runs synced under the sweep ($(cat "$log" 2>/dev/null))"
+    check "$name: the forger ran" "no forger log" grep -q 'sweeps=[1-9]' "$log"
+    check "$name: every run synced despite the forged ICMP errors" "$ok of $runs" [ "$ok" -eq "$runs" ]
+    check "$name: -d shows forged ICMP errors ignored" "$(why "$ignored ignored")" [ "$ignored" -ge 1 ]
 }
 
 # Requests leak nothing: 48 bytes, all zero but byte 0 and the transmit timestamp, which
