@@ -28,17 +28,33 @@
  */
 #define RECV_CONTROL_LEN	(2 * CMSG_SPACE(2 * sizeof(int64_t)))
 /*
- * Retransmission: a LAN answers in well under a millisecond, so a request
- * without an answer after RTO_INITIAL is taken as lost and sent again;
- * once a reply has shown the real round trip, RTO_RTT_FACTOR times it
- * (at least RTO_MIN).  After a first sample, GIVEUP_LOSSES unanswered
- * requests in a row mean the server rate-limits by silence: we keep what
- * we have rather than spend the whole timeout.
+ * The pace of the requests to one address, over the whole run (-W rounds
+ * included), so that the packets a run sends to an address are few and
+ * bounded (README: the packet budget).
+ *
+ * A LAN answers in well under a millisecond: a request without an answer
+ * after RTO_INITIAL is taken as lost and sent again, and every loss
+ * doubles the wait (exponential backoff, as RFC 8633 section 3.4 asks of
+ * a client whose server does not answer), up to RTO_MAX: ntpd's average
+ * spacing for "restrict limited" (discard average 3: 8 s; NTPsec's allows
+ * 1 s), so that a client that waits that long is never limited.  Once a
+ * reply has shown the round trip, RTO_RTT_FACTOR times it (at least
+ * RTO_MIN) before a loss is assumed.
+ *
+ * A reply that cannot be used yet (stratum 16, leap 3: a server that has
+ * just started) is asked again under -W after at least REASK_MIN, ntpd's
+ * minimum spacing (discard minimum 1: 2 s), doubling up to RTO_MAX.
+ *
+ * A server that answered and then leaves SILENT_LOSSES requests in a row
+ * unanswered rate-limits by silence: it is not asked again in this run,
+ * and what it gave is kept.
  */
 #define RTO_INITIAL_NS		(100 * NS_PER_MS)
 #define RTO_MIN_NS		(20 * NS_PER_MS)
+#define RTO_MAX_NS		(8000 * NS_PER_MS)
 #define RTO_RTT_FACTOR		4
-#define GIVEUP_LOSSES		2
+#define REASK_MIN_NS		(2000 * NS_PER_MS)
+#define SILENT_LOSSES		2
 
 /*
  * An ICMP error as the kernel queues it with IP_RECVERR / IPV6_RECVERR
@@ -192,12 +208,36 @@ give_up(struct xchg_peer *p, int error)
 	finish(p);
 }
 
+static int64_t
+doubled(int64_t rto)
+{
+	return rto > RTO_MAX_NS / 2 ? RTO_MAX_NS : 2 * rto;
+}
+
+/*
+ * The server answered, but not with time (stratum 16, a verified ICMP
+ * error): done for this round; the next request, in a later round, waits
+ * at least min_wait, and longer each time.
+ */
+static void
+answered_no(struct xchg_peer *p, int64_t min_wait)
+{
+	struct ntp_result *res = p->res;
+
+	res->waiting = 0;
+	res->rto = doubled(res->rto);
+	if (res->rto < min_wait)
+		res->rto = min_wait;
+	res->next_tx = clock_mono_ns() + res->rto;
+	finish(p);
+}
+
 static struct xchg_request *
 find_request(struct xchg_peer *p, uint64_t org)
 {
 	int i;
 
-	for (i = 0; i < MAX_REQUESTS && i < p->res->sent; i++)
+	for (i = 0; i < MAX_REQUESTS && i < p->sent; i++)
 		if (p->req[i].xmt == org)
 			return &p->req[i];
 	return NULL;
@@ -266,10 +306,12 @@ read_icmp(struct xchg_peer *p, const struct xchg_config *cfg)
 		e.verified = find_request(p, xmt) != NULL;
 	}
 	notify(cfg, &e);
-	if (e.verified)
-		give_up(p, e.error);
-	else
+	if (e.verified) {
+		p->res->error = e.error;
+		answered_no(p, 0);
+	} else {
 		p->res->icmp_ignored++;
+	}
 	return 1;
 }
 
@@ -285,15 +327,30 @@ transmit(struct xchg_peer *p, const struct xchg_config *cfg,
 	return -1;
 }
 
-/* Returns -1 only for a failure that ends the run. */
+/*
+ * Send the next request; its answer is due within the address's RTO.
+ * Returns -1 only for a failure that ends the run.
+ */
 int
 xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
     struct xchg_error *err)
 {
 	uint8_t buf[NTP_REQUEST_MAX];
-	struct xchg_request *r = &p->req[p->res->sent % MAX_REQUESTS];
+	struct xchg_request *r = &p->req[p->sent % MAX_REQUESTS];
+	struct ntp_result *res = p->res;
 	struct xchg_event e;
 	size_t len;
+
+	if (p->sent == 0) {
+		/* The address's round begins: it forgets the last one. */
+		res->sent = res->nsamples = res->error = res->icmp_ignored = 0;
+		res->last = NTP_OK;
+		memset(&e, 0, sizeof(e));
+		e.type = XCHG_START;
+		e.server = p->server;
+		e.index = p->index;
+		notify(cfg, &e);
+	}
 
 	if (xchg_random64(&r->xmt) == -1) {
 		err->what = "no random numbers";
@@ -313,8 +370,12 @@ xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
 			give_up(p, errno);
 		return 0;
 	}
-	p->res->sent++;
-	p->next_tx = clock_mono_ns() + p->rto;
+	if (p->sent++ == 0)
+		p->deadline = clock_mono_ns() + cfg->timeout_ns;
+	res->sent = p->sent;
+	res->run_sent++;
+	res->waiting = 1;
+	res->next_tx = clock_mono_ns() + res->rto;
 	memset(&e, 0, sizeof(e));
 	e.type = XCHG_TRANSMIT;
 	e.server = p->server;
@@ -366,27 +427,34 @@ xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 	e.sample = &s;
 	e.t4_source = rx->t4_source;
 	notify(cfg, &e);
-	if (v != NTP_DUPLICATE && r != NULL)
+	if (v != NTP_DUPLICATE && r != NULL) {
 		r->answered = 1;
+		res->answered++;
+		res->losses = 0;
+	}
 	if (v != NTP_OK) {
 		res->last = v;
 		res->last_pkt = pkt;
 		if (!ntp_verdict_is_server_state(v))
 			return 0;
-		/* RATE: stop asking, keep what arrived; the rest taint the server. */
+		/*
+		 * RFC 5905 section 7.4: RATE means slow down, DENY and RSTR
+		 * stop.  We ask no more in this run either way; after RATE
+		 * what arrived is kept, the others taint the server.
+		 */
 		if (v != NTP_KOD_RATE)
 			res->nsamples = 0;
 		res->kissed = v == NTP_KOD_RATE || v == NTP_KOD_DENY ||
 		    v == NTP_KOD_RSTR;
-		finish(p);
+		answered_no(p, REASK_MIN_NS);
 		return 0;
 	}
 	res->sample[res->nsamples++] = s;
-	p->losses = 0;
-	p->rto = RTO_RTT_FACTOR * (int64_t)(ntp_dur_to_double(s.delay) *
+	res->waiting = 0;
+	res->rto = RTO_RTT_FACTOR * (int64_t)(ntp_dur_to_double(s.delay) *
 	    NSEC_PER_SEC);
-	if (p->rto < RTO_MIN_NS)
-		p->rto = RTO_MIN_NS;
+	if (res->rto < RTO_MIN_NS)
+		res->rto = RTO_MIN_NS;
 	if (res->nsamples == cfg->samples) {
 		finish(p);
 		return 0;
@@ -466,18 +534,45 @@ xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
 	return 0;
 }
 
-/* The server's time starts with its first request, not before the nonce. */
-static int
-start(struct xchg_peer *p, const struct xchg_config *cfg,
+/*
+ * The address's time is due: the last request is lost if it is still
+ * unanswered, and the next one leaves, unless the server went silent after
+ * answering, or its round may not begin any more.  Returns -1 only for a
+ * failure that ends the run.
+ */
+int
+xchg_due(struct xchg_peer *p, int64_t now, const struct xchg_config *cfg,
     struct xchg_error *err)
+{
+	struct ntp_result *res = p->res;
+
+	if (res->waiting) {
+		res->waiting = 0;
+		res->losses++;
+		res->rto = doubled(res->rto);
+		if (res->answered > 0 && res->losses >= SILENT_LOSSES) {
+			res->limited = 1;
+			finish(p);
+			return 0;
+		}
+	}
+	if (p->sent == 0 && cfg->until != 0 && now >= cfg->until) {
+		finish(p);
+		return 0;
+	}
+	return xchg_send(p, cfg, err);
+}
+
+/* Open the address's socket; its first request leaves when it is due. */
+static void
+start(struct xchg_peer *p)
 {
 	int on = 1;
 
-	p->rto = RTO_INITIAL_NS;
 	p->fd = socket(p->server->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (p->fd == -1) {
 		give_up(p, errno);
-		return 0;
+		return;
 	}
 	/* Without the kernel timestamp T4 is read a little later: not fatal. */
 	(void)setsockopt(p->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
@@ -486,14 +581,8 @@ start(struct xchg_peer *p, const struct xchg_config *cfg,
 	    setsockopt(p->fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on)) == 0 :
 	    setsockopt(p->fd, SOL_IP, IP_RECVERR, &on, sizeof(on)) == 0;
 	if (connect(p->fd, (const struct sockaddr *)&p->server->ss,
-	    p->server->sslen) == -1) {
+	    p->server->sslen) == -1)
 		give_up(p, errno);
-		return 0;
-	}
-	if (xchg_send(p, cfg, err) == -1)
-		return -1;
-	p->deadline = clock_mono_ns() + cfg->timeout_ns;
-	return 0;
 }
 
 static void
@@ -509,8 +598,10 @@ close_all(struct xchg_peer *peers, size_t n)
 /*
  * All addresses are asked at once; each gets its samples one after the
  * other, the next request leaving as soon as the previous reply is in.
- * An address that sent a kiss-o'-death in an earlier round is not asked
- * again.  Returns -1 for a failure that ends the run (err says which).
+ * A round begins only the addresses that are due by their pace (-W's
+ * rounds come when one is), not one that sent a kiss-o'-death or went
+ * silent after answering earlier in the run, and none after cfg->until.
+ * Returns -1 for a failure that ends the run (err says which).
  */
 int
 xchg_round(const struct ntp_server *servers, struct ntp_result *res, size_t n,
@@ -519,31 +610,27 @@ xchg_round(const struct ntp_server *servers, struct ntp_result *res, size_t n,
 	struct xchg_peer peers[MAX_PEERS];
 	struct pollfd pfd[MAX_PEERS];
 	struct xchg_peer *map[MAX_PEERS];
-	struct xchg_event e;
 	struct timespec wait;
 	int64_t now, wake;
 	size_t i, nfds;
 
+	now = clock_mono_ns();
 	for (i = 0; i < n; i++) {
 		memset(&peers[i], 0, sizeof(peers[i]));
 		peers[i].server = &servers[i];
 		peers[i].index = i;
 		peers[i].res = &res[i];
 		peers[i].fd = -1;
-		if (res[i].kissed) {
-			peers[i].done = 1;
+		peers[i].deadline = INT64_MAX;
+		if (res[i].kissed || res[i].limited || res[i].next_tx > now ||
+		    (cfg->until != 0 && now >= cfg->until)) {
+			peers[i].done = 1;	/* keeps its last round's result */
 			continue;
 		}
-		memset(&res[i], 0, sizeof(res[i]));
-		memset(&e, 0, sizeof(e));
-		e.type = XCHG_START;
-		e.server = &servers[i];
-		e.index = i;
-		notify(cfg, &e);
+		if (res[i].rto == 0)
+			res[i].rto = RTO_INITIAL_NS;
+		start(&peers[i]);
 	}
-	for (i = 0; i < n; i++)
-		if (!peers[i].done && start(&peers[i], cfg, err) == -1)
-			goto fatal;
 	for (;;) {
 		wake = INT64_MAX;
 		for (nfds = 0, i = 0; i < n; i++) {
@@ -552,8 +639,8 @@ xchg_round(const struct ntp_server *servers, struct ntp_result *res, size_t n,
 			pfd[nfds].fd = peers[i].fd;
 			pfd[nfds].events = POLLIN;
 			map[nfds++] = &peers[i];
-			if (peers[i].next_tx < wake)
-				wake = peers[i].next_tx;
+			if (res[i].next_tx < wake)
+				wake = res[i].next_tx;
 			if (peers[i].deadline < wake)
 				wake = peers[i].deadline;
 		}
@@ -578,15 +665,12 @@ xchg_round(const struct ntp_server *servers, struct ntp_result *res, size_t n,
 
 			if (p->done)
 				continue;
-			if (now >= p->deadline) {
+			/* An unanswered request stays due into the next round. */
+			if (now >= p->deadline)
 				finish(p);
-			} else if (now >= p->next_tx) {
-				if (p->res->nsamples > 0 &&
-				    ++p->losses >= GIVEUP_LOSSES)
-					finish(p);
-				else if (xchg_send(p, cfg, err) == -1)
-					goto fatal;
-			}
+			else if (now >= p->res->next_tx &&
+			    xchg_due(p, now, cfg, err) == -1)
+				goto fatal;
 		}
 	}
 fatal:

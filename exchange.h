@@ -54,8 +54,13 @@ struct xchg_rx {
 	enum xchg_t4	t4_source;
 };
 
-/* What one address gave in the last round. */
+/*
+ * What one address gave in the last round it was asked in, and what the
+ * whole run knows of it: the requests are paced per address over the run
+ * (see exchange.c), not per round.
+ */
 struct ntp_result {
+	/* The last round it was asked in. */
 	int			 sent;		/* requests */
 	int			 nsamples;
 	struct ntp_sample	 sample[SAMPLES_MAX];
@@ -63,7 +68,16 @@ struct ntp_result {
 	struct ntp_packet	 last_pkt;	/* that reply, for the words */
 	int			 error;		/* errno of a socket failure */
 	int			 icmp_ignored;	/* ICMP errors not quoting a request */
+	/* The whole run. */
+	int			 run_sent;	/* requests */
+	int			 answered;	/* replies to our requests */
+	int			 losses;	/* requests in a row without one */
+	int			 waiting;	/* the last request is unanswered */
+	int64_t			 rto;		/* the wait after the next request */
+	int64_t			 next_tx;	/* none before (CLOCK_MONOTONIC ns) */
 	int			 kissed;	/* KoD: not asked again this run */
+	int			 limited;	/* silent after it answered: not
+						   asked again this run */
 };
 
 enum xchg_event_type {
@@ -105,6 +119,9 @@ struct xchg_config {
 	int			 version;	/* -o */
 	int			 samples;	/* -p */
 	int64_t			 timeout_ns;	/* -t */
+	int64_t			 until;		/* -W: no round's first request
+						   after this (CLOCK_MONOTONIC
+						   ns); 0: no limit */
 	int64_t			 clock_shift;	/* see clock_unset_shift() */
 	const struct ntp_auth	*auth;
 	void			(*hook)(void *ctx, const struct xchg_event *e);
@@ -128,14 +145,12 @@ struct xchg_request {
 struct xchg_peer {
 	const struct ntp_server	*server;
 	size_t			 index;
-	struct ntp_result	*res;
+	struct ntp_result	*res;	/* its pacing is in res: run-long */
 	int			 fd;
 	int			 recverr;	/* ICMP errors come with their quote */
 	int			 done;
-	int			 losses;	/* unanswered in a row */
-	int64_t			 rto;
-	int64_t			 next_tx;	/* CLOCK_MONOTONIC ns */
-	int64_t			 deadline;
+	int			 sent;		/* requests in this round */
+	int64_t			 deadline;	/* -t after its first request */
 	struct xchg_request	 req[MAX_REQUESTS];
 };
 
@@ -148,6 +163,8 @@ int	xchg_random64(uint64_t *out);
 
 /* The steps of a round, for the unit tests. */
 int	xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
+	    struct xchg_error *err);
+int	xchg_due(struct xchg_peer *p, int64_t now, const struct xchg_config *cfg,
 	    struct xchg_error *err);
 int	xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
 	    struct xchg_error *err);

@@ -231,24 +231,35 @@ conclude(const struct run *run, const struct ntp_server *s,
 
 /*
  * -W: after a round without a usable reply, say what we wait for, sleep
- * and return 1; return 0 when the deadline has passed or every server has
- * told us to go away.
+ * and return 1; return 0 when the deadline has passed, or no server may
+ * be asked again before it (a kiss-o'-death, silence after answering, or
+ * its pace).  The sleep lasts until the next server is due, and at least
+ * the backoff (0.25 s doubling to 4 s) that paces names and networks: a
+ * round begins only servers that are due, so that what is measured at its
+ * start (the unset-clock shift) holds for its requests.
  */
 static int
 wait_more(const struct run *run, const struct ntp_server *s,
     const struct ntp_result *res, size_t n, int64_t deadline, int64_t *backoff)
 {
-	int64_t left = deadline - clock_mono_ns();
+	int64_t now = clock_mono_ns(), left = deadline - now, due = INT64_MAX;
+	int64_t sleep;
 	size_t i, asking = 0;
 
 	for (i = 0; i < n; i++)
-		asking += res[i].kissed ? 0u : 1u;
+		if (!res[i].kissed && !res[i].limited &&
+		    res[i].next_tx < deadline) {
+			asking++;
+			if (res[i].next_tx < due)
+				due = res[i].next_tx;
+		}
 	if (left <= 0 || (n > 0 && asking == 0))
 		return 0;
-	if (*backoff > left)
-		*backoff = left;
-	report_waiting(run->rep, s, res, n, *backoff, left);
-	clock_sleep_ns(*backoff);
+	sleep = n > 0 && due - now > *backoff ? due - now : *backoff;
+	if (sleep > left)
+		sleep = left;
+	report_waiting(run->rep, s, res, n, sleep, left);
+	clock_sleep_ns(sleep);
 	*backoff = *backoff * 2 > WAIT_BACKOFF_MAX_NS ? WAIT_BACKOFF_MAX_NS :
 	    *backoff * 2;
 	return 1;
@@ -383,6 +394,7 @@ main(int argc, char **argv)
 	}
 
 	deadline = clock_mono_ns() + o.wait_ns;
+	xc.until = o.wait_ns > 0 ? deadline : 0;
 	do {
 		measure(&run, &xc);
 		n = xchg_resolve(hosts, (size_t)o.nservers, servers, n, &xc);

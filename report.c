@@ -258,6 +258,10 @@ report_failure_reason(const struct report *r, const struct ntp_result *res,
 		str_fmt(buf, len, "no reply: %s", strerror(res->error));
 	else if (res->last != NTP_OK)
 		reply_reason(&res->last_pkt, res->last, buf, len);
+	else if (res->limited)
+		str_fmt(buf, len, "no reply: it answered earlier in this run, "
+		    "then left %d requests in a row unanswered (rate limiting "
+		    "by silence?): not asked again", res->losses);
 	else if (res->icmp_ignored > 0)
 		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
 		    "sent; %d ICMP errors that did not quote them ignored)",
@@ -561,7 +565,7 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 		out(OUT_JSON, ",\"address\":");
 		json_str(s[i].addr);
 		out(OUT_JSON, ",\"requests\":%d,\"samples\":%d,"
-		    "\"falseticker\":%s,\"icmp_ignored\":%d", res[i].sent,
+		    "\"falseticker\":%s,\"icmp_ignored\":%d", res[i].run_sent,
 		    res[i].nsamples, o->falseticker[i] ? "true" : "false",
 		    res[i].icmp_ignored);
 		if (res[i].nsamples == 0) {

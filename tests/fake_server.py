@@ -180,6 +180,8 @@ MODES = {
     "huge-delay": "root delay 10 s",
     "silent": "never answer (requests are still logged)",
     "first-only": "answer the first request, then stay silent (rate limiting)",
+    "stratum16-then-silent": "answer the first request as stratum16 does, then stay\n"
+                             "silent (a server that rate-limits by silence)",
     "rate-after-first": "answer the first request, then send RATE kiss-o'-death",
     "extension": "good reply + a 28-byte extension field (type 0x0104,\n"
                  "zero padding): 76 bytes",
@@ -248,6 +250,8 @@ def replies_for(mode, nth):
         return 0, 0, []
     if mode == "first-only":
         return 0, 0, ["good"] if nth == 0 else []
+    if mode == "stratum16-then-silent":
+        return 0, 0, ["stratum16"] if nth == 0 else []
     if mode == "rate-after-first":
         return 0, 0, ["good" if nth == 0 else "rate"]
     if mode == "duplicate":

@@ -6,7 +6,8 @@
 #   start_chrony ADDR [STRATUM]               chronyd -x serving its local clock (default stratum 8)
 #   start_offset_chrony ADDR UPSTREAM OFFSET  chronyd -x synced to UPSTREAM, serving time that is
 #                                             OFFSET seconds AHEAD of the true time
-#   start_ntpsec ADDR                         NTPsec ntpd in orphan mode (stratum 8)
+#   start_ntpsec ADDR [CONF-LINE...]          NTPsec ntpd in orphan mode (stratum 8), with
+#                                             CONF-LINEs added to its ntp.conf
 # Servers that have just started and are not synchronized (they answer LI=3, stratum 0;
 # README, "Servers that are not synchronized"); each returns once it answers:
 #   start_chrony_unsynced ADDR [UPSTREAM]     chronyd -x without `local`, asking UPSTREAM
@@ -18,6 +19,7 @@
 #   start_fake ADDR MODE [ARG...]             tests/fake_server.py (log in $FAKE_LOG after start)
 #   stop_fakes                                kill the fake servers only
 #   stop_unsynced                             kill the unsynchronized servers only
+#   stop_ntpsec ADDR                          kill the NTPsec ntpd on ADDR
 #   stop_servers                              kill every server started here
 #   cleanup_servers                           stop_servers, then remove $SERVERS_DIR
 #   ntp_query ADDR [TIMEOUT]                  one SNTP query; prints "li=L stratum=S offset=O delay=D"
@@ -198,11 +200,15 @@ _ntpsec_conf() { # ADDR ORPHANWAIT
     echo "interface listen $1"
 }
 
-start_ntpsec() { # ADDR
-    local addr=$1
+start_ntpsec() { # ADDR [CONF-LINE...]
+    local addr=$1 a
+    shift
     _new_dir "ntpsec-$addr"
     _lo_addr "$addr"
-    _ntpsec_conf "$addr" 0 >"$_DIR/ntp.conf"
+    {
+        _ntpsec_conf "$addr" 0
+        for a in "$@"; do echo "$a"; done
+    } >"$_DIR/ntp.conf"
     _spawn "$_DIR/log" "$NTPSEC_NTPD" -n -c "$_DIR/ntp.conf" -p "$_DIR/ntpd.pid" -l "$_DIR/ntpd.log"
     WAIT_PID=$_PID wait_synced "$addr" "${NTPSEC_WAIT:-90}" >"$_DIR/ready" 2>&1 ||
         _server_failed "NTPsec ntpd on $addr" "$_DIR/ntpd.log"
@@ -296,6 +302,10 @@ stop_fakes() {
 
 stop_unsynced() {
     _stop '*-unsynced'
+}
+
+stop_ntpsec() { # ADDR
+    _stop "*-ntpsec-$1"
 }
 
 stop_servers() {

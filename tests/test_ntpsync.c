@@ -736,7 +736,7 @@ make_peer(struct xchg_peer *p, int samples)
 	p->server = &server;
 	p->res = &result;
 	p->fd = sv[0];
-	p->rto = NSEC_PER_SEC / 10;
+	result.rto = NSEC_PER_SEC / 10;
 	assert_int_equal(xchg_send(p, &xc, &xe), 0);
 	assert_int_equal(p->res->sent, 1);
 	return sv[1];
@@ -975,6 +975,131 @@ test_unsynchronized_and_kiss_codes_in_words(void **state)
 	assert_string_equal(reason_for(0, 0, 0, NTP_KOD_OTHER),
 	    "kiss-o'-death (stratum 0 without a kiss code: the server sent "
 	    "no time)");
+}
+
+/* ---- the pace of the requests over a run ---- */
+
+#define RTO_MAX			(8LL * NSEC_PER_SEC)	/* exchange.c */
+
+/* A later round for p: a fresh socket, the same run-long result. */
+static int
+next_round(struct xchg_peer *p)
+{
+	int sv[2];
+
+	if (p->fd != -1)
+		close(p->fd);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	p->fd = sv[0];
+	p->done = 0;
+	p->sent = 0;
+	p->deadline = INT64_MAX;
+	return sv[1];
+}
+
+/* The request that was due is taken as lost; the next one leaves. */
+static void
+due(struct xchg_peer *p, int other)
+{
+	uint8_t buf[NTP_PACKET_LEN];
+
+	assert_int_equal(xchg_due(p, p->res->next_tx, &xc, &xe), 0);
+	while (recv(other, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+static void
+test_unanswered_requests_back_off_exponentially(void **state)
+{
+	struct xchg_peer p;
+	int other = make_peer(&p, 4), i;
+	int64_t want = NSEC_PER_SEC / 10;
+
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(result.rto, want);
+		due(&p, other);
+		want = want * 2 > RTO_MAX ? RTO_MAX : want * 2;
+		assert_int_equal(result.run_sent, i + 2);
+		assert_true(result.waiting);
+		assert_false(result.limited);	/* it never answered */
+	}
+	assert_int_equal(result.rto, RTO_MAX);
+	assert_int_equal(result.losses, 10);
+	close(other);
+}
+
+/*
+ * A server that answered, then leaves two requests in a row unanswered,
+ * limits the rate by silence: it is not asked again in this run.  A reply
+ * that cannot be used yet (stratum 16) is asked again after 2 s.
+ */
+static void
+test_silence_after_an_answer_ends_the_asking(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 4);
+	int64_t before = clock_mono_ns();
+
+	(void)state;
+	reply_to(&p, buf, 16, 0);
+	handle_reply(&p, buf, sizeof(buf));
+	assert_true(p.done);
+	assert_false(result.waiting);
+	assert_int_equal(result.rto, 2LL * NSEC_PER_SEC);
+	assert_true(result.next_tx >= before + 2LL * NSEC_PER_SEC);
+	close(other);
+	other = next_round(&p);
+	due(&p, other);			/* asked again */
+	assert_int_equal(result.run_sent, 2);
+	due(&p, other);			/* no answer: once more */
+	assert_int_equal(result.run_sent, 3);
+	assert_false(result.limited);
+	due(&p, other);			/* no answer again: it is limited */
+	assert_int_equal(result.run_sent, 3);
+	assert_true(result.limited);
+	assert_true(p.done);
+	close(other);
+}
+
+/* The same after a sample: the sample is kept. */
+static void
+test_silence_after_a_sample_keeps_it(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN];
+	int other = make_peer(&p, 4);
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	handle_reply(&p, buf, sizeof(buf));
+	assert_int_equal(result.run_sent, 2);	/* the next sample's request */
+	due(&p, other);
+	due(&p, other);
+	assert_true(result.limited);
+	assert_true(p.done);
+	assert_int_equal(result.nsamples, 1);
+	assert_int_equal(result.run_sent, 3);
+	close(other);
+}
+
+/* Under -W no round begins an address after the deadline. */
+static void
+test_no_round_begins_after_the_wait(void **state)
+{
+	struct xchg_peer p;
+	int other = make_peer(&p, 4);
+
+	(void)state;
+	close(other);
+	other = next_round(&p);
+	xc.until = result.next_tx;
+	due(&p, other);
+	assert_true(p.done);
+	assert_int_equal(result.run_sent, 1);
+	xc.until = 0;
+	close(other);
 }
 
 /* What the exchange reported, by type, for the tests that watch it. */
@@ -1430,6 +1555,12 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_unsynchronized_and_kiss_codes_in_words,
 		    setup),
+		cmocka_unit_test_setup(test_unanswered_requests_back_off_exponentially,
+		    setup),
+		cmocka_unit_test_setup(test_silence_after_an_answer_ends_the_asking,
+		    setup),
+		cmocka_unit_test_setup(test_silence_after_a_sample_keeps_it, setup),
+		cmocka_unit_test_setup(test_no_round_begins_after_the_wait, setup),
 		cmocka_unit_test_setup(
 		    test_a_flood_does_not_hold_the_receive_past_the_deadline,
 		    setup),

@@ -5,7 +5,8 @@
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
 scenarios request_fields attack_wrong_origin attack_wrong_port attack_wrong_addr \
-    attack_duplicates attack_flood attack_icmp_sweep request_privacy
+    attack_duplicates attack_flood attack_icmp_sweep request_privacy backoff_silent \
+    silent_after_answer rate_limited_ntpsec
 
 scenario_request_fields() {
     start_fake 127.0.0.5 good || { fail request_fields "fake server did not start"; return; }
@@ -201,4 +202,128 @@ scenario_request_privacy() {
         [ "$nports" -ge 2 ]
     check "$name: never source port 123 or a privileged port" "ports: $(tr '\n' ' ' <<<"$ports")" \
         not grep -qvE '^([0-9]{5}|[2-9][0-9]{3}|1[1-9][0-9]{2}|10[3-9][0-9]|102[4-9])$' <<<"$ports"
+}
+
+# --- the packet budget (README) -------------------------------------------------------------
+
+# The gaps in ms between the requests of the last run, from the T1 of each -d transmit line.
+transmit_gaps() {
+    "$PYTHON" -c 'import re, sys
+t = [int(a, 16) + int(b, 16) / 2**32
+     for a, b in re.findall(r"^transmit .* T1 ([0-9a-f]{8})\.([0-9a-f]{8})", sys.stdin.read(), re.M)]
+print(" ".join("%d" % ((b - a) * 1000) for a, b in zip(t, t[1:])))' <<<"$OUT"
+}
+
+growing() { # GAP...: each at least 1.5 times the one before
+    local prev=0 g
+    for g in "$@"; do
+        [ "$prev" -eq 0 ] || [ $((g * 2)) -ge $((prev * 3)) ] || return 1
+        prev=$g
+    done
+}
+
+# A silent server: requests back off exponentially (0, 0.1, 0.3, 0.7 s with -t 1), and -W
+# keeps the pace across its rounds: 0, 0.1, 0.3, 0.7, 1.5, 3.1 s in 5 s.
+scenario_backoff_silent() {
+    local name=backoff_silent n gaps
+    start_fake 127.0.0.5 silent || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -t 1 127.0.0.5
+    n=$(grep -c '^rx ' "$FAKE_LOG")
+    gaps=$(transmit_gaps)
+    echo "# $name: -t 1: $n requests, gaps $gaps ms"
+    expect_rc "$name" 4
+    check "$name: -t 1 sends 4 requests to a silent server" "$n requests" [ "$n" -eq 4 ]
+    # shellcheck disable=SC2086 # one argument per gap
+    check "$name: each wait at least 1.5 times the last" "gaps $gaps ms" growing $gaps
+    stop_fakes
+    start_fake 127.0.0.5 silent || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -d -W 5 -t 1 127.0.0.5
+    n=$(grep -c '^rx ' "$FAKE_LOG")
+    gaps=$(transmit_gaps)
+    stop_fakes
+    echo "# $name: -W 5 -t 1: $n requests in $ELAPSED_MS ms, gaps $gaps ms"
+    expect_rc "$name -W 5" 4
+    check "$name: -W 5 sends at most 6 requests to a silent server" "$n requests" [ "$n" -le 6 ]
+    # shellcheck disable=SC2086 # one argument per gap
+    check "$name: -W 5: each wait at least 1.5 times the last" "gaps $gaps ms" growing $gaps
+    expect_no_clock_call "$name -W 5"
+}
+
+# A server that answers (stratum 16: not synchronized yet) and then goes silent limits the
+# rate by silence: asked again 2 s later, and once more, then never again in this run,
+# although -W 20 would go on.
+scenario_silent_after_answer() {
+    local name=silent_after_answer n
+    start_fake 127.0.0.5 stratum16-then-silent || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -v -W 20 -t 1 127.0.0.5
+    n=$(grep -c '^rx ' "$FAKE_LOG")
+    stop_fakes
+    echo "# $name: $n requests, $ELAPSED_MS ms"
+    expect_rc "$name" 4
+    check "$name: 3 requests: the answer, then 2 unanswered" "$n requests" [ "$n" -eq 3 ]
+    expect_text "$name" "answered earlier in this run, then left 2 requests in a row unanswered"
+    check "$name: gave up before the 20 s of -W" "$(why "")" [ "$ELAPSED_MS" -lt 15000 ]
+}
+
+# One run of ntpsync -j -q against ADDR; sets R to "EXIT REQUESTS VERDICT..." (a verdict's
+# spaces as _) and WORDS to its words.
+json_run() { # ADDR [OPTION...]
+    local addr=$1
+    shift
+    run_ntpsync -j -q "$@" "$addr"
+    R=$("$PYTHON" -c 'import json, sys
+d = json.loads(sys.stdin.read())
+s = d["servers"][0]
+print(d["exit"], s["requests"], *[r["verdict"].replace(" ", "_") for r in s["replies"]])' \
+        <<<"$OUT" 2>/dev/null) || R="$RC ? unparsed"
+    read -r -a WORDS <<<"$R"
+}
+
+# NTPsec with "restrict default kod limited" (1 packet a second on average, bursts of 20,
+# KoDs 0.5 a second), asked from 127.0.0.2, an address that is not its own: the route to
+# it gets that source (ntpsync has no source option). Runs one after the other until the
+# server sends RATE, then until it is silent: a RATE ends the asking at once, a silent run
+# sends no more than a silent server gets (4), and -W 6 against it no more than 6.
+scenario_rate_limited_ntpsec() {
+    local name=rate_limited_ntpsec addr=127.0.0.10 i req rate=0 silent=0
+    ip addr add 127.0.0.2/32 dev lo 2>/dev/null
+    if ! NTPSEC_WAIT=30 start_ntpsec "$addr" "restrict default kod limited" ||
+        ! ip route replace local "$addr" dev lo src 127.0.0.2 table local; then
+        fail "$name" "NTPsec on $addr did not start"
+        return
+    fi
+    check "$name: requests to $addr leave from 127.0.0.2" "$(ip route get "$addr")" \
+        grep -q 'src 127\.0\.0\.2' <<<"$(ip route get "$addr")"
+    for i in $(seq 12); do
+        json_run "$addr"
+        echo "# $name: run $i: exit, requests, replies: $R"
+        if [[ " $R " == *RATE* ]]; then
+            rate=$i
+            req=$((${#WORDS[@]} - 2))
+            check "$name: run $i: nothing asked after the RATE" "$R" \
+                [ "${WORDS[1]}" -eq "$req" ] && [ "${WORDS[-1]}" = "kiss-o'-death_RATE" ]
+            break
+        fi
+        check "$name: run $i syncs" "$R" [ "${WORDS[0]}" -eq 0 ]
+    done
+    check "$name: NTPsec sent RATE within 12 runs" "no RATE" [ "$rate" -gt 0 ]
+    for i in $(seq 30); do
+        json_run "$addr"
+        if [ "${WORDS[0]}" -eq 4 ]; then
+            silent=$i
+            echo "# $name: silent after $i more runs (each one RATE): exit, requests: $R"
+            check "$name: a run against the silent server sends at most 4" "$R" [ "${WORDS[1]}" -le 4 ]
+            break
+        fi
+        check "$name: RATE run $i: one request" "$R" [ "${WORDS[0]}" -eq 6 ] && [ "${WORDS[1]}" -eq 1 ]
+    done
+    check "$name: NTPsec went silent within 30 runs" "never silent" [ "$silent" -gt 0 ]
+    json_run "$addr" -W 6
+    echo "# $name: -W 6 against it: exit, requests, replies: $R ($ELAPSED_MS ms)"
+    check "$name: -W 6 sends at most 6 requests" "$R" [ "${WORDS[1]}" -le 6 ]
+    if [[ " $R " == *RATE* ]]; then
+        check "$name: -W 6: nothing asked after the RATE" "$R" [ "${WORDS[-1]}" = "kiss-o'-death_RATE" ]
+    fi
+    stop_ntpsec "$addr"
+    ip addr del "$addr/32" dev lo 2>/dev/null
 }
