@@ -121,74 +121,155 @@ port_of(const struct sockaddr *sa)
 	    ((const struct sockaddr_in *)sa)->sin_port);
 }
 
+/* Resolve one name into m. */
+static void
+lookup(const char *name, const struct xchg_config *cfg, struct xchg_lookup *m)
+{
+	struct addrinfo hints, *res, *ai;
+
+	memset(m, 0, sizeof(*m));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = cfg->family;
+	hints.ai_socktype = SOCK_DGRAM;
+	m->gai_error = getaddrinfo(name, "ntp", &hints, &res);
+	if (m->gai_error == EAI_SERVICE) {
+		/* No "ntp" line in /etc/services: ntpdate dies here. */
+		m->no_service = 1;
+		hints.ai_flags = AI_NUMERICSERV;
+		m->gai_error = getaddrinfo(name, NTP_PORT_STR, &hints, &res);
+	}
+	if (m->gai_error != 0)
+		return;
+	/* Duplicates too: xchg_share() takes each address once. */
+	for (ai = res; ai != NULL && m->naddr < XCHG_LOOKUP_MAX;
+	    ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(m->addr[0].u))
+			continue;
+		m->addr[m->naddr].len = (uint32_t)ai->ai_addrlen;
+		memcpy(&m->addr[m->naddr++].u, ai->ai_addr, ai->ai_addrlen);
+	}
+	freeaddrinfo(res);
+}
+
 /*
- * Every address of every name, each once; an address already known from an
- * earlier round of -W keeps its place.  Why a name failed is kept for the
- * report.  Returns the new number of servers.
+ * Resolve every name that is not in the table yet and take their
+ * addresses in (xchg_share).  Returns the new number of servers.
  */
 size_t
 xchg_resolve(struct xchg_host *hosts, size_t nhosts, struct ntp_server *servers,
     size_t n, const struct xchg_config *cfg)
 {
-	struct addrinfo hints, *res, *ai;
-	struct xchg_host *h;
+	struct xchg_lookup lk[MAX_HOSTS];
+	const struct xchg_lookup *found[MAX_HOSTS];
 	struct xchg_event e;
-	size_t i;
+	size_t h;
 
-	for (h = hosts; h < hosts + nhosts; h++) {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = cfg->family;
-		hints.ai_socktype = SOCK_DGRAM;
+	for (h = 0; h < nhosts && h < MAX_HOSTS; h++) {
+		found[h] = NULL;
+		if (hosts[h].resolved)
+			continue;
 		memset(&e, 0, sizeof(e));
-		e.host = h->name;
 		e.type = XCHG_RESOLVING;
+		e.host = hosts[h].name;
 		notify(cfg, &e);
-		h->gai_error = getaddrinfo(h->name, "ntp", &hints, &res);
-		if (h->gai_error == EAI_SERVICE) {
-			/* No "ntp" line in /etc/services: ntpdate dies here. */
+		lookup(hosts[h].name, cfg, &lk[h]);
+		hosts[h].gai_error = lk[h].gai_error;
+		if (lk[h].no_service) {
 			e.type = XCHG_NO_SERVICE;
 			notify(cfg, &e);
-			hints.ai_flags = AI_NUMERICSERV;
-			h->gai_error = getaddrinfo(h->name, NTP_PORT_STR, &hints,
-			    &res);
 		}
-		if (h->gai_error != 0) {
+		if (hosts[h].gai_error != 0) {
 			e.type = XCHG_UNRESOLVED;
-			e.gai_error = h->gai_error;
+			e.gai_error = hosts[h].gai_error;
 			notify(cfg, &e);
-			continue;
+		} else {
+			found[h] = &lk[h];
 		}
-		for (ai = res; ai != NULL; ai = ai->ai_next) {
-			struct ntp_server *s = &servers[n];
-
-			if (ai->ai_addrlen > sizeof(s->ss))
-				continue;
-			for (i = 0; i < n; i++)
-				if (servers[i].sslen == ai->ai_addrlen &&
-				    memcmp(&servers[i].ss, ai->ai_addr,
-				    ai->ai_addrlen) == 0)
-					break;
-			if (i < n)
-				continue;
-			if (n == MAX_PEERS) {
-				e.type = XCHG_TOO_MANY;
-				notify(cfg, &e);
-				break;
-			}
-			memset(s, 0, sizeof(*s));
-			s->host = h->name;
-			memcpy(&s->ss, ai->ai_addr, ai->ai_addrlen);
-			s->sslen = ai->ai_addrlen;
-			fmt_addr(ai->ai_addr, s->addr, sizeof(s->addr));
-			e.type = XCHG_ADDRESS;
-			e.server = s;
-			e.index = n;
-			e.port = port_of(ai->ai_addr);
-			notify(cfg, &e);
-			n++;
-		}
-		freeaddrinfo(res);
 	}
+	return xchg_share(hosts, nhosts, found, servers, n, cfg);
+}
+
+static int
+known(const struct ntp_server *servers, size_t n, const struct sockaddr *sa,
+    socklen_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (servers[i].sslen == len &&
+		    memcmp(&servers[i].ss, sa, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Take the addresses of the names just resolved (found[h], NULL for the
+ * others) into the table, each once: every name gets its share of the
+ * MAX_PEERS places.  The names still unresolved keep MAX_PEERS / nhosts
+ * places each for a later -W round; the rest go to the names just
+ * resolved in turn, one address of each name per pass, so that a name
+ * with a hundred addresses cannot crowd out the names after it.  Returns
+ * the new number of servers.
+ */
+size_t
+xchg_share(struct xchg_host *hosts, size_t nhosts,
+    const struct xchg_lookup *const *found, struct ntp_server *servers,
+    size_t n, const struct xchg_config *cfg)
+{
+	size_t h, reserved = 0, room, quota, pass;
+	size_t asked[MAX_HOSTS], seen[MAX_HOSTS];
+	const struct sockaddr *sa;
+	struct ntp_server *s;
+	struct xchg_event e;
+	socklen_t len;
+	int more = 1;
+
+	if (nhosts == 0 || nhosts > MAX_HOSTS)
+		return n;
+	quota = MAX_PEERS / nhosts;
+	for (h = 0; h < nhosts; h++) {
+		asked[h] = seen[h] = 0;
+		if (found[h] != NULL)
+			hosts[h].resolved = 1;
+		else if (!hosts[h].resolved)
+			reserved += quota;
+	}
+	room = n + reserved < MAX_PEERS ? MAX_PEERS - n - reserved : 0;
+	memset(&e, 0, sizeof(e));
+	for (pass = 0; more && room > 0; pass++) {
+		more = 0;
+		for (h = 0; h < nhosts && room > 0; h++) {
+			if (found[h] == NULL || pass >= found[h]->naddr)
+				continue;
+			more = 1;
+			seen[h]++;
+			sa = &found[h]->addr[pass].u.sa;
+			len = (socklen_t)found[h]->addr[pass].len;
+			if (known(servers, n, sa, len))
+				continue;
+			s = &servers[n];
+			memset(s, 0, sizeof(*s));
+			s->host = hosts[h].name;
+			s->sslen = len;
+			memcpy(&s->ss, sa, len);
+			fmt_addr(sa, s->addr, sizeof(s->addr));
+			e.type = XCHG_ADDRESS;
+			e.host = hosts[h].name;
+			e.server = s;
+			e.index = n++;
+			e.port = port_of(sa);
+			notify(cfg, &e);
+			room--;
+			asked[h]++;
+		}
+	}
+	for (h = 0; h < nhosts; h++)
+		if (found[h] != NULL && seen[h] < found[h]->naddr) {
+			e.type = XCHG_TOO_MANY;
+			e.host = hosts[h].name;
+			e.len = asked[h];
+			notify(cfg, &e);
+		}
 	return n;
 }
 

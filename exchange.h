@@ -10,6 +10,8 @@
 
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +20,8 @@
 #include "ntp_packet.h"
 
 #define MAX_PEERS		16	/* server addresses in one run */
+/* Server names on the command line: at most MAX_PEERS, each gets a place. */
+#define MAX_HOSTS		16
 #define MAX_REQUESTS		8	/* requests remembered per address */
 #define SAMPLES_MAX		8	/* as ntpdate's -p */
 /* A reply's bytes that are read: header, extension fields and MAC. */
@@ -29,6 +33,25 @@
 struct xchg_host {
 	const char	*name;
 	int		 gai_error;
+	int		 resolved;	/* its addresses are in the table */
+};
+
+/* Addresses of one name that the table takes (its share is less). */
+#define XCHG_LOOKUP_MAX		MAX_PEERS
+
+/* What a name resolved to. */
+struct xchg_lookup {
+	int32_t		gai_error;
+	int32_t		no_service;	/* no "ntp" service: port 123 */
+	uint32_t	naddr;
+	struct {
+		uint32_t		len;
+		union {
+			struct sockaddr		sa;
+			struct sockaddr_in	in;
+			struct sockaddr_in6	in6;
+		} u;
+	} addr[XCHG_LOOKUP_MAX];
 };
 
 /* One address of a name. */
@@ -85,7 +108,8 @@ enum xchg_event_type {
 	XCHG_NO_SERVICE,	/* host: no "ntp" service, port 123 used */
 	XCHG_UNRESOLVED,	/* host, gai_error */
 	XCHG_ADDRESS,		/* host, server, port */
-	XCHG_TOO_MANY,		/* more addresses than MAX_PEERS */
+	XCHG_TOO_MANY,		/* host: more addresses than its share; len:
+				   how many are asked */
 	XCHG_START,		/* server: a new round begins for it */
 	XCHG_TRANSMIT,		/* server, len, xmt, t1 */
 	XCHG_RECEIVE,		/* server, len, truncated, pkt, verdict, sample,
@@ -157,6 +181,9 @@ struct xchg_peer {
 size_t	xchg_resolve(struct xchg_host *hosts, size_t nhosts,
 	    struct ntp_server *servers, size_t nservers,
 	    const struct xchg_config *cfg);
+size_t	xchg_share(struct xchg_host *hosts, size_t nhosts,
+	    const struct xchg_lookup *const *found, struct ntp_server *servers,
+	    size_t n, const struct xchg_config *cfg);
 int	xchg_round(const struct ntp_server *servers, struct ntp_result *res,
 	    size_t n, const struct xchg_config *cfg, struct xchg_error *err);
 int	xchg_random64(uint64_t *out);

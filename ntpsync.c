@@ -231,21 +231,25 @@ conclude(const struct run *run, const struct ntp_server *s,
 
 /*
  * -W: after a round without a usable reply, say what we wait for, sleep
- * and return 1; return 0 when the deadline has passed, or no server may
- * be asked again before it (a kiss-o'-death, silence after answering, or
- * its pace).  The sleep lasts until the next server is due, and at least
- * the backoff (0.25 s doubling to 4 s) that paces names and networks: a
- * round begins only servers that are due, so that what is measured at its
- * start (the unset-clock shift) holds for its requests.
+ * and return 1; return 0 when the deadline has passed, or when every name
+ * resolved and no server may be asked again before the deadline (a
+ * kiss-o'-death, silence after answering, or its pace).  While a name is
+ * left the sleep is the backoff that paces names and networks (0.25 s
+ * doubling to 4 s); else it lasts until the next server is due, and at
+ * least the backoff: a round begins only servers that are due, so that
+ * what is measured at its start (the unset-clock shift) holds for them.
  */
 static int
-wait_more(const struct run *run, const struct ntp_server *s,
-    const struct ntp_result *res, size_t n, int64_t deadline, int64_t *backoff)
+wait_more(const struct run *run, const struct xchg_host *hosts, size_t nhosts,
+    const struct ntp_server *s, const struct ntp_result *res, size_t n,
+    int64_t deadline, int64_t *backoff)
 {
 	int64_t now = clock_mono_ns(), left = deadline - now, due = INT64_MAX;
-	int64_t sleep;
-	size_t i, asking = 0;
+	int64_t sleep = *backoff;
+	size_t i, asking = 0, names_left = 0;
 
+	for (i = 0; i < nhosts; i++)
+		names_left += hosts[i].resolved ? 0u : 1u;
 	for (i = 0; i < n; i++)
 		if (!res[i].kissed && !res[i].limited &&
 		    res[i].next_tx < deadline) {
@@ -253,12 +257,13 @@ wait_more(const struct run *run, const struct ntp_server *s,
 			if (res[i].next_tx < due)
 				due = res[i].next_tx;
 		}
-	if (left <= 0 || (n > 0 && asking == 0))
+	if (left <= 0 || (names_left == 0 && asking == 0))
 		return 0;
-	sleep = n > 0 && due - now > *backoff ? due - now : *backoff;
+	if (names_left == 0 && due - now > sleep)
+		sleep = due - now;
 	if (sleep > left)
 		sleep = left;
-	report_waiting(run->rep, s, res, n, sleep, left);
+	report_waiting(run->rep, s, res, n, names_left, sleep, left);
 	clock_sleep_ns(sleep);
 	*backoff = *backoff * 2 > WAIT_BACKOFF_MAX_NS ? WAIT_BACKOFF_MAX_NS :
 	    *backoff * 2;
@@ -407,7 +412,8 @@ main(int argc, char **argv)
 		for (usable = 0, i = 0; i < n; i++)
 			usable |= results[i].nsamples > 0;
 	} while (!usable && o.wait_ns > 0 &&
-	    wait_more(&run, servers, results, n, deadline, &backoff));
+	    wait_more(&run, hosts, (size_t)o.nservers, servers, results, n,
+	    deadline, &backoff));
 
 	report_unresolved(hosts, (size_t)o.nservers);
 	code = conclude(&run, servers, results, n, &oc);

@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "exchange.h"
 #include "ntp_packet.h"
 
-#define MAX_HOSTS		16	/* server names on the command line */
 #define SAMPLES_MIN		1
 #define SAMPLES_DEFAULT		4
 #define SECONDS_ARG_MAX		31536000	/* a year, for any seconds option */

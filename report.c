@@ -215,8 +215,9 @@ report_event(void *ctx, const struct xchg_event *e)
 		    e->server->addr, e->port);
 		break;
 	case XCHG_TOO_MANY:
-		out(OUT_WARNING, "more than %d addresses, ignoring the rest",
-		    MAX_PEERS);
+		out(OUT_WARNING, "%s: more addresses than its share of the %d "
+		    "servers: %zu asked, the rest ignored", e->host, MAX_PEERS,
+		    e->len);
 		break;
 	case XCHG_START:
 		r->nreplies[e->index] = 0;
@@ -405,7 +406,8 @@ report_rtc(const char *device, const struct tm *set, int error)
 /* -W: why the last round failed, and what comes next. */
 void
 report_waiting(const struct report *r, const struct ntp_server *s,
-    const struct ntp_result *res, size_t n, int64_t backoff, int64_t left)
+    const struct ntp_result *res, size_t n, size_t names_left,
+    int64_t backoff, int64_t left)
 {
 	size_t i;
 
@@ -413,8 +415,10 @@ report_waiting(const struct report *r, const struct ntp_server *s,
 		if (!res[i].kissed)
 			dropped(r, OUT_RETRY, &s[i], &res[i]);
 	out(OUT_PROGRESS, "waiting for %s: next try in %.2f s, %.1f s left\n",
-	    n == 0 ? "the server names to resolve" : "a synchronized server",
-	    (double)backoff / NSEC_PER_SEC, (double)left / NSEC_PER_SEC);
+	    n == 0 ? "the server names to resolve" : names_left > 0 ?
+	    "a synchronized server and the names left to resolve" :
+	    "a synchronized server", (double)backoff / NSEC_PER_SEC,
+	    (double)left / NSEC_PER_SEC);
 }
 
 /* ---- -j: one JSON object a run ---- */

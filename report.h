@@ -68,8 +68,8 @@ void	report_clock(const struct report *r, const struct ntp_server *s,
 	    ntp_dur offset, ntp_dur max_step, enum clock_status st, int error);
 void	report_rtc(const char *device, const struct tm *set, int error);
 void	report_waiting(const struct report *r, const struct ntp_server *s,
-	    const struct ntp_result *res, size_t n, int64_t backoff,
-	    int64_t left);
+	    const struct ntp_result *res, size_t n, size_t names_left,
+	    int64_t backoff, int64_t left);
 void	report_json(const struct report *r, const struct xchg_host *hosts,
 	    size_t nhosts, const struct ntp_server *s,
 	    const struct ntp_result *res, size_t n, const struct outcome *o);

@@ -1274,6 +1274,127 @@ test_t4_says_when_it_falls_back_to_the_clock(void **state)
 }
 #endif
 
+/* ---- names and the table of addresses ---- */
+
+/* A lookup of count IPv4 addresses from first on (host order). */
+static void
+lookup_of(struct xchg_lookup *l, uint32_t first, uint32_t count)
+{
+	uint32_t i;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < count && i < XCHG_LOOKUP_MAX; i++) {
+		l->addr[i].len = sizeof(struct sockaddr_in);
+		l->addr[i].u.in.sin_family = AF_INET;
+		l->addr[i].u.in.sin_port = htons(NTP_PORT);
+		l->addr[i].u.in.sin_addr.s_addr = htonl(first + i);
+	}
+	l->naddr = i;
+}
+
+static size_t
+servers_of(const struct ntp_server *s, size_t n, const char *host)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += strcmp(s[i].host, host) == 0;
+	return k;
+}
+
+/*
+ * A name with many addresses does not crowd out the names after it: each
+ * gets its share, one address of each in turn.
+ */
+static void
+test_every_name_gets_its_share_of_the_table(void **state)
+{
+	struct xchg_host hosts[3] = { { .name = "many.test" },
+	    { .name = "one.test" }, { .name = "two.test" } };
+	struct xchg_lookup many, one, two;
+	const struct xchg_lookup *found[3] = { &many, &one, &two };
+	size_t n;
+
+	(void)state;
+	memset(&xc, 0, sizeof(xc));
+	watch_events();
+	lookup_of(&many, 0xc0000201, 16);	/* 192.0.2.1 ... */
+	lookup_of(&one, 0xc6336401, 1);		/* 198.51.100.1 */
+	lookup_of(&two, 0xcb007101, 2);		/* 203.0.113.1, .2 */
+	no_servers();
+	n = xchg_share(hosts, 3, found, servers, 0, &xc);
+	assert_int_equal(n, MAX_PEERS);
+	assert_int_equal(servers_of(servers, n, "many.test"), MAX_PEERS - 3);
+	assert_int_equal(servers_of(servers, n, "one.test"), 1);
+	assert_int_equal(servers_of(servers, n, "two.test"), 2);
+	assert_string_equal(servers[1].addr, "198.51.100.1");
+	assert_int_equal(events[XCHG_TOO_MANY], 1);
+	assert_true(hosts[0].resolved && hosts[1].resolved && hosts[2].resolved);
+}
+
+/*
+ * A name that does not resolve yet keeps its share for a later -W round;
+ * an address two names share is asked once.
+ */
+static void
+test_a_name_left_keeps_its_share(void **state)
+{
+	struct xchg_host hosts[2] = { { .name = "many.test" },
+	    { .name = "later.test" } };
+	struct xchg_lookup many, later;
+	const struct xchg_lookup *found[2] = { &many, NULL };
+	size_t n;
+
+	(void)state;
+	memset(&xc, 0, sizeof(xc));
+	watch_events();
+	lookup_of(&many, 0xc0000201, 16);
+	no_servers();
+	n = xchg_share(hosts, 2, found, servers, 0, &xc);
+	assert_int_equal(n, MAX_PEERS / 2);
+	assert_false(hosts[1].resolved);
+	lookup_of(&later, 0xc0000201, 3);	/* all three are many's */
+	found[0] = NULL;
+	found[1] = &later;
+	n = xchg_share(hosts, 2, found, servers, n, &xc);
+	assert_int_equal(n, MAX_PEERS / 2);
+	lookup_of(&later, 0xc6336401, 12);
+	n = xchg_share(hosts, 2, found, servers, n, &xc);
+	assert_int_equal(n, MAX_PEERS);
+	assert_int_equal(servers_of(servers, n, "later.test"), MAX_PEERS / 2);
+}
+
+/* Numeric names only here (no DNS). */
+static void
+test_names_resolve_once(void **state)
+{
+	struct xchg_host hosts[2] = { { .name = "127.0.0.1" },
+	    { .name = "::1" } };
+	size_t n;
+
+	(void)state;
+	memset(&xc, 0, sizeof(xc));
+	xc.family = AF_UNSPEC;
+	watch_events();
+	no_servers();
+	n = xchg_resolve(hosts, 2, servers, 0, &xc);
+	assert_int_equal(n, 2);
+	assert_string_equal(servers[0].addr, "127.0.0.1");
+	assert_string_equal(servers[1].addr, "::1");
+	assert_int_equal(events[XCHG_RESOLVING], 2);
+	assert_int_equal(events[XCHG_ADDRESS], 2);
+	/* A name in the table is not resolved again. */
+	n = xchg_resolve(hosts, 2, servers, n, &xc);
+	assert_int_equal(n, 2);
+	assert_int_equal(events[XCHG_RESOLVING], 2);
+	xc.family = AF_INET;
+	hosts[1].resolved = 0;
+	n = xchg_resolve(hosts, 2, servers, n, &xc);
+	assert_int_equal(n, 2);
+	assert_int_not_equal(hosts[1].gai_error, 0);	/* ::1 with -4 */
+	assert_int_equal(events[XCHG_UNRESOLVED], 1);
+}
+
 /* ---- output: the small printf and the address formatter ---- */
 
 static void
@@ -1561,6 +1682,10 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_silence_after_a_sample_keeps_it, setup),
 		cmocka_unit_test_setup(test_no_round_begins_after_the_wait, setup),
+		cmocka_unit_test_setup(test_every_name_gets_its_share_of_the_table,
+		    setup),
+		cmocka_unit_test_setup(test_a_name_left_keeps_its_share, setup),
+		cmocka_unit_test_setup(test_names_resolve_once, setup),
 		cmocka_unit_test_setup(
 		    test_a_flood_does_not_hold_the_receive_past_the_deadline,
 		    setup),

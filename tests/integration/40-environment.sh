@@ -4,7 +4,8 @@
 # usage errors and names (DNS, /etc/hosts, -4/-6).
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios private_run services_without_ntp names_and_usage host_names
+scenarios private_run services_without_ntp names_and_usage host_names \
+    many_addresses_share names_left_after_kod
 
 # The suite runs ntpsync without -l: its lock, /run/ntpsync.lock, must be the sandbox's
 # own, or another ntpsync on the machine (or another suite) makes runs fail with exit 7
@@ -82,4 +83,45 @@ scenario_host_names() {
     umount /etc/hosts
     expect_rc host_names_step 0
     expect_step host_names_step 10 0.1
+}
+
+# A name with 100 addresses (nothing listens on them) must not take the whole table: the
+# name after it gets its share, and its server is used.
+scenario_many_addresses_share() {
+    local name=many_addresses_share f=$RUN_DIR/hosts i
+    {
+        printf '127.0.0.1 localhost\n'
+        for i in $(seq 100); do printf '127.0.1.%d many.test\n' "$i"; done
+        printf '127.0.0.1 good.test\n'
+    } >"$f"
+    if ! mount --bind "$f" /etc/hosts; then
+        fail "$name" "cannot bind-mount a hosts file"
+        return
+    fi
+    run_ntpsync -q many.test good.test
+    umount /etc/hosts
+    expect_rc "$name" 0
+    check "$name: good.test's server is asked" "$(why "")" asked 127.0.0.1
+    expect_text "$name" "many\.test: more addresses than its share"
+}
+
+# Every server that resolved sends DENY, but another name does not resolve yet: -W goes on
+# asking for the name, which appears in /etc/hosts 0.5 s later, and syncs from its server.
+scenario_names_left_after_kod() {
+    local name=names_left_after_kod f=$RUN_DIR/hosts adder
+    printf '127.0.0.1 localhost\n127.0.0.5 deny.test\n' >"$f"
+    if ! mount --bind "$f" /etc/hosts; then
+        fail "$name" "cannot bind-mount a hosts file"
+        return
+    fi
+    start_fake 127.0.0.5 deny || { umount /etc/hosts; fail "$name" "fake server did not start"; return; }
+    (sleep 0.5; printf '127.0.0.1 late.test\n' >>"$f") &
+    adder=$!
+    run_ntpsync -q -v -W 8 deny.test late.test
+    wait "$adder" 2>/dev/null
+    stop_fakes
+    umount /etc/hosts
+    expect_rc "$name" 0
+    expect_text "$name" "kiss-o'-death DENY"
+    check "$name: late.test's server is asked" "$(why "")" asked 127.0.0.1
 }
