@@ -6,13 +6,16 @@
 #define _GNU_SOURCE
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,48 +124,103 @@ port_of(const struct sockaddr *sa)
 	    ((const struct sockaddr_in *)sa)->sin_port);
 }
 
-/* Resolve one name into m. */
+/*
+ * The child that resolves one name: getaddrinfo cannot be cancelled, so
+ * it runs where it can be abandoned.  It writes what it found in one
+ * write and exits.
+ */
 static void
-lookup(const char *name, const struct xchg_config *cfg, struct xchg_lookup *m)
+lookup_child(const char *name, const struct xchg_config *cfg, int fd)
 {
+	struct xchg_lookup m;
 	struct addrinfo hints, *res, *ai;
 
-	memset(m, 0, sizeof(*m));
+	memset(&m, 0, sizeof(m));
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = cfg->family;
 	hints.ai_socktype = SOCK_DGRAM;
-	m->gai_error = getaddrinfo(name, "ntp", &hints, &res);
-	if (m->gai_error == EAI_SERVICE) {
+	m.gai_error = getaddrinfo(name, "ntp", &hints, &res);
+	if (m.gai_error == EAI_SERVICE) {
 		/* No "ntp" line in /etc/services: ntpdate dies here. */
-		m->no_service = 1;
+		m.no_service = 1;
 		hints.ai_flags = AI_NUMERICSERV;
-		m->gai_error = getaddrinfo(name, NTP_PORT_STR, &hints, &res);
+		m.gai_error = getaddrinfo(name, NTP_PORT_STR, &hints, &res);
 	}
-	if (m->gai_error != 0)
-		return;
-	/* Duplicates too: xchg_share() takes each address once. */
-	for (ai = res; ai != NULL && m->naddr < XCHG_LOOKUP_MAX;
-	    ai = ai->ai_next) {
-		if (ai->ai_addrlen > sizeof(m->addr[0].u))
-			continue;
-		m->addr[m->naddr].len = (uint32_t)ai->ai_addrlen;
-		memcpy(&m->addr[m->naddr++].u, ai->ai_addr, ai->ai_addrlen);
+	if (m.gai_error == 0) {
+		/* Duplicates too: xchg_share() takes each address once. */
+		for (ai = res; ai != NULL && m.naddr < XCHG_LOOKUP_MAX;
+		    ai = ai->ai_next) {
+			if (ai->ai_addrlen > sizeof(m.addr[0].u))
+				continue;
+			m.addr[m.naddr].len = (uint32_t)ai->ai_addrlen;
+			memcpy(&m.addr[m.naddr++].u, ai->ai_addr,
+			    ai->ai_addrlen);
+		}
+		freeaddrinfo(res);
 	}
-	freeaddrinfo(res);
+	_exit(write(fd, &m, sizeof(m)) == (ssize_t)sizeof(m) ? 0 : 1);
+}
+
+/* One write of at most PIPE_BUF bytes reaches the pipe whole (POSIX). */
+_Static_assert(sizeof(struct xchg_lookup) <= PIPE_BUF,
+    "a lookup must fit in one atomic pipe write");
+
+/* A resolver child at work. */
+struct lookup {
+	size_t			host;
+	pid_t			pid;
+	int			fd;
+	size_t			got;	/* bytes of msg read */
+	struct xchg_lookup	msg;
+};
+
+static int
+spawn(struct lookup *l, const char *name, const struct xchg_config *cfg)
+{
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	/*
+	 * fork() without the atfork handlers (musl's pull in 4 KB of
+	 * thread locks): ntpsync has one thread, holding no lock here.
+	 */
+	l->pid = _Fork();
+	if (l->pid == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (l->pid == 0) {
+		close(fds[0]);
+		lookup_child(name, cfg, fds[1]);
+	}
+	close(fds[1]);
+	l->fd = fds[0];
+	l->got = 0;
+	return 0;
 }
 
 /*
- * Resolve every name that is not in the table yet and take their
- * addresses in (xchg_share).  Returns the new number of servers.
+ * Resolve every name that is not in the table yet, each in a child of its
+ * own, all at once, and take their addresses in (xchg_share).  With a
+ * deadline (cfg->until, -W) the children still at work then are killed:
+ * a resolver that gets no answer would take its own timeouts, name after
+ * name (musl: 5 s each, glibc: 10 s).  Returns the new number of servers.
  */
 size_t
 xchg_resolve(struct xchg_host *hosts, size_t nhosts, struct ntp_server *servers,
     size_t n, const struct xchg_config *cfg)
 {
-	struct xchg_lookup lk[MAX_HOSTS];
+	struct lookup lk[MAX_HOSTS];
 	const struct xchg_lookup *found[MAX_HOSTS];
+	struct pollfd pfd[MAX_HOSTS];
+	struct lookup *map[MAX_HOSTS];
 	struct xchg_event e;
-	size_t h;
+	struct timespec wait;
+	size_t h, i, nl = 0, np;
+	ssize_t r;
+	int64_t now;
 
 	for (h = 0; h < nhosts && h < MAX_HOSTS; h++) {
 		found[h] = NULL;
@@ -172,18 +230,74 @@ xchg_resolve(struct xchg_host *hosts, size_t nhosts, struct ntp_server *servers,
 		e.type = XCHG_RESOLVING;
 		e.host = hosts[h].name;
 		notify(cfg, &e);
-		lookup(hosts[h].name, cfg, &lk[h]);
-		hosts[h].gai_error = lk[h].gai_error;
-		if (lk[h].no_service) {
+		hosts[h].timed_out = 0;
+		lk[nl].host = h;
+		if (spawn(&lk[nl], hosts[h].name, cfg) == 0)
+			nl++;
+		else
+			hosts[h].gai_error = EAI_SYSTEM;
+	}
+	for (;;) {
+		for (np = 0, i = 0; i < nl; i++)
+			if (lk[i].fd != -1) {
+				pfd[np].fd = lk[i].fd;
+				pfd[np].events = POLLIN;
+				map[np++] = &lk[i];
+			}
+		now = clock_mono_ns();
+		if (np == 0 || (cfg->until != 0 && now >= cfg->until))
+			break;
+		wait.tv_sec = (time_t)((cfg->until - now) / NSEC_PER_SEC);
+		wait.tv_nsec = (long)((cfg->until - now) % NSEC_PER_SEC);
+		if (ppoll(pfd, np, cfg->until != 0 ? &wait : NULL, NULL) == -1 &&
+		    errno != EINTR)
+			break;
+		for (i = 0; i < np; i++) {
+			struct lookup *l = map[i];
+
+			if (pfd[i].revents == 0)
+				continue;
+			r = read(l->fd, (char *)&l->msg + l->got,
+			    sizeof(l->msg) - l->got);
+			if (r > 0)
+				l->got += (size_t)r;
+			if (r == 0 || (r == -1 && errno != EINTR) ||
+			    l->got == sizeof(l->msg)) {
+				close(l->fd);
+				l->fd = -1;
+			}
+		}
+	}
+	for (i = 0; i < nl; i++) {
+		struct xchg_host *host = &hosts[lk[i].host];
+
+		if (lk[i].fd != -1) {
+			/* The deadline came first: abandon it. */
+			(void)kill(lk[i].pid, SIGKILL);
+			close(lk[i].fd);
+			lk[i].fd = -1;
+			host->timed_out = 1;
+			host->gai_error = EAI_AGAIN;
+		} else if (lk[i].got != sizeof(lk[i].msg)) {
+			host->gai_error = EAI_FAIL;	/* the child died */
+		} else {
+			host->gai_error = lk[i].msg.gai_error;
+			if (host->gai_error == 0)
+				found[lk[i].host] = &lk[i].msg;
+		}
+		while (waitpid(lk[i].pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		memset(&e, 0, sizeof(e));
+		e.host = host->name;
+		if (lk[i].got == sizeof(lk[i].msg) && lk[i].msg.no_service) {
 			e.type = XCHG_NO_SERVICE;
 			notify(cfg, &e);
 		}
-		if (hosts[h].gai_error != 0) {
+		if (host->gai_error != 0) {
 			e.type = XCHG_UNRESOLVED;
-			e.gai_error = hosts[h].gai_error;
+			e.gai_error = host->gai_error;
+			e.timed_out = host->timed_out;
 			notify(cfg, &e);
-		} else {
-			found[h] = &lk[h];
 		}
 	}
 	return xchg_share(hosts, nhosts, found, servers, n, cfg);

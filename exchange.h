@@ -33,13 +33,17 @@
 struct xchg_host {
 	const char	*name;
 	int		 gai_error;
+	int		 timed_out;	/* no answer before -W's deadline */
 	int		 resolved;	/* its addresses are in the table */
 };
 
 /* Addresses of one name that the table takes (its share is less). */
 #define XCHG_LOOKUP_MAX		MAX_PEERS
 
-/* What a name resolved to. */
+/*
+ * What a name resolved to, as its resolver child writes it: in one write
+ * of less than PIPE_BUF bytes, so that it arrives whole or not at all.
+ */
 struct xchg_lookup {
 	int32_t		gai_error;
 	int32_t		no_service;	/* no "ntp" service: port 123 */
@@ -106,7 +110,7 @@ struct ntp_result {
 enum xchg_event_type {
 	XCHG_RESOLVING,		/* host */
 	XCHG_NO_SERVICE,	/* host: no "ntp" service, port 123 used */
-	XCHG_UNRESOLVED,	/* host, gai_error */
+	XCHG_UNRESOLVED,	/* host, gai_error, timed_out */
 	XCHG_ADDRESS,		/* host, server, port */
 	XCHG_TOO_MANY,		/* host: more addresses than its share; len:
 				   how many are asked */
@@ -124,6 +128,7 @@ struct xchg_event {
 	const struct ntp_server	*server;
 	size_t			 index;		/* of server */
 	int			 gai_error;
+	int			 timed_out;
 	unsigned		 port;
 	size_t			 len;
 	int			 truncated;	/* len is beyond what was read */

@@ -14,6 +14,8 @@
 #define NS_PER_MS		1000000LL
 #define TS_STR_LEN		128	/* a timestamp as fmt_ts() writes it */
 #define WHY_LEN			1024
+/* A name whose resolver was still at work at -W's deadline. */
+#define UNRESOLVED_IN_TIME	"no answer from the resolver within the wait (-W)"
 
 void
 report_init(struct report *r, const char *version, int64_t shift,
@@ -207,8 +209,8 @@ report_event(void *ctx, const struct xchg_event *e)
 		    "entry), using port %d", e->host, NTP_PORT);
 		break;
 	case XCHG_UNRESOLVED:
-		out(OUT_DEBUG, "  %s: %s\n", e->host,
-		    gai_strerror(e->gai_error));
+		out(OUT_DEBUG, "  %s: %s\n", e->host, e->timed_out ?
+		    UNRESOLVED_IN_TIME : gai_strerror(e->gai_error));
 		break;
 	case XCHG_ADDRESS:
 		out(OUT_DEBUG, "  %s -> %s port %u\n", e->host,
@@ -285,6 +287,7 @@ report_unresolved(const struct xchg_host *hosts, size_t n)
 	for (h = 0; h < n; h++)
 		if (hosts[h].gai_error != 0)
 			out(OUT_ERROR, "cannot resolve %s: %s", hosts[h].name,
+			    hosts[h].timed_out ? UNRESOLVED_IN_TIME :
 			    gai_strerror(hosts[h].gai_error));
 }
 
@@ -560,7 +563,8 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 		out(OUT_JSON, "%s{\"host\":", sep++ ? "," : "");
 		json_str(hosts[h].name);
 		out(OUT_JSON, ",\"error\":");
-		json_str(gai_strerror(hosts[h].gai_error));
+		json_str(hosts[h].timed_out ? UNRESOLVED_IN_TIME :
+		    gai_strerror(hosts[h].gai_error));
 		out(OUT_JSON, "}");
 	}
 	for (i = 0; i < n; i++) {

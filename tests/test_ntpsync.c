@@ -1364,9 +1364,9 @@ test_a_name_left_keeps_its_share(void **state)
 	assert_int_equal(servers_of(servers, n, "later.test"), MAX_PEERS / 2);
 }
 
-/* Numeric names only here (no DNS). */
+/* Names are resolved in children; numeric ones only here (no DNS). */
 static void
-test_names_resolve_once(void **state)
+test_names_resolve_in_children(void **state)
 {
 	struct xchg_host hosts[2] = { { .name = "127.0.0.1" },
 	    { .name = "::1" } };
@@ -1685,7 +1685,7 @@ main(void)
 		cmocka_unit_test_setup(test_every_name_gets_its_share_of_the_table,
 		    setup),
 		cmocka_unit_test_setup(test_a_name_left_keeps_its_share, setup),
-		cmocka_unit_test_setup(test_names_resolve_once, setup),
+		cmocka_unit_test_setup(test_names_resolve_in_children, setup),
 		cmocka_unit_test_setup(
 		    test_a_flood_does_not_hold_the_receive_past_the_deadline,
 		    setup),

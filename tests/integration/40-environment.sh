@@ -4,7 +4,7 @@
 # usage errors and names (DNS, /etc/hosts, -4/-6).
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios private_run services_without_ntp names_and_usage host_names \
+scenarios private_run services_without_ntp names_and_usage host_names dead_dns_wait \
     many_addresses_share names_left_after_kod
 
 # The suite runs ntpsync without -l: its lock, /run/ntpsync.lock, must be the sandbox's
@@ -83,6 +83,41 @@ scenario_host_names() {
     umount /etc/hosts
     expect_rc host_names_step 0
     expect_step host_names_step 10 0.1
+}
+
+# A DNS server that never answers, with the resolvers' defaults (5 s, 2 attempts): -W 2
+# with three names must end after at most the wait plus one -t (2 + 1 s), not after the
+# resolver's own timeouts (musl took 15 s, glibc 30 s). Prints the figure.
+scenario_dead_dns_wait() {
+    local name=dead_dns_wait f=$RUN_DIR/resolv.conf dns queries
+    printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' >"$f"
+    if ! mount --bind "$f" /etc/resolv.conf; then
+        fail "$name" "cannot bind-mount a resolv.conf"
+        return
+    fi
+    : >"$RUN_DIR/dns.log"
+    "$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+s.settimeout(40)
+with open(sys.argv[1], "a", buffering=1) as log:
+    while True:
+        s.recv(512)
+        log.write("query\n")' "$RUN_DIR/dns.log" 2>/dev/null &
+    dns=$!
+    sleep 0.3
+    run_ntpsync -W 2 ntp1.test ntp2.test ntp3.test
+    kill "$dns" 2>/dev/null
+    wait "$dns" 2>/dev/null
+    umount /etc/resolv.conf
+    queries=$(grep -c query "$RUN_DIR/dns.log")
+    echo "# $name: -W 2, three names, a DNS server that never answers ($queries queries): $ELAPSED_MS ms"
+    expect_rc "$name" 3
+    expect_text "$name" "cannot resolve ntp1\.test"
+    check "$name: the DNS server was asked" "${queries:-no} queries" [ "${queries:-0}" -gt 0 ]
+    check "$name: done within the wait plus one -t (3 s) and 1.5 s to spare" \
+        "$(why "")" [ "$ELAPSED_MS" -le 4500 ]
+    expect_no_clock_call "$name"
 }
 
 # A name with 100 addresses (nothing listens on them) must not take the whole table: the
