@@ -14,9 +14,10 @@ INSTALL  = install
 
 WARN     = -Wall -Wextra -Werror
 # One file per concern costs nothing: link-time optimization inlines across
-# them, and non-PIC code suits the static link.
+# them, and non-PIC code suits the static link (a dynamic build stays PIE,
+# Debian gcc's default).
 CFLAGS   = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-	   -fno-unwind-tables -flto -fno-pie
+	   -fno-unwind-tables -flto $(if $(filter 1,$(STATIC)),-fno-pie)
 CPPFLAGS =
 LDFLAGS  =
 # `make check SANITIZE=1`: ntpsync and the unit tests built with ASan and
