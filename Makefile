@@ -55,7 +55,9 @@ SRCS     = ntpsync.c options.c exchange.c auth_none.c clock.c report.c output.c 
 	   fmt.c ntp_packet.c
 HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h \
 	   ntp_packet.h
-UNIT_TESTS = build/test_ntp_packet build/test_ntpsync
+# Key files (issue 12): tested and linted, linked into ntpsync once -a uses them.
+KEYFILE_SRCS = keyfile.c fmt.c
+UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile
 # What the integration suite runs: the release binary, or the sanitizer one.
 BIN      = ntpsync
 ifeq ($(SANITIZE),1)
@@ -85,6 +87,9 @@ $(UNIT_TESTS): build/sanitize.$(SANITIZE)
 
 build/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_ntp_packet.c ntp_packet.c $(CMOCKA)
+
+build/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h fmt.h | build
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(CMOCKA)
 
 # ntpsync.c is linked as it is, its main() renamed so that the test has its own.
 build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) | build

@@ -26,7 +26,7 @@ cd "$root" || exit 1
 # shellcheck source-path=SCRIPTDIR
 . "$here/need.sh"
 
-SRCS="ntpsync.c options.c exchange.c auth_none.c clock.c report.c output.c fmt.c ntp_packet.c"
+SRCS="ntpsync.c options.c exchange.c auth_none.c clock.c report.c output.c fmt.c ntp_packet.c keyfile.c"
 DEFS="-D_GNU_SOURCE"
 
 need "cppcheck --version" cppcheck || exit 1
