@@ -62,7 +62,7 @@ X_CMOCKA_CFLAGS = -I$(X_CMOCKA)/include -DHAVE_SIGNAL_H -DHAVE_STRSIGNAL -DHAVE_
 	-DHAVE_INTTYPES_H -DHAVE_STRINGS_H -DHAVE_STRUCT_TIMESPEC -DHAVE_CLOCK_GETTIME \
 	-DHAVE_CLOCK_REALTIME $(if $(filter 1,$(TC_LP64)),-D__WORDSIZE=64)
 X_TEST_CFLAGS = -g -O1 $(WARN) -I. $(X_CMOCKA_CFLAGS)
-X_UNIT    = $(X_DIR)/test_ntp_packet $(X_DIR)/test_ntpsync
+X_UNIT    = $(X_DIR)/test_ntp_packet $(X_DIR)/test_ntpsync $(X_DIR)/test_keyfile
 # tests/test_ntpsync.c replaces the clock calls with -Wl,--wrap (CLOCK_WRAP). On 32-bit
 # targets musl's headers rename them to their 64-bit-time_t versions (__clock_settime64,
 # ...), so there each one is wrapped under that name and handed to the same __wrap_
@@ -111,6 +111,9 @@ $(X_DIR)/cmocka.o: $(X_CMOCKA)/src/cmocka.c $(X_SPECS)
 
 $(X_DIR)/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h $(X_DIR)/cmocka.o
 	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_ntp_packet.c ntp_packet.c $(X_DIR)/cmocka.o
+
+$(X_DIR)/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h fmt.h $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(X_DIR)/cmocka.o
 
 # Refused (and deleted) if any real clock-setting function got linked in.
 $(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_DIR)/cmocka.o
