@@ -18,8 +18,10 @@
 #           conversions, selection); seeds tests/corpus/reply (tests/fuzz_seeds.sh)
 #   format  tests/fuzz_format.c: fmt.c, ntpsync's own printf (str_vfmt) against snprintf;
 #           seeds tests/corpus/format
-# In tests/corpus/regress a file named format-* belongs to the format target, any other
-# to reply.
+#   keyfile tests/fuzz_keyfile.c: keyfile.c's key-file parser (keyfile_parse); seeds
+#           tests/corpus/keyfile (a 4-byte key id, a reason buffer size, the file's text)
+# In tests/corpus/regress a file named format-* belongs to the format target, keyfile-*
+# to keyfile, any other to reply.
 #
 # Environment: FUZZ_MERGE=1 adds the inputs of the working corpus that reach new coverage
 # to tests/corpus/TARGET (libFuzzer -merge=1: a small set) after a run; FUZZ_FLAGS adds
@@ -38,9 +40,9 @@ case $SECONDS_WANTED in
 esac
 FUZZ_TARGET=${FUZZ_TARGET:-reply}
 case $FUZZ_TARGET in
-reply | format) TARGETS=$FUZZ_TARGET ;;
-all) TARGETS="reply format" ;;
-*) echo "fuzz: FUZZ_TARGET must be reply, format or all" >&2; exit 2 ;;
+reply | format | keyfile) TARGETS=$FUZZ_TARGET ;;
+all) TARGETS="reply format keyfile" ;;
+*) echo "fuzz: FUZZ_TARGET must be reply, format, keyfile or all" >&2; exit 2 ;;
 esac
 REGRESS=tests/corpus/regress
 ARTIFACTS=build/fuzz-artifacts
@@ -53,17 +55,22 @@ need "$probe" clang libclang-rt-14-dev || exit 1
 
 mkdir -p build "$REGRESS" "$ARTIFACTS"
 build() { # TARGET
-    local bin=build/fuzz_$1 src=tests/fuzz_$1.c extra=
-    [ "$1" = format ] && extra=fmt.c
-    if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ ntp_packet.c -nt "$bin" ] ||
-        [ ntp_packet.h -nt "$bin" ] || { [ -n "$extra" ] && [ "$extra" -nt "$bin" ]; }; then
+    local bin=build/fuzz_$1 src=tests/fuzz_$1.c extra=() hdrs=() stale=0 f
+    case $1 in
+    format) extra=(fmt.c) ;;
+    keyfile) extra=(keyfile.c fmt.c) hdrs=(keyfile.h fmt.h) ;;
+    esac
+    for f in "$src" ntp_packet.c ntp_packet.h "${extra[@]}" "${hdrs[@]}"; do
+        [ "$f" -nt "$bin" ] && stale=1
+    done
+    if [ ! -x "$bin" ] || [ "$stale" -eq 1 ]; then
         echo "# building $bin"
         clang -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=all -fno-omit-frame-pointer -I. \
-            -o "$bin" "$src" ntp_packet.c $extra || return 1
+            -o "$bin" "$src" ntp_packet.c "${extra[@]}" || return 1
     fi
 }
-for t in reply format; do
+for t in reply format keyfile; do
     if [ "$SECONDS_WANTED" -eq 0 ] || [[ " $TARGETS " == *" $t "* ]]; then
         build "$t" || exit 1
     fi
@@ -74,6 +81,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 target_of() { # FILE -> the target it belongs to
     case $1 in
     tests/corpus/format/* | "$REGRESS"/format-*) echo format ;;
+    tests/corpus/keyfile/* | "$REGRESS"/keyfile-*) echo keyfile ;;
     *) echo reply ;;
     esac
 }
@@ -89,7 +97,7 @@ if [ "$SECONDS_WANTED" -eq 0 ]; then
         else
             failed=$((failed + 1))
             echo "not ok - $f (fuzz_$t)"
-            printf '%s\n' "$out" | grep -E 'ERROR|runtime error|property violated| in (str_vfmt|ntp_[a-z_]*|LLVMFuzzerTestOneInput|check_[a-z_]*) ' |
+            printf '%s\n' "$out" | grep -E 'ERROR|runtime error|property violated| in (str_vfmt|ntp_[a-z_]*|keyfile_[a-z_]*|parse_[a-z_]*|LLVMFuzzerTestOneInput|check_[a-z_]*) ' |
                 head -n 20 | sed 's/^/    /'
         fi
     done
