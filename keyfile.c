@@ -53,6 +53,7 @@ static const struct {
 	int		 chrony;	/* only chrony writes it */
 } mac_names[] = {
 	{ "MD5",	MAC_MD5,	 0 },	/* all three */
+	{ "M",		MAC_MD5,	 0 },	/* NTPv3 files; ntp 4.2.8 reads it */
 	{ "SHA1",	MAC_SHA1,	 0 },	/* all three */
 	{ "SHA-1",	MAC_SHA1,	 0 },	/* NTPsec's alias */
 	{ "AES128CMAC",	MAC_AES128_CMAC, 0 },	/* ntp 4.2.8p11 and later */

@@ -90,7 +90,8 @@ test_ntp428(void **state)
 	    "1 MD5 secret\n"
 	    "2 SHA1 " HEX40 "\n"
 	    "3 AES128CMAC " HEX32 "\n"
-	    "65535 MD5 top\n";
+	    "65535 MD5 top\n"
+	    "4 M old\n";			/* NTPv3's type letter */
 	struct ntp_key k;
 
 	(void)state;
@@ -102,6 +103,8 @@ test_ntp428(void **state)
 	assert_bin_key(&k, MAC_AES128_CMAC, hex16, sizeof(hex16));
 	find(f, 65535, &k);
 	assert_ascii_key(&k, MAC_MD5, "top");
+	find(f, 4, &k);
+	assert_ascii_key(&k, MAC_MD5, "old");
 }
 
 static void
