@@ -51,6 +51,29 @@ RECV_WRAP = -DWRAP_RECVMSG -Wl,--wrap=recvmsg
 BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
 DEFS     = $(if $(BUILD_EPOCH),-DNTPSYNC_BUILD_EPOCH=$(BUILD_EPOCH))
 
+# wolfCrypt (MD5, SHA-1, AES-CMAC for mac.c) from Debian's wolfssl source package, built
+# by toolchains/wolfcrypt.sh into a private prefix per compiler under build/wolfcrypt/:
+# DIR/lib/libwolfcrypt.a, DIR/include.  Rebuilt only when its recipe, its settings or the
+# compiler and flags it was built with change (DIR.cfg).  A second or so per build.
+WC_RECIPE = toolchains/wolfcrypt.sh toolchains/wolfcrypt-settings.h
+WC_CPPFLAGS = -DWOLFSSL_USER_SETTINGS -I$(1)/include
+# The release compiler's (musl; with -flto, as ntpsync, which saves 2 KB: gcc-ar makes
+# the archive that keeps the LTO objects) and the unit tests' (gcc, glibc).
+WC_HOST  = build/wolfcrypt/$(notdir $(firstword $(CC)))
+WC_HOST_CFLAGS = -Os -flto -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	   -fno-unwind-tables $(if $(filter 1,$(STATIC)),-fno-pie)
+WC_TEST  = build/wolfcrypt/test-$(notdir $(firstword $(TEST_CC)))
+WC_TEST_CFLAGS = -g -O1
+# DIR.cfg holds what DIR was built with; it is rewritten (and DIR rebuilt) when that changes.
+wc_cfg = $(shell mkdir -p build/wolfcrypt && { [ "$$(cat '$(1).cfg' 2>/dev/null)" = '$(2)' ] || \
+	echo '$(2)' >'$(1).cfg'; })
+$(call wc_cfg,$(WC_HOST),recipe=1 cc=$(CC) cflags=$(WC_HOST_CFLAGS))
+$(call wc_cfg,$(WC_TEST),recipe=1 cc=$(TEST_CC) cflags=$(WC_TEST_CFLAGS))
+$(WC_HOST)/lib/libwolfcrypt.a: $(WC_HOST).cfg $(WC_RECIPE)
+	CC='$(CC)' AR=gcc-ar WC_CFLAGS='$(WC_HOST_CFLAGS)' toolchains/wolfcrypt.sh $(WC_HOST)
+$(WC_TEST)/lib/libwolfcrypt.a: $(WC_TEST).cfg $(WC_RECIPE)
+	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' toolchains/wolfcrypt.sh $(WC_TEST)
+
 SRCS     = ntpsync.c options.c exchange.c auth_none.c clock.c report.c output.c \
 	   fmt.c ntp_packet.c
 HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h \

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# toolchains/wolfcrypt.sh PREFIX: wolfSSL's wolfCrypt (MD5, SHA-1, AES, CMAC) from Debian
+# 12's wolfssl source package, built with $CC into PREFIX/lib/libwolfcrypt.a, its headers in
+# PREFIX/include (user_settings.h = toolchains/wolfcrypt-settings.h, the whole
+# configuration). Nothing is installed outside PREFIX.
+#
+# Environment (the Makefile sets it): CC (a compiler command, e.g. musl-gcc or
+# "arm-linux-gnueabihf-gcc -specs ..."), AR, WC_CFLAGS (optimization, PIC or not).
+#
+# wolfSSL's own embedded route (WOLFSSL_USER_SETTINGS, the needed .c files compiled
+# directly) rather than its autotools configure: Debian's source has no generated
+# configure (autoreconf would need autoconf, automake and libtool), and a cross configure
+# per target costs more than compiling the five files. The source comes through
+# sysroot.sh's private apt state (deb-src), as musl's does.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -eq 1 ] || { echo "usage: $0 PREFIX" >&2; exit 2; }
+prefix=$1
+: "${CC:?CC is not set}" "${AR:?AR is not set}"
+WC_CFLAGS=${WC_CFLAGS:--Os}
+
+# The wolfCrypt files that MD5, SHA-1 and AES-CMAC need (misc.c: NO_INLINE).
+FILES="md5 sha aes cmac misc"
+
+src=$("$here/sysroot.sh" source wolfssl)
+tmp=$prefix.tmp
+rm -rf "$tmp"
+mkdir -p "$tmp/include/wolfssl/wolfcrypt" "$tmp/lib" "$tmp/obj"
+cp "$src"/wolfssl/wolfcrypt/*.h "$tmp/include/wolfssl/wolfcrypt/"
+cp "$src"/wolfssl/options.h.in "$tmp/include/wolfssl/options.h" 2>/dev/null || : >"$tmp/include/wolfssl/options.h"
+cp "$src"/wolfssl/version.h "$tmp/include/wolfssl/"
+cp "$here/wolfcrypt-settings.h" "$tmp/include/user_settings.h"
+objs=()
+for f in $FILES; do
+    # shellcheck disable=SC2086 # CC and WC_CFLAGS are word lists
+    $CC $WC_CFLAGS -DWOLFSSL_USER_SETTINGS -I"$tmp/include" -I"$src" \
+        -c -o "$tmp/obj/$f.o" "$src/wolfcrypt/src/$f.c"
+    objs+=("$tmp/obj/$f.o")
+done
+rm -f "$tmp/lib/libwolfcrypt.a"
+"$AR" rcs "$tmp/lib/libwolfcrypt.a" "${objs[@]}"
+rm -rf "$tmp/obj" "$prefix"
+mv "$tmp" "$prefix"
+echo "wolfcrypt.sh: $prefix ($(grep '\.dsc$' "$src/.unpacked"), $FILES)" >&2
