@@ -80,7 +80,7 @@ HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h
 	   ntp_packet.h
 # Key files (issue 12): tested and linted, linked into ntpsync once -a uses them.
 KEYFILE_SRCS = keyfile.c fmt.c
-UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile
+UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac
 # What the integration suite runs: the release binary, or the sanitizer one.
 BIN      = ntpsync
 ifeq ($(SANITIZE),1)
@@ -113,6 +113,11 @@ build/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h | build
 
 build/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h fmt.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(CMOCKA)
+
+# mac.c and wolfCrypt (toolchains/wolfcrypt.sh) built with the test compiler.
+build/test_mac: tests/test_mac.c mac.c mac.h $(WC_TEST)/lib/libwolfcrypt.a | build
+	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -o $@ tests/test_mac.c mac.c \
+	    $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
 
 # ntpsync.c is linked as it is, its main() renamed so that the test has its own.
 build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) | build
@@ -149,8 +154,8 @@ demo: deps
 	$(MAKE) ntpsync
 	tests/demo.sh ./ntpsync
 
-lint:
-	tests/lint.sh
+lint: $(WC_TEST)/lib/libwolfcrypt.a
+	WOLFCRYPT_INCLUDE=$(WC_TEST)/include tests/lint.sh
 
 FUZZ_SECONDS = 60
 fuzz:
