@@ -43,6 +43,14 @@
 #define NO_WOLFSSL_MEMORY
 #define NO_DEV_RANDOM
 
+/*
+ * The byte order, which wolfSSL's configure would find (WORDS_BIGENDIAN):
+ * without it MD5, SHA-1 and AES are wrong on big-endian MIPS.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define WORDS_BIGENDIAN
+#endif
+
 /* Portable C everywhere, in its smaller forms. */
 #define WOLFSSL_NO_ASM
 #define TFM_NO_ASM
