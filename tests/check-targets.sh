@@ -7,7 +7,7 @@
 #     installing the Debian packages and the musl sysroot they need (toolchains/sysroot.sh);
 #   * checks the binary is static, for the right machine;
 #   * inside tests/sandbox.sh (the clock provably cannot be set there; loopback only):
-#     runs the cmocka unit tests (test_ntp_packet, test_ntpsync) under qemu-user with
+#     runs the cmocka unit tests (test_ntp_packet, test_ntpsync, test_mac) under qemu-user with
 #     Debian's baseline CPU, and `ntpsync -q 127.0.0.1` against tests/fake_server.py:
 #     exit 0, stratum 2, offset within 0.05 s of 0. A test_ntpsync that contains a real
 #     clock-setting function is refused when it is built (toolchains/common.mk);

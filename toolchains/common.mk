@@ -62,7 +62,14 @@ X_CMOCKA_CFLAGS = -I$(X_CMOCKA)/include -DHAVE_SIGNAL_H -DHAVE_STRSIGNAL -DHAVE_
 	-DHAVE_INTTYPES_H -DHAVE_STRINGS_H -DHAVE_STRUCT_TIMESPEC -DHAVE_CLOCK_GETTIME \
 	-DHAVE_CLOCK_REALTIME $(if $(filter 1,$(TC_LP64)),-D__WORDSIZE=64)
 X_TEST_CFLAGS = -g -O1 $(WARN) -I. $(X_CMOCKA_CFLAGS)
-X_UNIT    = $(X_DIR)/test_ntp_packet $(X_DIR)/test_ntpsync $(X_DIR)/test_keyfile
+X_UNIT    = $(X_DIR)/test_ntp_packet $(X_DIR)/test_ntpsync $(X_DIR)/test_keyfile $(X_DIR)/test_mac
+# wolfCrypt for mac.c (toolchains/wolfcrypt.sh) with the target's compiler and size flags,
+# LTO objects in the archive as on the host; rebuilt when X_WC.cfg's line changes.
+X_WC      = $(X_DIR)/wolfcrypt
+X_WC_CFLAGS = -Os -flto -ffunction-sections -fdata-sections $(X_CFLAGS)
+X_WC_ID   = recipe=1 cc=$(X_CC) cflags=$(X_WC_CFLAGS)
+$(shell mkdir -p $(X_DIR) && { [ "$$(cat '$(X_WC).cfg' 2>/dev/null)" = '$(X_WC_ID)' ] || \
+	echo '$(X_WC_ID)' >'$(X_WC).cfg'; })
 # tests/test_ntpsync.c replaces the clock calls with -Wl,--wrap (CLOCK_WRAP). On 32-bit
 # targets musl's headers rename them to their 64-bit-time_t versions (__clock_settime64,
 # ...), so there each one is wrapped under that name and handed to the same __wrap_
@@ -124,6 +131,13 @@ $(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_DIR)/cmocka.o
 	    echo "$@: a real clock-setting function is linked in (above): not using it" >&2; \
 	    rm -f $@.tmp; exit 1; fi
 	mv $@.tmp $@
+
+$(X_WC)/lib/libwolfcrypt.a: $(X_WC).cfg $(WC_RECIPE) $(X_SPECS)
+	CC='$(X_CC)' AR='$(TC_GNU)-gcc-ar' WC_CFLAGS='$(X_WC_CFLAGS)' toolchains/wolfcrypt.sh $(X_WC)
+
+$(X_DIR)/test_mac: tests/test_mac.c mac.c mac.h $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_mac.c mac.c \
+	    $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 
 target-tests: $(X_DIR)/ntpsync $(X_UNIT)
 
