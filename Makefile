@@ -111,7 +111,7 @@ $(UNIT_TESTS): build/sanitize.$(SANITIZE)
 build/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_ntp_packet.c ntp_packet.c $(CMOCKA)
 
-build/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h fmt.h | build
+build/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(CMOCKA)
 
 # mac.c and wolfCrypt (toolchains/wolfcrypt.sh) built with the test compiler.

@@ -290,7 +290,7 @@ parse_line(const char *s, size_t n, struct ntp_key *k, const char **why)
 		    "with HEX: or ASCII: before the key, may have 32-bit ids)";
 		return (-1);
 	}
-	if (k->type == MAC_AES128_CMAC && k->len != AES128_KEY_LEN) {
+	if (k->type == MAC_AES128_CMAC && k->len != MAC_CMAC_KEY_LEN) {
 		*why = "AES-128-CMAC needs a key of 16 bytes (32 hex digits)";
 		return (-1);
 	}
@@ -409,20 +409,6 @@ keyfile_load(const char *path, uint32_t id, struct ntp_key *key,
 		str_fmt(err, errlen, "%s: %s", path, why);
 	}
 	return (res);
-}
-
-size_t
-mac_digest_len(enum mac_type t)
-{
-	switch (t) {
-	case MAC_MD5:
-		return (MAC_MD5_LEN);
-	case MAC_SHA1:
-		return (MAC_SHA1_LEN);
-	case MAC_AES128_CMAC:
-		return (MAC_AES128_CMAC_LEN);
-	}
-	return (0);
 }
 
 const char *

@@ -11,13 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The MACs ntpsync can check, and the digest each puts after the key id. */
-enum mac_type { MAC_MD5, MAC_SHA1, MAC_AES128_CMAC };
-#define MAC_MD5_LEN		16
-#define MAC_SHA1_LEN		20
-#define MAC_AES128_CMAC_LEN	16
-/* RFC 8573: AES-128-CMAC takes exactly a 128-bit key. */
-#define AES128_KEY_LEN		16
+#include "mac.h"	/* the MAC types and their lengths */
 
 /* ntp 4.2.8 and NTPsec: key ids 1..65535; chrony's are 32-bit. */
 #define KEY_ID_NTP_MAX		65535u
@@ -55,8 +49,7 @@ enum keyfile_result keyfile_parse(const char *text, size_t len, uint32_t id,
  */
 enum keyfile_result keyfile_load(const char *path, uint32_t id,
 	    struct ntp_key *key, int *world_readable, char *err, size_t errlen);
-/* The digest length of a MAC type, and its name for -d and -j. */
-size_t	mac_digest_len(enum mac_type t);
+/* A MAC type's name, as the key files spell it, for -d and -j. */
 const char *mac_name(enum mac_type t);
 /* Wipes a key so that the compiler cannot leave the store out. */
 void	key_wipe(struct ntp_key *key);

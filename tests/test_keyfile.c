@@ -366,12 +366,9 @@ test_wipe(void **state)
 }
 
 static void
-test_digest_lengths(void **state)
+test_mac_names(void **state)
 {
 	(void)state;
-	assert_int_equal(mac_digest_len(MAC_MD5), 16);
-	assert_int_equal(mac_digest_len(MAC_SHA1), 20);
-	assert_int_equal(mac_digest_len(MAC_AES128_CMAC), 16);
 	assert_string_equal(mac_name(MAC_MD5), "MD5");
 	assert_string_equal(mac_name(MAC_SHA1), "SHA1");
 	assert_string_equal(mac_name(MAC_AES128_CMAC), "AES128CMAC");
@@ -539,7 +536,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_duplicate_id),
 		cmocka_unit_test(test_wipe),
-		cmocka_unit_test(test_digest_lengths),
+		cmocka_unit_test(test_mac_names),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_load_not_a_file),
 		cmocka_unit_test(test_load_too_large),
