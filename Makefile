@@ -4,6 +4,8 @@
 # valgrind and the sanitizers.  See README for the other targets.
 
 VERSION  = 0.1.0
+# The wolfCrypt rules below come first in the file: `make` alone builds ntpsync.
+.DEFAULT_GOAL := all
 CC       = musl-gcc
 STATIC   = 1
 PREFIX   = /usr/local
@@ -75,11 +77,13 @@ $(WC_TEST)/lib/libwolfcrypt.a: $(WC_TEST).cfg $(WC_RECIPE)
 	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' toolchains/wolfcrypt.sh $(WC_TEST)
 
 SRCS     = ntpsync.c options.c exchange.c auth_none.c clock.c report.c output.c \
-	   fmt.c ntp_packet.c
+	   fmt.c ntp_packet.c keyfile.c mac.c
 HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h \
-	   ntp_packet.h
-# Key files (issue 12): tested and linted, linked into ntpsync once -a uses them.
+	   ntp_packet.h keyfile.h mac.h
+# Key files and MACs (issue 12): ntpsync links wolfCrypt as test_mac does, built with
+# its own compiler (WC_HOST; the unit tests and the fake-clock build: WC_TEST).
 KEYFILE_SRCS = keyfile.c fmt.c
+WC_LINK  = $(call WC_CPPFLAGS,$(1)) $(SRCS) $(1)/lib/libwolfcrypt.a
 UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac
 # What the integration suite runs: the release binary, or the sanitizer one.
 BIN      = ntpsync
@@ -92,15 +96,16 @@ endif
 
 all: ntpsync
 
-ntpsync: $(SRCS) $(HDRS)
+ntpsync: $(SRCS) $(HDRS) $(WC_HOST)/lib/libwolfcrypt.a
 	@command -v $(CC) >/dev/null || { echo "$(CC) not found: apt-get install musl-tools, or run 'make deps'" >&2; exit 1; }
-	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ $(SRCS)
+	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ \
+	    $(call WC_LINK,$(WC_HOST))
 
 build:
 	mkdir -p build
 
-build/ntpsync-sanitize: $(SRCS) $(HDRS) | build
-	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SRCS)
+build/ntpsync-sanitize: $(SRCS) $(HDRS) $(WC_HOST)/lib/libwolfcrypt.a | build
+	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(call WC_LINK,$(WC_HOST))
 
 # The unit tests are rebuilt whenever SANITIZE differs from the last build.
 build/sanitize.$(SANITIZE): | build
@@ -120,16 +125,18 @@ build/test_mac: tests/test_mac.c mac.c mac.h $(WC_TEST)/lib/libwolfcrypt.a | bui
 	    $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
 
 # ntpsync.c is linked as it is, its main() renamed so that the test has its own.
-build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) | build
-	$(TEST_CC) $(TEST_CFLAGS) -Dmain=ntpsync_main -c -o build/ntpsync_main.o ntpsync.c
-	$(TEST_CC) $(TEST_CFLAGS) $(CLOCK_WRAP) $(RECV_WRAP) -o $@ tests/test_ntpsync.c \
-	    build/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) $(CMOCKA)
+build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build
+	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -Dmain=ntpsync_main -c \
+	    -o build/ntpsync_main.o ntpsync.c
+	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) $(CLOCK_WRAP) $(RECV_WRAP) \
+	    -o $@ tests/test_ntpsync.c build/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) \
+	    $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
 
 # ntpsync whose clock reads what tests/fakeclock.c says: the integration suite
 # makes the clock jump during a run with it (in the sandbox, under strace).
-build/ntpsync-fakeclock: tests/fakeclock.c $(SRCS) $(HDRS) | build
+build/ntpsync-fakeclock: tests/fakeclock.c $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build
 	$(TEST_CC) $(WARN) $(DEFS) -g -O1 $(SANFLAGS) -Wl,--wrap=clock_gettime -o $@ \
-	    $(SRCS) tests/fakeclock.c
+	    tests/fakeclock.c $(call WC_LINK,$(WC_TEST))
 
 # Installs the Debian packages the build and the tests need (apt-get).
 deps:

@@ -102,10 +102,11 @@ sysroot: $(X_SPECS)
 $(X_SPECS): $(X_MUSL_CFG)
 	TC_MUSL='$(X_MUSL)' toolchains/sysroot.sh sysroot $(TARGET) $(X_SYSROOT)
 
-$(X_DIR)/ntpsync: $(SRCS) $(HDRS) $(X_SPECS) toolchains/$(TARGET).mk toolchains/common.mk
+$(X_DIR)/ntpsync: $(SRCS) $(HDRS) $(X_SPECS) $(X_WC)/lib/libwolfcrypt.a toolchains/$(TARGET).mk \
+    toolchains/common.mk
 	@mkdir -p $(X_DIR)
 	$(X_CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(X_CFLAGS) $(X_LDFLAGS) $(LDFLAGS) \
-	    -Wl,-Map=$(X_DIR)/ntpsync.map -o $(X_DIR)/ntpsync.unstripped $(SRCS)
+	    -Wl,-Map=$(X_DIR)/ntpsync.map -o $(X_DIR)/ntpsync.unstripped $(call WC_LINK,$(X_WC))
 	$(X_STRIP) --strip-all -R .comment -o $@ $(X_DIR)/ntpsync.unstripped
 
 $(X_CMOCKA)/src/cmocka.c: toolchains/sysroot.sh
@@ -123,10 +124,12 @@ $(X_DIR)/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.
 	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(X_DIR)/cmocka.o
 
 # Refused (and deleted) if any real clock-setting function got linked in.
-$(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_DIR)/cmocka.o
-	$(X_CC) $(X_TEST_CFLAGS) -Dmain=ntpsync_main -c -o $(X_DIR)/ntpsync_main.o ntpsync.c
-	$(X_CC) $(X_TEST_CFLAGS) $(X_CLOCK_WRAP) -static -o $@.tmp tests/test_ntpsync.c \
-	    $(X_DIR)/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) $(X_DIR)/cmocka.o
+$(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -Dmain=ntpsync_main -c \
+	    -o $(X_DIR)/ntpsync_main.o ntpsync.c
+	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) $(X_CLOCK_WRAP) -static -o $@.tmp \
+	    tests/test_ntpsync.c $(X_DIR)/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) \
+	    $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 	@if $(X_NM) $@.tmp | grep -Ew '[TtWw] ($(X_CLOCK_SETTERS))'; then \
 	    echo "$@: a real clock-setting function is linked in (above): not using it" >&2; \
 	    rm -f $@.tmp; exit 1; fi
