@@ -76,7 +76,7 @@ $(WC_HOST)/lib/libwolfcrypt.a: $(WC_HOST).cfg $(WC_RECIPE)
 $(WC_TEST)/lib/libwolfcrypt.a: $(WC_TEST).cfg $(WC_RECIPE)
 	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' toolchains/wolfcrypt.sh $(WC_TEST)
 
-SRCS     = ntpsync.c options.c exchange.c auth_none.c clock.c report.c output.c \
+SRCS     = ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c \
 	   fmt.c ntp_packet.c keyfile.c mac.c
 HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h \
 	   ntp_packet.h keyfile.h mac.h
@@ -84,7 +84,8 @@ HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h
 # its own compiler (WC_HOST; the unit tests and the fake-clock build: WC_TEST).
 KEYFILE_SRCS = keyfile.c fmt.c
 WC_LINK  = $(call WC_CPPFLAGS,$(1)) $(SRCS) $(1)/lib/libwolfcrypt.a
-UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac
+UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac \
+	   build/test_auth
 # What the integration suite runs: the release binary, or the sanitizer one.
 BIN      = ntpsync
 ifeq ($(SANITIZE),1)
@@ -123,6 +124,13 @@ build/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.h |
 build/test_mac: tests/test_mac.c mac.c mac.h $(WC_TEST)/lib/libwolfcrypt.a | build
 	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -o $@ tests/test_mac.c mac.c \
 	    $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
+
+# auth_key.c (-a/-k) on the captured ntpd exchanges, its keys read by keyfile.c.
+AUTH_SRCS = auth_key.c mac.c $(KEYFILE_SRCS)
+build/test_auth: tests/test_auth.c $(AUTH_SRCS) auth.h keyfile.h mac.h ntp_packet.h \
+    $(WC_TEST)/lib/libwolfcrypt.a | build
+	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -o $@ tests/test_auth.c \
+	    $(AUTH_SRCS) $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
 
 # ntpsync.c is linked as it is, its main() renamed so that the test has its own.
 build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build

@@ -36,4 +36,12 @@ struct ntp_auth {
 /* No authentication: nothing is added, nothing is required. */
 extern const struct ntp_auth ntp_auth_none;
 
+struct ntp_key;
+/*
+ * A symmetric key (-a/-k, auth_key.c): every request carries its key id
+ * and MAC, a reply is used only when its MAC verifies with it.  *a keeps
+ * a pointer to key, which must outlive it.
+ */
+void	auth_key_init(struct ntp_auth *a, struct ntp_key *key);
+
 #endif /* NTPSYNC_AUTH_H */

@@ -622,7 +622,12 @@ xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 	e.sample = &s;
 	e.t4_source = rx->t4_source;
 	notify(cfg, &e);
-	if (v != NTP_DUPLICATE && r != NULL) {
+	/*
+	 * A reply whose MAC is missing or fails may be a forgery by anyone
+	 * who saw our request: the request stays open for the real reply.
+	 */
+	if (v != NTP_DUPLICATE && r != NULL && v != NTP_AUTH_MISSING &&
+	    v != NTP_AUTH_KEYID && v != NTP_AUTH_FAILED) {
 		r->answered = 1;
 		res->answered++;
 		res->losses = 0;

@@ -225,19 +225,31 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
  * this run would get the same.  The others may be forgeries or strays and
  * must not stop us from waiting for the real reply.
  */
+/*
+ * A MAC that is missing, has another key id or does not verify can be a
+ * forgery by anyone on the path who saw our request: it is not the
+ * server's answer, and we keep waiting for that.  The crypto-NAK is the
+ * server's (RFC 5905 section 7.4, ntpd's reply to a request whose MAC it
+ * cannot verify); a forged one can only end the wait early.
+ */
 int
 ntp_verdict_is_server_state(enum ntp_verdict v)
 {
 	return v != NTP_OK && v != NTP_SHORT && v != NTP_BOGUS &&
-	    v != NTP_DUPLICATE && v != NTP_NEGATIVE_DELAY &&
-	    v != NTP_DELAY_TOO_LARGE;
+	    v != NTP_DUPLICATE && v != NTP_AUTH_MISSING &&
+	    v != NTP_AUTH_KEYID && v != NTP_AUTH_FAILED &&
+	    v != NTP_NEGATIVE_DELAY && v != NTP_DELAY_TOO_LARGE;
 }
 
-/* Whether T1 and T4 were taken: the origin matched our request. */
+/*
+ * Whether T1 and T4 were taken: the origin matched our request and the
+ * reply's checks were made (a crypto-NAK's header is not authenticated).
+ */
 int
 ntp_verdict_has_times(enum ntp_verdict v)
 {
-	return v == NTP_OK || ntp_verdict_is_server_state(v);
+	return v == NTP_OK || (ntp_verdict_is_server_state(v) &&
+	    v != NTP_CRYPTO_NAK);
 }
 
 /* Whether the offset and delay were computed. */
@@ -250,7 +262,8 @@ ntp_verdict_has_offset(enum ntp_verdict v)
 
 const struct ntp_check ntp_checks[NTP_CHECK_COUNT] = {
 	{ "length", NTP_SHORT }, { "origin", NTP_BOGUS },
-	{ "duplicate", NTP_DUPLICATE }, { "version", NTP_BAD_VERSION },
+	{ "duplicate", NTP_DUPLICATE }, { "authentication", NTP_AUTH_FAILED },
+	{ "version", NTP_BAD_VERSION },
 	{ "mode", NTP_BAD_MODE }, { "kiss_of_death", NTP_KOD_OTHER },
 	{ "stratum", NTP_STRATUM_HIGH }, { "leap", NTP_LEAP_ALARM },
 	{ "root_distance", NTP_ROOT_DISTANCE },
@@ -372,6 +385,17 @@ static const struct {
 	    "a stale, forged or misdirected reply" },
 	[NTP_DUPLICATE] = { "duplicate",
 	    "answers a request that was already answered" },
+	[NTP_AUTH_MISSING] = { "no MAC",
+	    "the reply carries no key id and MAC: the server did not sign it "
+	    "(no such key there?) or the MAC was stripped on the way" },
+	[NTP_CRYPTO_NAK] = { "crypto-NAK",
+	    "the server could not verify our request's MAC (key id 0, no "
+	    "digest): the server does not have this key or it differs" },
+	[NTP_AUTH_KEYID] = { "wrong key id",
+	    "the reply is signed with another key id than ours" },
+	[NTP_AUTH_FAILED] = { "authentication failed",
+	    "the reply's MAC does not verify with our key: a forgery, a "
+	    "corrupted reply, or the server's key differs" },
 	[NTP_BAD_VERSION] = { "bad version",
 	    "the NTP version is not 1 to 4" },
 	[NTP_BAD_MODE] = { "bad mode",

@@ -146,6 +146,11 @@ enum ntp_verdict {
 	NTP_SHORT,		/* fewer than NTP_PACKET_LEN bytes */
 	NTP_BOGUS,		/* origin is not our transmit timestamp */
 	NTP_DUPLICATE,		/* answers a request already answered */
+	/* -a: the MAC (auth.h), checked right after the origin. */
+	NTP_AUTH_MISSING,	/* no key id and digest after the header */
+	NTP_CRYPTO_NAK,		/* key id 0, no digest: the server's answer */
+	NTP_AUTH_KEYID,		/* signed with another key id than ours */
+	NTP_AUTH_FAILED,	/* the digest does not verify with our key */
 	NTP_BAD_VERSION,
 	NTP_BAD_MODE,
 	NTP_KOD_RATE,
@@ -191,7 +196,7 @@ struct ntp_check {
 	const char		*name;
 	enum ntp_verdict	 last;
 };
-#define NTP_CHECK_COUNT		14
+#define NTP_CHECK_COUNT		15
 extern const struct ntp_check ntp_checks[NTP_CHECK_COUNT];
 
 uint64_t ntp_from_timespec(const struct timespec *ts);

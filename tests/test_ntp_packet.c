@@ -973,6 +973,13 @@ test_verdict_is_server_state(void **state)
 	assert_false(ntp_verdict_is_server_state(NTP_DUPLICATE));
 	assert_false(ntp_verdict_is_server_state(NTP_NEGATIVE_DELAY));
 	assert_false(ntp_verdict_is_server_state(NTP_DELAY_TOO_LARGE));
+	/* A bad MAC may be forged; the crypto-NAK is the server's. */
+	assert_false(ntp_verdict_is_server_state(NTP_AUTH_MISSING));
+	assert_false(ntp_verdict_is_server_state(NTP_AUTH_KEYID));
+	assert_false(ntp_verdict_is_server_state(NTP_AUTH_FAILED));
+	assert_true(ntp_verdict_is_server_state(NTP_CRYPTO_NAK));
+	assert_false(ntp_verdict_has_times(NTP_CRYPTO_NAK));
+	assert_false(ntp_verdict_has_times(NTP_AUTH_FAILED));
 	for (v = NTP_BAD_VERSION; v < NTP_VERDICT_COUNT; v++)
 		if (v != NTP_NEGATIVE_DELAY && v != NTP_DELAY_TOO_LARGE)
 			assert_true(ntp_verdict_is_server_state(v));

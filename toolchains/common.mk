@@ -62,7 +62,8 @@ X_CMOCKA_CFLAGS = -I$(X_CMOCKA)/include -DHAVE_SIGNAL_H -DHAVE_STRSIGNAL -DHAVE_
 	-DHAVE_INTTYPES_H -DHAVE_STRINGS_H -DHAVE_STRUCT_TIMESPEC -DHAVE_CLOCK_GETTIME \
 	-DHAVE_CLOCK_REALTIME $(if $(filter 1,$(TC_LP64)),-D__WORDSIZE=64)
 X_TEST_CFLAGS = -g -O1 $(WARN) -I. $(X_CMOCKA_CFLAGS)
-X_UNIT    = $(X_DIR)/test_ntp_packet $(X_DIR)/test_ntpsync $(X_DIR)/test_keyfile $(X_DIR)/test_mac
+X_UNIT    = $(X_DIR)/test_ntp_packet $(X_DIR)/test_ntpsync $(X_DIR)/test_keyfile $(X_DIR)/test_mac \
+	$(X_DIR)/test_auth
 # wolfCrypt for mac.c (toolchains/wolfcrypt.sh) with the target's compiler and size flags,
 # LTO objects in the archive as on the host; rebuilt when X_WC.cfg's line changes.
 X_WC      = $(X_DIR)/wolfcrypt
@@ -141,6 +142,11 @@ $(X_WC)/lib/libwolfcrypt.a: $(X_WC).cfg $(WC_RECIPE) $(X_SPECS)
 $(X_DIR)/test_mac: tests/test_mac.c mac.c mac.h $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_mac.c mac.c \
 	    $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
+
+$(X_DIR)/test_auth: tests/test_auth.c $(AUTH_SRCS) auth.h keyfile.h mac.h ntp_packet.h \
+    $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_auth.c \
+	    $(AUTH_SRCS) $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 
 target-tests: $(X_DIR)/ntpsync $(X_UNIT)
 
