@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "exchange.h"
+#include "keyfile.h"
 #include "ntp_packet.h"
 #include "ntpsync.h"
 #include "options.h"
@@ -327,6 +328,28 @@ measure(struct run *run, struct xchg_config *xc)
 }
 
 /*
+ * -a: the key is read before anything is sent.  A key that cannot be used
+ * ends the run as a bad option does (exit 2); the message names the file
+ * and, for a bad line, its number, never key material.
+ */
+static int
+load_key(const struct options *o, struct ntp_key *key)
+{
+	char err[ERR_LEN];
+	int world_readable;
+
+	if (keyfile_load(o->key_file, o->key_id, key, &world_readable, err,
+	    sizeof(err)) != KEYFILE_FOUND) {
+		out(OUT_ERROR, "%s", err);
+		return EXIT_USAGE;
+	}
+	if (world_readable)
+		out(OUT_WARNING, "%s is readable by anyone: its keys are not "
+		    "secret (chmod 600)", o->key_file);
+	return EXIT_SYNCED;
+}
+
+/*
  * Under -q and -d the printed result is the whole job: a write that failed
  * (a full disk, a closed pipe) is an error.  Otherwise the exit code is
  * the sync's, whoever reads the output.
@@ -350,6 +373,8 @@ main(int argc, char **argv)
 	static struct ntp_result results[MAX_PEERS];
 	static struct xchg_host hosts[MAX_HOSTS];
 	static struct report rep;
+	static struct ntp_key key;
+	struct ntp_auth auth;
 	struct options o;
 	struct xchg_config xc;
 	struct xchg_error xe;
@@ -394,6 +419,16 @@ main(int argc, char **argv)
 	memset(&oc, 0, sizeof(oc));
 	oc.action = "none";
 	out(OUT_BANNER, "ntpsync %s", NTPSYNC_VERSION);
+	if (o.key_id != 0) {
+		if ((code = load_key(&o, &key)) != EXIT_SYNCED) {
+			oc.reason = "the key could not be read";
+			goto done;
+		}
+		auth_key_init(&auth, &key);
+		xc.auth = &auth;
+		rep.key_id = key.id;
+		rep.mac = mac_name(key.type);
+	}
 	if (!o.query && !o.debug && (code = take_lock(&o)) != EXIT_SYNCED) {
 		oc.reason = "the lock could not be taken";
 		goto done;
@@ -433,6 +468,7 @@ main(int argc, char **argv)
 	report_unresolved(hosts, (size_t)o.nservers);
 	code = conclude(&run, servers, results, n, &oc);
 done:
+	key_wipe(&key);
 	oc.code = code;
 	report_json(&rep, hosts, (size_t)o.nservers, servers, results, n, &oc);
 	return finish(&o, code);

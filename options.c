@@ -15,9 +15,11 @@
 #define TIMEOUT_DEFAULT_NS	((int64_t)NSEC_PER_SEC)	/* a server's time in all */
 
 const char options_usage[] =
-    "usage: ntpsync [-46bBdjqsuvVw] [-l lockfile] [-m maxstep] "
-    "[-o version] [-p samples]\n"
-    "               [-R jitter] [-t timeout] [-W wait] server ...\n";
+    "usage: ntpsync [-46bBdjqsuvVw] [-a keyid] [-e authdelay] [-k keyfile] "
+    "[-l lockfile]\n"
+    "               [-m maxstep] [-o version] [-p samples] [-R jitter] "
+    "[-t timeout]\n"
+    "               [-W wait] server ...\n";
 
 void
 options_defaults(struct options *o)
@@ -31,7 +33,25 @@ options_defaults(struct options *o)
 		.max_step = MAX_STEP_DEFAULT,
 		.lock_file = LOCK_FILE_DEFAULT,
 		.rtc_device = RTC_DEVICE,
+		.key_file = KEY_FILE_DEFAULT,
 	};
+}
+
+/* A key id, 1 to 2^32 - 1 (chrony's range; ntpd's ends at 65535). */
+static int
+parse_key_id(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (uint64_t)(*s - '0')) > UINT32_MAX)
+			return -1;
+	if (*s != '\0' || v == 0)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
 }
 
 /* A small decimal number; strtol would bring in 1.5 KB for this. */
@@ -93,13 +113,20 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 	options_defaults(o);
 	optind = 0;	/* a full restart, for glibc and musl alike */
 	opterr = 0;	/* one error line, ours */
-	while ((ch = getopt(argc, argv, ":46bBdhjl:m:o:p:qR:st:uvVwW:")) != -1) {
+	while ((ch = getopt(argc, argv, ":46a:bBde:hjk:l:m:o:p:qR:st:uvVwW:")) != -1) {
 		switch (ch) {
 		case '4':
 			o->family = AF_INET;
 			break;
 		case '6':
 			o->family = AF_INET6;
+			break;
+		case 'a':
+			if (parse_key_id(optarg, &o->key_id) == -1) {
+				str_fmt(err, errlen, "-a %s: the key id must be 1 to "
+				    "%u", optarg, (unsigned)UINT32_MAX);
+				return OPTIONS_ERROR;
+			}
 			break;
 		case 'b':
 			o->adjust = ADJUST_STEP;
@@ -110,10 +137,25 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 		case 'd':
 			o->debug = 1;
 			break;
+		case 'e':
+			/*
+			 * ntpdate's authentication delay: it moved T1 back by
+			 * the time a MAC took on a slow machine.  Ours is taken
+			 * after the MAC is computed: accepted, then ignored.
+			 */
+			if (parse_seconds(optarg, &ns) == -1) {
+				str_fmt(err, errlen, "-e %s: the authentication "
+				    "delay must be seconds (it is ignored)", optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
 		case 'h':
 			return OPTIONS_HELP;
 		case 'j':
 			o->json = 1;
+			break;
+		case 'k':
+			o->key_file = optarg;
 			break;
 		case 'l':
 			o->lock_file = optarg;

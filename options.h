@@ -20,6 +20,8 @@
 #define RTC_DEVICE		"/dev/rtc0"
 /* ntpd's panic threshold: a larger step needs -b or -m. */
 #define MAX_STEP_DEFAULT	NTP_DUR_SEC(1000)
+/* ntpdate's key file when -a comes without -k. */
+#define KEY_FILE_DEFAULT	"/etc/ntp.keys"
 
 struct options {
 	int		 family;	/* -4, -6 */
@@ -39,6 +41,8 @@ struct options {
 	const char	*lock_file;	/* -l */
 	int		 lock_required;	/* -l given: no running without it */
 	const char	*rtc_device;
+	uint32_t	 key_id;	/* -a: 0 for no authentication */
+	const char	*key_file;	/* -k */
 	char *const	*servers;
 	int		 nservers;
 };

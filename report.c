@@ -124,6 +124,23 @@ t4_source_name(enum xchg_t4 t4)
 	return "read after receipt: no kernel timestamp";
 }
 
+/*
+ * -a: the key id and MAC type, and whether the MAC was good (never the
+ * key).  The MAC is checked after the origin and the duplicate check.
+ */
+static void
+auth_line(const struct report *r, enum ntp_verdict v)
+{
+	const char *how;
+
+	if (r->mac == NULL || (v != NTP_OK && v <= NTP_DUPLICATE))
+		return;
+	how = v == NTP_OK || v > NTP_AUTH_FAILED ? "MAC ok" :
+	    ntp_verdict_name(v);
+	out(OUT_DEBUG, "  key %u, %s: %s\n", (unsigned)r->key_id, r->mac,
+	    how);
+}
+
 static void
 dump_reply(const struct report *r, const struct xchg_event *e)
 {
@@ -169,6 +186,7 @@ dump_reply(const struct report *r, const struct xchg_event *e)
 		    clock_true_offset(s->offset, r->shift),
 		    ntp_dur_to_double(s->delay),
 		    ntp_dur_to_double(s->root_distance));
+	auth_line(r, e->verdict);
 verdict:
 	if (e->verdict == NTP_OK)
 		out(OUT_DEBUG, "  accepted\n");
@@ -556,7 +574,11 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 
 	if (!out_wants(OUT_JSON))
 		return;
-	out(OUT_JSON, "{\"ntpsync\":\"%s\",\"servers\":[", r->version);
+	out(OUT_JSON, "{\"ntpsync\":\"%s\",", r->version);
+	if (r->mac != NULL)
+		out(OUT_JSON, "\"authentication\":{\"key_id\":%u,\"mac\":"
+		    "\"%s\"},", (unsigned)r->key_id, r->mac);
+	out(OUT_JSON, "\"servers\":[");
 	for (h = 0; h < nhosts; h++) {
 		if (hosts[h].gai_error == 0)
 			continue;

@@ -31,6 +31,8 @@ struct report {
 	const char		*version;	/* ntpsync's */
 	int64_t			 shift;		/* of an unset clock, s */
 	int64_t			 timeout_ns;	/* -t */
+	uint32_t		 key_id;	/* -a: 0 for none */
+	const char		*mac;		/* -a: the key's MAC type */
 	int			 nreplies[MAX_PEERS];
 	struct reply_log	 reply[MAX_PEERS][MAX_LOGGED_REPLIES];
 };

@@ -34,6 +34,7 @@
 #include "clock.h"
 #include "exchange.h"
 #include "fmt.h"
+#include "keyfile.h"
 #include "ntpsync.h"
 #include "options.h"
 #include "output.h"
@@ -718,6 +719,8 @@ static struct xchg_config xc;
 static struct xchg_error xe;
 static struct ntp_server server;
 static struct ntp_result result;
+/* The authentication make_peer() gives the exchange. */
+static const struct ntp_auth *peer_auth = &ntp_auth_none;
 
 static int
 make_peer(struct xchg_peer *p, int samples)
@@ -730,7 +733,7 @@ make_peer(struct xchg_peer *p, int samples)
 	snprintf(server.addr, sizeof(server.addr), "192.0.2.1");
 	xc = (struct xchg_config){ .family = AF_UNSPEC, .version = NTP_VERSION,
 	    .samples = samples, .timeout_ns = NSEC_PER_SEC,
-	    .auth = &ntp_auth_none };
+	    .auth = peer_auth };
 	fake_realtime = NULL;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
 	p->server = &server;
@@ -812,6 +815,99 @@ test_forgery_and_duplicate_do_not_end_the_exchange(void **state)
 	assert_int_equal(p.res->nsamples, 1);
 	assert_int_equal(p.res->last, NTP_DUPLICATE);
 	assert_false(p.done);
+	close(other);
+}
+
+/* -a 1 with the key of the captured ntpd exchanges ("1 MD5 secret1"). */
+#define AUTH_KEYID		1
+#define AUTH_LEN		(NTP_PACKET_LEN + 4 + MAC_MD5_LEN)
+static struct ntp_key auth_key = { .id = AUTH_KEYID, .type = MAC_MD5,
+    .len = 7, .bytes = "secret1" };
+static struct ntp_auth key_auth;
+
+static int
+make_keyed_peer(struct xchg_peer *p, int samples)
+{
+	int other;
+
+	auth_key_init(&key_auth, &auth_key);
+	peer_auth = &key_auth;
+	other = make_peer(p, samples);
+	peer_auth = &ntp_auth_none;
+	return other;
+}
+
+/* A reply as reply_to() makes it, signed as the server would. */
+static void
+signed_reply_to(struct xchg_peer *p, uint8_t *buf)
+{
+	reply_to(p, buf, 2, 0);
+	assert_int_equal(key_auth.sign(&key_auth, buf, NTP_PACKET_LEN,
+	    AUTH_LEN), AUTH_LEN);
+}
+
+static void
+test_keyed_request_carries_key_id_and_mac(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_REQUEST_MAX];
+	int other = make_keyed_peer(&p, 1);
+
+	(void)state;
+	assert_int_equal(recv(other, buf, sizeof(buf), MSG_DONTWAIT), AUTH_LEN);
+	assert_memory_equal(buf + NTP_PACKET_LEN, "\0\0\0\1", 4);
+	assert_true(mac_verify(MAC_MD5, auth_key.bytes, auth_key.len, buf,
+	    NTP_PACKET_LEN, buf + NTP_PACKET_LEN + 4, MAC_MD5_LEN));
+	close(other);
+}
+
+/*
+ * A reply whose MAC fails is not used, and does not use up the request:
+ * it may be forged by anyone who saw the request, and the real reply to
+ * the same request is taken after it.
+ */
+static void
+test_bad_mac_is_not_used_and_the_real_reply_still_is(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[AUTH_LEN];
+	int other = make_keyed_peer(&p, 1);
+
+	(void)state;
+	signed_reply_to(&p, buf);
+	buf[AUTH_LEN - 1] ^= 1;
+	handle_reply(&p, buf, sizeof(buf));
+	assert_int_equal(p.res->last, NTP_AUTH_FAILED);
+	assert_int_equal(p.res->nsamples, 0);
+	assert_false(p.done);
+	handle_reply(&p, buf, NTP_PACKET_LEN);	/* stripped */
+	assert_int_equal(p.res->last, NTP_AUTH_MISSING);
+	assert_int_equal(p.res->nsamples, 0);
+	assert_false(p.done);
+	buf[AUTH_LEN - 1] ^= 1;
+	handle_reply(&p, buf, sizeof(buf));
+	assert_int_equal(p.res->nsamples, 1);
+	assert_true(p.done);
+	close(other);
+}
+
+/* The crypto-NAK is the server's answer: it ends the server, no sample. */
+static void
+test_crypto_nak_ends_the_server(void **state)
+{
+	struct xchg_peer p;
+	uint8_t buf[NTP_PACKET_LEN + 4];
+	int other = make_keyed_peer(&p, 4);
+
+	(void)state;
+	reply_to(&p, buf, 2, 0);
+	memset(buf + NTP_PACKET_LEN, 0, 4);
+	handle_reply(&p, buf, sizeof(buf));
+	assert_int_equal(p.res->last, NTP_CRYPTO_NAK);
+	assert_int_equal(p.res->nsamples, 0);
+	assert_true(p.done);
+	/* Every server refused us so: no server suitable, exit 1. */
+	assert_int_equal(failure_code(p.res, 1), EXIT_NO_SUITABLE);
 	close(other);
 }
 
@@ -1567,6 +1663,32 @@ test_m_below_the_resolution_is_still_a_limit(void **state)
 	assert_true(max_step_of("0.000000001") > 0);
 }
 
+static void
+test_a_k_e_are_ntpdates(void **state)
+{
+	char *argv[] = { "ntpsync", "-a", "65536", "-k", "/tmp/keys", "-e",
+	    "0.000323", "192.0.2.1", NULL };
+	char *plain[] = { "ntpsync", "192.0.2.1", NULL };
+	char *bad_id[] = { "ntpsync", "-a", "4294967296", "192.0.2.1", NULL };
+	char *bad_e[] = { "ntpsync", "-e", "soon", "192.0.2.1", NULL };
+	char err[128];
+	struct options o;
+
+	(void)state;
+	assert_int_equal(options_parse(8, argv, &o, err, sizeof(err)),
+	    OPTIONS_RUN);
+	assert_int_equal(o.key_id, 65536);
+	assert_string_equal(o.key_file, "/tmp/keys");
+	assert_int_equal(options_parse(2, plain, &o, err, sizeof(err)),
+	    OPTIONS_RUN);
+	assert_int_equal(o.key_id, 0);
+	assert_string_equal(o.key_file, KEY_FILE_DEFAULT);
+	assert_int_equal(options_parse(4, bad_id, &o, err, sizeof(err)),
+	    OPTIONS_ERROR);
+	assert_int_equal(options_parse(4, bad_e, &o, err, sizeof(err)),
+	    OPTIONS_ERROR);
+}
+
 /* main() exits; run it in a child and return the exit status. */
 static int
 run_main(int argc, char **argv)
@@ -1609,6 +1731,31 @@ test_usage_errors_exit_2(void **state)
 	assert_int_equal(run_main(4, t0), EXIT_USAGE);
 	assert_int_equal(run_main(4, jd), EXIT_USAGE);
 	assert_int_equal(run_main(4, wait), EXIT_USAGE);
+}
+
+/* A key that cannot be used ends the run before anything is sent. */
+static void
+test_unusable_key_exits_2(void **state)
+{
+	char path[] = "/tmp/ntpsync-test-keys-XXXXXX";
+	char *missing[] = { "ntpsync", "-q", "-a", "1", "-k",
+	    "/nonexistent/ntp.keys", "192.0.2.1", NULL };
+	char *unknown[] = { "ntpsync", "-q", "-a", "7", "-k", path,
+	    "192.0.2.1", NULL };
+	char *zero[] = { "ntpsync", "-q", "-a", "0", "-k", path, "192.0.2.1",
+	    NULL };
+	static const char keys[] = "1 MD5 secret1\n";
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, keys, sizeof(keys) - 1), sizeof(keys) - 1);
+	close(fd);
+	assert_int_equal(run_main(7, missing), EXIT_USAGE);
+	assert_int_equal(run_main(7, unknown), EXIT_USAGE);
+	assert_int_equal(run_main(7, zero), EXIT_USAGE);
+	unlink(path);
 }
 
 int
@@ -1665,6 +1812,11 @@ main(void)
 		    test_samples_are_collected_then_the_server_is_done, setup),
 		cmocka_unit_test_setup(
 		    test_forgery_and_duplicate_do_not_end_the_exchange, setup),
+		cmocka_unit_test_setup(test_keyed_request_carries_key_id_and_mac,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_bad_mac_is_not_used_and_the_real_reply_still_is, setup),
+		cmocka_unit_test_setup(test_crypto_nak_ends_the_server, setup),
 		cmocka_unit_test_setup(test_kod_rate_keeps_the_samples_that_arrived,
 		    setup),
 		cmocka_unit_test_setup(test_kod_deny_drops_the_server, setup),
@@ -1708,6 +1860,8 @@ main(void)
 		cmocka_unit_test_setup(test_m_below_the_resolution_is_still_a_limit,
 		    setup),
 		cmocka_unit_test_setup(test_usage_errors_exit_2, setup),
+		cmocka_unit_test_setup(test_unusable_key_exits_2, setup),
+		cmocka_unit_test_setup(test_a_k_e_are_ntpdates, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
