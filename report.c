@@ -289,6 +289,15 @@ report_failure_reason(const struct report *r, const struct ntp_result *res,
 		    (long long)(r->timeout_ns / NSEC_PER_SEC),
 		    (long long)(r->timeout_ns % NSEC_PER_SEC / NS_PER_MS),
 		    res->sent, res->icmp_ignored);
+	else if (r->mac != NULL)
+		/* chrony and NTPsec drop a request whose key they lack. */
+		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
+		    "sent, signed with key %u): chrony and NTPsec do not answer "
+		    "a key they do not have, or one that differs; the key is "
+		    "probably not known to the server",
+		    (long long)(r->timeout_ns / NSEC_PER_SEC),
+		    (long long)(r->timeout_ns % NSEC_PER_SEC / NS_PER_MS),
+		    res->sent, (unsigned)r->key_id);
 	else
 		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
 		    "sent)", (long long)(r->timeout_ns / NSEC_PER_SEC),

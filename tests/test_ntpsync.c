@@ -1073,6 +1073,37 @@ test_unsynchronized_and_kiss_codes_in_words(void **state)
 	    "no time)");
 }
 
+/* -a: the reasons of a failed authentication, and of a silent server. */
+static void
+test_authentication_reasons_in_words(void **state)
+{
+	static char why[1024];
+	struct ntp_result res;
+
+	(void)state;
+	assert_string_equal(reason_for(0, 4, 0, NTP_CRYPTO_NAK),
+	    "crypto-NAK (the server could not verify our request's MAC (key "
+	    "id 0, no digest): the server does not have this key or it "
+	    "differs)");
+	assert_string_equal(reason_for(0, 4, 0, NTP_AUTH_FAILED),
+	    "authentication failed (the reply's MAC does not verify with our "
+	    "key: a forgery, a corrupted reply, or the server's key differs)");
+	memset(&res, 0, sizeof(res));
+	res.sent = 3;
+	rep.timeout_ns = NSEC_PER_SEC;
+	rep.key_id = 7;
+	rep.mac = "SHA1";
+	assert_string_equal(report_failure_reason(&rep, &res, why,
+	    sizeof(why)), "no reply within 1.000 s (3 requests sent, signed "
+	    "with key 7): chrony and NTPsec do not answer a key they do not "
+	    "have, or one that differs; the key is probably not known to the "
+	    "server");
+	rep.key_id = 0;
+	rep.mac = NULL;
+	assert_string_equal(report_failure_reason(&rep, &res, why,
+	    sizeof(why)), "no reply within 1.000 s (3 requests sent)");
+}
+
 /* ---- the pace of the requests over a run ---- */
 
 #define RTO_MAX			(8LL * NSEC_PER_SEC)	/* exchange.c */
@@ -1817,6 +1848,8 @@ main(void)
 		cmocka_unit_test_setup(
 		    test_bad_mac_is_not_used_and_the_real_reply_still_is, setup),
 		cmocka_unit_test_setup(test_crypto_nak_ends_the_server, setup),
+		cmocka_unit_test_setup(test_authentication_reasons_in_words,
+		    setup),
 		cmocka_unit_test_setup(test_kod_rate_keeps_the_samples_that_arrived,
 		    setup),
 		cmocka_unit_test_setup(test_kod_deny_drops_the_server, setup),
