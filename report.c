@@ -525,10 +525,12 @@ json_reply(const struct report *r, const struct reply_log *l)
 	json_str(ntp_verdict_name(l->v));
 	out(OUT_JSON, ",\"checks\":{");
 	for (i = 0; i < NTP_CHECK_COUNT; i++) {
-		out(OUT_JSON, "%s\"%s\":\"%s\"", i ? "," : "",
-		    ntp_checks[i].name,
-		    l->v == NTP_OK || l->v > ntp_checks[i].last ? "pass" :
-		    l->v >= first ? "fail" : "not reached");
+		/* Without -a there is no MAC to check: no such check. */
+		if (ntp_checks[i].last != NTP_AUTH_FAILED || r->mac != NULL)
+			out(OUT_JSON, "%s\"%s\":\"%s\"", i ? "," : "",
+			    ntp_checks[i].name,
+			    l->v == NTP_OK || l->v > ntp_checks[i].last ?
+			    "pass" : l->v >= first ? "fail" : "not reached");
 		first = ntp_checks[i].last + 1;
 	}
 	out(OUT_JSON, "}");
