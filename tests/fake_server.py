@@ -14,6 +14,7 @@ Its run is always bounded: it exits 0 after --lifetime seconds, after
 
 import argparse
 import fractions
+import hashlib
 import os
 import select
 import signal
@@ -127,7 +128,29 @@ VARIANTS = {
     # port or address.
     "forged-time": {"tweak": lambda f: f.update(rx=(f["rx"] + FORGED_SHIFT) % NTP_TS_MOD,
                                                 tx=(f["tx"] + FORGED_SHIFT) % NTP_TS_MOD)},
+    # Symmetric-key replies (--md5-key): the good reply signed with a digest bit
+    # flipped; the same with a forged time; ntpd's crypto-NAK (key id 0, no digest).
+    "mac-flip": {},
+    "forged-time-mac-flip": {"tweak": lambda f: f.update(
+        rx=(f["rx"] + FORGED_SHIFT) % NTP_TS_MOD, tx=(f["tx"] + FORGED_SHIFT) % NTP_TS_MOD)},
+    "crypto-nak": {"post": lambda data: data + bytes(4)},
 }
+# Sent with --md5-key but not signed; signed with one digest bit flipped.
+UNSIGNED = ("crypto-nak",)
+MAC_FLIPPED = ("mac-flip", "forged-time-mac-flip")
+
+
+def sign(data, variant, key):
+    """RFC 5905 section 7.3 with --md5-key ID:SECRET: the key id, then
+    MD5(secret || packet); a datagram as it is without a key."""
+    if key is None or variant in UNSIGNED:
+        return data
+    keyid, secret = key
+    digest = bytearray(hashlib.md5(secret + data).digest())
+    if variant in MAC_FLIPPED:
+        digest[0] ^= 1
+    return data + struct.pack(">I", keyid) + bytes(digest)
+
 
 # --mode kiss=CODE: a kiss-o'-death with any code.
 KISS = "kiss="
@@ -198,6 +221,11 @@ MODES = {
                     "DENY with origin XOR 2^32 (off by 1 s), then the good reply",
     "delay=MS": "good reply sent MS milliseconds after the request arrived\n"
                 "(T2 at arrival, T3 at sending; other requests are not held up)",
+    "mac-flip": "with --md5-key: the good reply, signed, one digest bit flipped",
+    "mac-forged-first": "with --md5-key, per request back to back: a reply with the\n"
+                        "right origin and a time 100 s ahead whose MAC does not verify,\n"
+                        "then the good reply, signed",
+    "crypto-nak": "ntpd's crypto-NAK: the good header + key id 0, no digest",
     "slow-first=MS": "the first reply sent MS milliseconds late with T2 = T3 at\n"
                      "sending, as if the network had held the request: a round\n"
                      "trip of MS ms; the others at once",
@@ -258,6 +286,8 @@ def replies_for(mode, nth):
         return 0, 0, ["good", REPEAT]
     if mode == "flood":
         return 0, 0, ["wrong-origin" + FLOOD]
+    if mode == "mac-forged-first":
+        return 0, 0, ["forged-time-mac-flip", "good"]
     if mode == "forged-first":
         return 0, 0, ["wrong-origin", "deny-wrong-origin", "good"]
     if mode == "other-port":
@@ -353,8 +383,8 @@ class Server:
                     out = self.socks[1]
                 if variant != REPEAT:
                     t3 = self.now_ntp()  # just before sending
-                    data = build_reply(variant, request, t3 if t2 is None else t2, t3,
-                                       self.base)
+                    data = sign(build_reply(variant, request, t3 if t2 is None else t2,
+                                            t3, self.base), variant, self.args.md5_key)
                 if flood:
                     result = f" flood={self.flood(out, data, peer)}"
                 else:
@@ -431,6 +461,14 @@ def parse_short(text):
     if not 0 <= v < 65536:
         raise argparse.ArgumentTypeError(f"must be 0 to 65535 s: {text}")
     return int(v * 65536)
+
+
+def parse_key(text):
+    """--md5-key ID:SECRET -> (id, secret bytes)."""
+    keyid, sep, secret = text.partition(":")
+    if not sep or not keyid.isdigit() or not 0 < int(keyid) < 2**32 or not secret:
+        raise argparse.ArgumentTypeError(f"{text!r}: want ID:SECRET, ID 1..2^32-1")
+    return int(keyid), secret.encode()
 
 
 def parse_mode(text):
@@ -518,6 +556,8 @@ exit status: 0 at the end of --lifetime, after --max-replies or on SIGTERM/SIGIN
                    "(default %(default)s)")
     p.add_argument("--other-addr", metavar="ADDR",
                    help="second address, same family as --addr, for --mode addr-race")
+    p.add_argument("--md5-key", type=parse_key, metavar="ID:SECRET",
+                   help="sign every reply with this MD5 key (RFC 5905 section 7.3)")
     p.add_argument("--pidfile", metavar="FILE", help="write the server's pid here")
     p.add_argument("--ready-file", metavar="FILE", help="create once bound")
     p.add_argument("--log", metavar="FILE", help="append a line per datagram received and sent")

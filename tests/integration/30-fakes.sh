@@ -4,7 +4,8 @@
 # ICMP port unreachable and silence.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios fake_failures fake_successes precision_bounded slow_sample_not_server icmp_unreachable \
+scenarios fake_failures fake_successes fake_auth precision_bounded slow_sample_not_server \
+    icmp_unreachable \
     silent_short_timeout
 
 # fake_case MODE RC REGEX: start the fake on 127.0.0.5, sync from it, expect failure.
@@ -117,4 +118,72 @@ scenario_silent_short_timeout() {
     stop_fakes
     expect_rc silent_t05 4
     expect_within silent_t05 1500
+}
+
+# -a/-k against the fake signing with MD5 key 1 (--md5-key): a signed reply is used; a
+# forged time whose MAC fails is not, and does not keep the real reply from being used
+# (without -a it would step the clock 100 s); each way a reply can fail authentication
+# is exit 1 with its reason and no clock call; an unusable key is exit 2 before any
+# request is sent.
+not_grep() { # REGEX FILE: REGEX is not in FILE
+    ! grep -q "$1" "$2"
+}
+
+auth_case() { # NAME RC REGEX MODE [FAKE ARGS...]
+    local name=$1 rc=$2 re=$3 mode=$4
+    shift 4
+    start_fake 127.0.0.5 "$mode" "$@" || { fail "$name" "fake server did not start"; return; }
+    run_ntpsync -t 1 -a 1 -k "$KEYS" 127.0.0.5
+    stop_fakes
+    expect_rc "$name" "$rc"
+    expect_text "$name" "$re"
+    [ "$rc" -eq 0 ] && expect_slew "$name" 0 2000
+    [ "$rc" -ne 0 ] && expect_no_clock_call "$name"
+    expect_within "$name" 2000
+}
+
+scenario_fake_auth() {
+    KEYS=$RUN_DIR/ntp.keys
+    printf '1 MD5 secret1\n' >"$KEYS"
+    chmod 600 "$KEYS"
+    auth_case auth_ok 0 "adjust time server 127\.0\.0\.5" good --md5-key 1:secret1
+    auth_case auth_forged_mac_then_real 0 "adjust time server 127\.0\.0\.5" \
+        mac-forged-first --md5-key 1:secret1
+    auth_case auth_flipped_mac 1 "Server dropped: authentication failed" mac-flip \
+        --md5-key 1:secret1
+    auth_case auth_other_secret 1 "Server dropped: authentication failed" good \
+        --md5-key 1:wrongsecret
+    auth_case auth_wrong_key_id 1 "Server dropped: wrong key id" good --md5-key 2:secret1
+    auth_case auth_stripped 1 "Server dropped: no MAC" good
+    auth_case auth_crypto_nak 1 "Server dropped: crypto-NAK .*does not have this key" crypto-nak
+    start_fake 127.0.0.5 good --md5-key 1:secret1 ||
+        { fail auth_unknown_key "fake server did not start"; return; }
+    run_ntpsync -t 1 -a 9 -k "$KEYS" 127.0.0.5
+    stop_fakes
+    expect_rc auth_unknown_key 2
+    expect_text auth_unknown_key "ntp\.keys: key 9 is not in the file"
+    check auth_unknown_key "nothing sent: $(grep '^rx ' "$FAKE_LOG")" \
+        not_grep '^rx ' "$FAKE_LOG"
+    # Each request: the header, key id 1 and the 16-byte MD5 digest.
+    start_fake 127.0.0.5 good --md5-key 1:secret1 ||
+        { fail auth_request "fake server did not start"; return; }
+    run_ntpsync -t 1 -p 1 -a 1 -k "$KEYS" 127.0.0.5
+    stop_fakes
+    expect_rc auth_request 0
+    check auth_request "68-byte requests: $(grep '^rx ' "$FAKE_LOG")" \
+        grep -q '^rx 68 bytes' "$FAKE_LOG"
+    # -j: the key id and MAC type (never the key), the check; without -a no such check.
+    start_fake 127.0.0.5 mac-flip --md5-key 1:secret1 ||
+        { fail auth_json "fake server did not start"; return; }
+    run_ntpsync -j -t 0.5 -a 1 -k "$KEYS" 127.0.0.5
+    stop_fakes
+    got=$(json_eval '(d["authentication"]["key_id"], d["authentication"]["mac"], d["servers"][0]["replies"][0]["verdict"].replace(" ", "_"), d["servers"][0]["replies"][0]["checks"]["authentication"], d["servers"][0]["replies"][0]["checks"]["version"], d["exit"])')
+    check auth_json "$(why "got '$got'")" \
+        [ "$got" = "1 MD5 authentication_failed fail not reached 1" ]
+    check auth_json_no_key "key bytes in -j" [ "${OUT/secret1/}" = "$OUT" ]
+    start_fake 127.0.0.5 good || { fail auth_json_none "fake server did not start"; return; }
+    run_ntpsync -j -t 0.5 127.0.0.5
+    stop_fakes
+    got=$(json_eval '("authentication" in d, "authentication" in d["servers"][0]["replies"][0]["checks"])')
+    check auth_json_none "$(why "got '$got'")" [ "$got" = "False False" ]
 }
