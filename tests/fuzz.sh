@@ -20,8 +20,10 @@
 #           seeds tests/corpus/format
 #   keyfile tests/fuzz_keyfile.c: keyfile.c's key-file parser (keyfile_parse); seeds
 #           tests/corpus/keyfile (a 4-byte key id, a reason buffer size, the file's text)
+#   auth    tests/fuzz_auth.c: auth_key.c's MAC on a reply and a request (with mac.c and
+#           wolfCrypt, `make lint` builds it: build/wolfcrypt/test-gcc); seeds tests/corpus/auth
 # In tests/corpus/regress a file named format-* belongs to the format target, keyfile-*
-# to keyfile, any other to reply.
+# to keyfile, auth-* to auth, any other to reply.
 #
 # Environment: FUZZ_MERGE=1 adds the inputs of the working corpus that reach new coverage
 # to tests/corpus/TARGET (libFuzzer -merge=1: a small set) after a run; FUZZ_FLAGS adds
@@ -40,12 +42,14 @@ case $SECONDS_WANTED in
 esac
 FUZZ_TARGET=${FUZZ_TARGET:-reply}
 case $FUZZ_TARGET in
-reply | format | keyfile) TARGETS=$FUZZ_TARGET ;;
-all) TARGETS="reply format keyfile" ;;
-*) echo "fuzz: FUZZ_TARGET must be reply, format, keyfile or all" >&2; exit 2 ;;
+reply | format | keyfile | auth) TARGETS=$FUZZ_TARGET ;;
+all) TARGETS="reply format keyfile auth" ;;
+*) echo "fuzz: FUZZ_TARGET must be reply, format, keyfile, auth or all" >&2; exit 2 ;;
 esac
 REGRESS=tests/corpus/regress
 ARTIFACTS=build/fuzz-artifacts
+# wolfCrypt as the unit tests use it (plain objects, no LTO: clang links them).
+WC=build/wolfcrypt/test-gcc
 MAX_LEN=1100 # ntpsync reads at most 1024 bytes, plus the 25-byte header of the input
 TIMEOUT=10   # s for one input: longer is a hang
 
@@ -59,9 +63,14 @@ build() { # TARGET
     case $1 in
     format) extra=(fmt.c) ;;
     keyfile) extra=(keyfile.c fmt.c) hdrs=(keyfile.h fmt.h) ;;
+    auth)
+        [ -e "$WC/lib/libwolfcrypt.a" ] || make --no-print-directory "$WC/lib/libwolfcrypt.a" ||
+            return 1
+        extra=(auth_key.c mac.c "$WC/lib/libwolfcrypt.a" -DWOLFSSL_USER_SETTINGS -I"$WC/include")
+        hdrs=(auth.h keyfile.h mac.h) ;;
     esac
     for f in "$src" ntp_packet.c ntp_packet.h "${extra[@]}" "${hdrs[@]}"; do
-        [ "$f" -nt "$bin" ] && stale=1
+        [ -e "$f" ] && [ "$f" -nt "$bin" ] && stale=1
     done
     if [ ! -x "$bin" ] || [ "$stale" -eq 1 ]; then
         echo "# building $bin"
@@ -70,7 +79,7 @@ build() { # TARGET
             -o "$bin" "$src" ntp_packet.c "${extra[@]}" || return 1
     fi
 }
-for t in reply format keyfile; do
+for t in reply format keyfile auth; do
     if [ "$SECONDS_WANTED" -eq 0 ] || [[ " $TARGETS " == *" $t "* ]]; then
         build "$t" || exit 1
     fi
@@ -82,6 +91,7 @@ target_of() { # FILE -> the target it belongs to
     case $1 in
     tests/corpus/format/* | "$REGRESS"/format-*) echo format ;;
     tests/corpus/keyfile/* | "$REGRESS"/keyfile-*) echo keyfile ;;
+    tests/corpus/auth/* | "$REGRESS"/auth-*) echo auth ;;
     *) echo reply ;;
     esac
 }
