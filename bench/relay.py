@@ -15,6 +15,9 @@ own, per datagram:
     --loss P                            drop each datagram, each direction, with
                                         probability P (0..1)
     --seed N                            random seed (default: fixed, for repeatable runs)
+    --tamper flip-mac|strip-mac         on the way back, flip the last bit of each reply
+                                        longer than the 48-byte header (its MAC), or cut the
+                                        reply to the header (an on-path attacker's edits)
 
 Datagrams may overtake each other, as on a real path. The kernel here has no netem qdisc,
 which is why this exists. With --log FILE one line per datagram:
@@ -30,6 +33,19 @@ import signal
 import socket
 import sys
 import time
+
+
+HEADER_LEN = 48  # the NTP header; a MAC or extension fields follow it
+
+
+def tamper(how, data):
+    """A reply as an on-path attacker would pass it on: its MAC's last bit flipped, or
+    the MAC cut off."""
+    if how is None or len(data) <= HEADER_LEN:
+        return data
+    if how == "strip-mac":
+        return data[:HEADER_LEN]
+    return data[:-1] + bytes([data[-1] ^ 1])
 
 
 def addr(s, default_port):
@@ -51,6 +67,7 @@ def main():
         ap.add_argument("--%s-jitter" % d, type=float, default=0.0)
     ap.add_argument("--loss", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--tamper", choices=("flip-mac", "strip-mac"))
     ap.add_argument("--lifetime", type=float, default=600)
     ap.add_argument("--ready-file")
     ap.add_argument("--log")
@@ -131,7 +148,7 @@ def main():
                     client_of[u.fileno()] = src
                 schedule("up", u, data, None)
             else:
-                schedule("down", lsock, data, client_of[s.fileno()])
+                schedule("down", lsock, tamper(a.tamper, data), client_of[s.fileno()])
     return 0
 
 

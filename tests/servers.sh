@@ -169,10 +169,16 @@ driftfile $_DIR/drift
 EOF
 }
 
-start_chrony() { # ADDR [STRATUM]
-    local addr=$1 stratum=${2:-8}
+start_chrony() { # ADDR [STRATUM [CONF-LINE...]]
+    local addr=$1 stratum=${2:-8} a
+    shift
+    [ $# -gt 0 ] && shift
     _new_dir "chrony-$addr"
-    { _chrony_conf "$addr"; echo "local stratum $stratum"; } >"$_DIR/chrony.conf"
+    {
+        _chrony_conf "$addr"
+        echo "local stratum $stratum"
+        for a in "$@"; do echo "$a"; done
+    } >"$_DIR/chrony.conf"
     _spawn "$_DIR/log" "$CHRONYD" -x -d -u root "$(_chrony_family "$addr")" -f "$_DIR/chrony.conf"
     WAIT_PID=$_PID wait_synced "$addr" 10 >"$_DIR/ready" 2>&1 || _server_failed "chronyd on $addr" "$_DIR/log"
 }
