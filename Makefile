@@ -188,6 +188,11 @@ vm-test: deps
 valgrind: deps
 	tests/valgrind.sh
 
+# The dynamic glibc build tests/valgrind.sh runs: the release sources, unoptimized enough
+# for readable reports.
+build/ntpsync-valgrind: $(SRCS) $(HDRS) | build
+	gcc -g -O1 $(WARN) $(DEFS) -o $@ $(SRCS)
+
 install: ntpsync
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 755 ntpsync $(DESTDIR)$(SBINDIR)/ntpsync

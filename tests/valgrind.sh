@@ -23,17 +23,7 @@ if [ "${SANDBOXED:-}" != 1 ]; then
     need "valgrind --version" valgrind || exit 1
     need "gcc --version" gcc || exit 1
     mkdir -p build
-    stale=1
-    if [ -x "$BIN" ]; then
-        stale=0
-        for f in ./*.c ./*.h; do
-            [ "$f" -nt "$BIN" ] && stale=1
-        done
-    fi
-    if [ "$stale" = 1 ]; then
-        echo "# building $BIN"
-        gcc -g -O1 -Wall -Wextra -o "$BIN" ./*.c || exit 1
-    fi
+    make -s build/ntpsync-valgrind || exit 1
     exec "$here/sandbox.sh" "$here/valgrind.sh" "$@"
 fi
 
