@@ -190,8 +190,8 @@ valgrind: deps
 
 # The dynamic glibc build tests/valgrind.sh runs: the release sources, unoptimized enough
 # for readable reports.
-build/ntpsync-valgrind: $(SRCS) $(HDRS) | build
-	gcc -g -O1 $(WARN) $(DEFS) -o $@ $(SRCS)
+build/ntpsync-valgrind: $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build
+	$(TEST_CC) -g -O1 $(WARN) $(DEFS) -o $@ $(call WC_LINK,$(WC_TEST))
 
 install: ntpsync
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
