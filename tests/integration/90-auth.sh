@@ -47,22 +47,28 @@ auth_ready() { # NAME
 }
 
 # Every key type with every server, in the server's own key-file dialect and ntp's.
+# NTPsec's ntpd stops answering a client that asks too often (its default rate limits),
+# so it gets one request a query (-p 1) and each dialect once.
 scenario_auth_query() {
-    local id addr file name
+    local id name
     auth_ready auth_query || return
     for id in 1 2 3; do
-        for addr in 127.0.0.11 127.0.0.12; do
-            for file in ntp.keys "$([ "$addr" = 127.0.0.11 ] && echo chrony.keys || echo ntpsec.keys)"; do
-                name="auth_query $addr key $id $file"
-                run_ntpsync -q -a "$id" -k "$AUTH_DIR/$file" "$addr"
-                expect_rc "$name" 0
-                check "$name: a server line" "$(why "none")" asked "$addr"
-                expect_no_clock_call "$name"
-            done
+        for file in ntp.keys chrony.keys; do
+            name="auth_query chrony key $id $file"
+            run_ntpsync -q -a "$id" -k "$AUTH_DIR/$file" 127.0.0.11
+            expect_rc "$name" 0
+            check "$name: a server line" "$(why "none")" asked 127.0.0.11
+            expect_no_clock_call "$name"
         done
+        file=$([ "$id" = 2 ] && echo ntp.keys || echo ntpsec.keys)
+        name="auth_query ntpsec key $id $file"
+        run_ntpsync -q -p 1 -a "$id" -k "$AUTH_DIR/$file" 127.0.0.12
+        expect_rc "$name" 0
+        check "$name: a server line" "$(why "none")" asked 127.0.0.12
+        expect_no_clock_call "$name"
     done
     # -d shows the key id and the MAC, never the key.
-    run_ntpsync -d -a 2 -k "$AUTH_DIR/ntp.keys" 127.0.0.12
+    run_ntpsync -d -a 2 -k "$AUTH_DIR/ntp.keys" 127.0.0.11
     expect_rc auth_debug 0
     check "auth_debug: no key bytes in -d" "$(why "key printed")" \
         not grep -qiE "$AUTH_MD5|$AUTH_SHA1|$AUTH_AES" <<<"$ALL"
@@ -74,7 +80,7 @@ scenario_auth_sync() {
     run_ntpsync -a 3 -k "$AUTH_DIR/chrony.keys" 127.0.0.11
     expect_rc auth_sync_chrony 0
     expect_slew auth_sync_chrony 0 1000
-    run_ntpsync -a 1 -k "$AUTH_DIR/ntpsec.keys" 127.0.0.12
+    run_ntpsync -p 1 -a 1 -k "$AUTH_DIR/ntpsec.keys" 127.0.0.12
     expect_rc auth_sync_ntpsec 0
     expect_slew auth_sync_ntpsec 0 1000
 }
@@ -85,7 +91,7 @@ scenario_auth_wrong_key() {
     local addr
     auth_ready auth_wrong_key || return
     for addr in 127.0.0.11 127.0.0.12; do
-        run_ntpsync -t 0.5 -a 1 -k "$AUTH_DIR/wrong.keys" "$addr"
+        run_ntpsync -p 1 -t 0.5 -a 1 -k "$AUTH_DIR/wrong.keys" "$addr"
         check "auth_wrong_key $addr: fails" "$(why "exit")" [ "$RC" -ne 0 ]
         expect_no_clock_call "auth_wrong_key $addr"
     done
@@ -131,7 +137,7 @@ scenario_auth_key_errors() {
     check "auth_unknown_id: one line" "$(why "lines")" [ "$(grep -c . <<<"$ERR")" -eq 1 ]
     run_ntpsync -a 1 -k "$AUTH_DIR/none.keys" 127.0.0.1
     expect_rc auth_missing_file 2
-    printf '1 MD5 secret1\n2 SHA1 0123\n' >"$AUTH_DIR/bad.keys"
+    printf '1 MD5 secret1\n2 FOO 0123\n' >"$AUTH_DIR/bad.keys"
     chmod 600 "$AUTH_DIR/bad.keys"
     run_ntpsync -a 1 -k "$AUTH_DIR/bad.keys" 127.0.0.1
     expect_rc auth_bad_line 2
