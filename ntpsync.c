@@ -16,7 +16,9 @@
 #include "auth.h"
 #include "clock.h"
 #include "exchange.h"
+#ifndef NTPSYNC_NO_AUTH
 #include "keyfile.h"
+#endif
 #include "ntp_packet.h"
 #include "ntpsync.h"
 #include "options.h"
@@ -327,6 +329,7 @@ measure(struct run *run, struct xchg_config *xc)
 	run->policy.shift = xc->clock_shift = run->rep->shift = shift;
 }
 
+#ifndef NTPSYNC_NO_AUTH
 /*
  * -a: the key is read before anything is sent.  A key that cannot be used
  * ends the run as a bad option does (exit 2); the message names the file
@@ -348,6 +351,7 @@ load_key(const struct options *o, struct ntp_key *key)
 		    "secret (chmod 600)", o->key_file);
 	return EXIT_SYNCED;
 }
+#endif
 
 /*
  * Under -q and -d the printed result is the whole job: a write that failed
@@ -373,8 +377,10 @@ main(int argc, char **argv)
 	static struct ntp_result results[MAX_PEERS];
 	static struct xchg_host hosts[MAX_HOSTS];
 	static struct report rep;
+#ifndef NTPSYNC_NO_AUTH
 	static struct ntp_key key;
 	struct ntp_auth auth;
+#endif
 	struct options o;
 	struct xchg_config xc;
 	struct xchg_error xe;
@@ -420,6 +426,13 @@ main(int argc, char **argv)
 	oc.action = "none";
 	out(OUT_BANNER, "ntpsync %s", NTPSYNC_VERSION);
 	if (o.key_id != 0) {
+#ifdef NTPSYNC_NO_AUTH
+		out(OUT_ERROR, "-a: this ntpsync was built without authentication "
+		    "(AUTH=0)");
+		code = EXIT_USAGE;
+		oc.reason = "built without authentication";
+		goto done;
+#else
 		if ((code = load_key(&o, &key)) != EXIT_SYNCED) {
 			oc.reason = "the key could not be read";
 			goto done;
@@ -428,6 +441,7 @@ main(int argc, char **argv)
 		xc.auth = &auth;
 		rep.key_id = key.id;
 		rep.mac = mac_name(key.type);
+#endif
 	}
 	if (!o.query && !o.debug && (code = take_lock(&o)) != EXIT_SYNCED) {
 		oc.reason = "the lock could not be taken";
@@ -468,7 +482,9 @@ main(int argc, char **argv)
 	report_unresolved(hosts, (size_t)o.nservers);
 	code = conclude(&run, servers, results, n, &oc);
 done:
+#ifndef NTPSYNC_NO_AUTH
 	key_wipe(&key);
+#endif
 	oc.code = code;
 	report_json(&rep, hosts, (size_t)o.nservers, servers, results, n, &oc);
 	return finish(&o, code);

@@ -19,10 +19,12 @@ NTPSYNC_LICENSE_FILES = LICENSE
 # The project's Makefile takes the toolchain from CC/CFLAGS/LDFLAGS (all in
 # TARGET_CONFIGURE_OPTS); WARN without -Werror, so that a newer compiler's new
 # warning does not break the build.
+# AUTH=0: without -a (symmetric keys), which needs wolfCrypt built from Debian's
+# source; until this package depends on Buildroot's wolfssl.
 NTPSYNC_MAKE_OPTS = \
 	$(TARGET_CONFIGURE_OPTS) \
 	STATIC=$(if $(BR2_STATIC_LIBS),1,0) \
-	WARN="-Wall -Wextra"
+	WARN="-Wall -Wextra" AUTH=0
 
 define NTPSYNC_BUILD_CMDS
 	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(NTPSYNC_MAKE_OPTS) ntpsync

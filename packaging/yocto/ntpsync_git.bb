@@ -17,9 +17,10 @@ S = "${WORKDIR}/git"
 # The project's Makefile takes the toolchain from the command line. STATIC=0:
 # dynamic, and not stripped by the Makefile (OE strips and splits debug info
 # itself; a stripped binary fails its already-stripped QA check). WARN without
-# -Werror: a newer compiler's new warning must not break the build.
+# -Werror: a newer compiler's new warning must not break the build. AUTH=0: without
+# -a (symmetric keys, wolfCrypt) until the recipe depends on wolfssl.
 EXTRA_OEMAKE = "CC='${CC}' CFLAGS='${CFLAGS}' CPPFLAGS='${CPPFLAGS}' \
-                LDFLAGS='${LDFLAGS}' STATIC=0 WARN='-Wall -Wextra'"
+                LDFLAGS='${LDFLAGS}' STATIC=0 WARN='-Wall -Wextra' AUTH=0"
 
 do_compile() {
 	oe_runmake ntpsync
