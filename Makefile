@@ -137,7 +137,7 @@ build/test_mac: tests/test_mac.c mac.c mac.h $(WC_TEST)/lib/libwolfcrypt.a | bui
 	    $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
 
 # auth_key.c (-a/-k) on the captured ntpd exchanges, its keys read by keyfile.c.
-AUTH_SRCS = auth_key.c mac.c $(KEYFILE_SRCS)
+AUTH_SRCS = auth_key.c mac.c ntp_packet.c $(KEYFILE_SRCS)
 build/test_auth: tests/test_auth.c $(AUTH_SRCS) auth.h keyfile.h mac.h ntp_packet.h \
     $(WC_TEST)/lib/libwolfcrypt.a | build
 	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -o $@ tests/test_auth.c \

@@ -24,22 +24,6 @@
  */
 #define CRYPTO_NAK_KEYID	0
 
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* After the len bytes of the request: the key id, then the digest. */
 static size_t
 key_sign(const struct ntp_auth *a, uint8_t *buf, size_t len, size_t cap)
@@ -51,7 +35,7 @@ key_sign(const struct ntp_auth *a, uint8_t *buf, size_t len, size_t cap)
 		errno = EMSGSIZE;
 		return 0;
 	}
-	put32(buf + len, k->id);
+	ntp_put32(buf + len, k->id);
 	if (mac_compute(k->type, k->bytes, k->len, buf, len,
 	    buf + len + KEYID_LEN) != dlen) {
 		errno = EINVAL;
@@ -76,14 +60,14 @@ key_verify(const struct ntp_auth *a, const uint8_t *buf, size_t len)
 	if (len < NTP_PACKET_LEN + KEYID_LEN)
 		return NTP_AUTH_MISSING;
 	if (len == NTP_PACKET_LEN + KEYID_LEN)
-		return get32(buf + NTP_PACKET_LEN) == CRYPTO_NAK_KEYID ?
+		return ntp_get32(buf + NTP_PACKET_LEN) == CRYPTO_NAK_KEYID ?
 		    NTP_CRYPTO_NAK : NTP_AUTH_FAILED;
 	/* Too short for our digest: whatever it holds is not our MAC. */
 	if (len < NTP_PACKET_LEN + KEYID_LEN + digest_len)
-		return get32(buf + NTP_PACKET_LEN) == k->id ?
+		return ntp_get32(buf + NTP_PACKET_LEN) == k->id ?
 		    NTP_AUTH_FAILED : NTP_AUTH_KEYID;
 	len_signed = len - KEYID_LEN - digest_len;
-	if (get32(buf + len_signed) != k->id)
+	if (ntp_get32(buf + len_signed) != k->id)
 		return NTP_AUTH_KEYID;
 	if (!mac_verify(k->type, k->bytes, k->len, buf, len_signed,
 	    buf + len_signed + KEYID_LEN, digest_len))

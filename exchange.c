@@ -462,9 +462,8 @@ read_icmp(struct xchg_peer *p, const struct xchg_config *cfg)
 	struct iovec iov;
 	struct msghdr msg;
 	struct cmsghdr *cm;
-	uint64_t xmt = 0;
 	ssize_t n;
-	int i, found = 0;
+	int found = 0;
 
 	if (!p->recverr || p->done)
 		return 0;
@@ -495,11 +494,9 @@ read_icmp(struct xchg_peer *p, const struct xchg_config *cfg)
 	e.index = p->index;
 	e.error = (int)ee.ee_errno;
 	e.len = (size_t)n;
-	if (n == (ssize_t)sizeof(quote)) {
-		for (i = 0; i < 8; i++)
-			xmt = xmt << 8 | quote[NTP_OFF_TX_TS + i];
-		e.verified = find_request(p, xmt) != NULL;
-	}
+	if (n == (ssize_t)sizeof(quote))
+		e.verified = find_request(p, ntp_get64(quote +
+		    NTP_OFF_TX_TS)) != NULL;
 	notify(cfg, &e);
 	if (e.verified) {
 		p->res->error = e.error;

@@ -13,28 +13,34 @@
 #define ERA_BIT		0x80000000u
 #define SHORT_TO_DUR	16	/* 16.16 short format to 32.32 */
 
-static uint32_t
-get32(const uint8_t *p)
+/* Network byte order (RFC 5905 section 7.3: every field is big-endian). */
+uint32_t
+ntp_get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-static uint64_t
-get64(const uint8_t *p)
+uint64_t
+ntp_get64(const uint8_t *p)
 {
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
+	return (uint64_t)ntp_get32(p) << 32 | ntp_get32(p + 4);
 }
 
-static void
-put64(uint8_t *p, uint64_t v)
+void
+ntp_put32(uint8_t *p, uint32_t v)
 {
-	int i;
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
 
-	for (i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
+void
+ntp_put64(uint8_t *p, uint64_t v)
+{
+	ntp_put32(p, (uint32_t)(v >> 32));
+	ntp_put32(p + 4, (uint32_t)v);
 }
 
 /*
@@ -50,7 +56,7 @@ ntp_encode_request(uint8_t buf[NTP_PACKET_LEN], int version, uint64_t xmt)
 	/* cppcheck-suppress badBitmaskCheck ; LI 0 written out on purpose */
 	buf[NTP_OFF_LI_VN_MODE] = (uint8_t)(NTP_LI_NOWARNING << NTP_LI_SHIFT |
 	    (version & NTP_VN_MASK) << NTP_VN_SHIFT | NTP_MODE_CLIENT);
-	put64(buf + NTP_OFF_TX_TS, xmt);
+	ntp_put64(buf + NTP_OFF_TX_TS, xmt);
 }
 
 /* Extension fields and a MAC may follow the header (RFC 7822); we ignore them. */
@@ -66,13 +72,13 @@ ntp_decode(const uint8_t *buf, size_t len, struct ntp_packet *pkt)
 	pkt->stratum = buf[NTP_OFF_STRATUM];
 	pkt->poll = (int8_t)buf[NTP_OFF_POLL];
 	pkt->precision = (int8_t)buf[NTP_OFF_PRECISION];
-	pkt->root_delay = get32(buf + NTP_OFF_ROOT_DELAY);
-	pkt->root_disp = get32(buf + NTP_OFF_ROOT_DISP);
-	pkt->refid = get32(buf + NTP_OFF_REFID);
-	pkt->ref = get64(buf + NTP_OFF_REF_TS);
-	pkt->org = get64(buf + NTP_OFF_ORG_TS);
-	pkt->rx = get64(buf + NTP_OFF_RX_TS);
-	pkt->tx = get64(buf + NTP_OFF_TX_TS);
+	pkt->root_delay = ntp_get32(buf + NTP_OFF_ROOT_DELAY);
+	pkt->root_disp = ntp_get32(buf + NTP_OFF_ROOT_DISP);
+	pkt->refid = ntp_get32(buf + NTP_OFF_REFID);
+	pkt->ref = ntp_get64(buf + NTP_OFF_REF_TS);
+	pkt->org = ntp_get64(buf + NTP_OFF_ORG_TS);
+	pkt->rx = ntp_get64(buf + NTP_OFF_RX_TS);
+	pkt->tx = ntp_get64(buf + NTP_OFF_TX_TS);
 	return NTP_OK;
 }
 

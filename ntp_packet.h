@@ -170,6 +170,10 @@ enum ntp_verdict {
 	NTP_VERDICT_COUNT
 };
 
+uint32_t ntp_get32(const uint8_t *p);
+uint64_t ntp_get64(const uint8_t *p);
+void	 ntp_put32(uint8_t *p, uint32_t v);
+void	 ntp_put64(uint8_t *p, uint64_t v);
 void	 ntp_encode_request(uint8_t buf[NTP_PACKET_LEN], int version,
 	    uint64_t xmt);
 enum ntp_verdict ntp_decode(const uint8_t *buf, size_t len,
