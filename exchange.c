@@ -438,6 +438,20 @@ find_request(struct xchg_peer *p, uint64_t org)
 	return NULL;
 }
 
+/* A message for recvmsg(): one buffer for the datagram, one for control data. */
+static void
+msg_init(struct msghdr *msg, struct iovec *iov, void *buf, size_t len,
+    void *control, size_t control_len)
+{
+	iov->iov_base = buf;
+	iov->iov_len = len;
+	memset(msg, 0, sizeof(*msg));
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = control;
+	msg->msg_controllen = control_len;
+}
+
 /*
  * Read one ICMP error from the socket's error queue; returns 0 when there
  * was none.  RFC 8085 section 5.2: an application SHOULD check that an
@@ -467,13 +481,8 @@ read_icmp(struct xchg_peer *p, const struct xchg_config *cfg)
 
 	if (!p->recverr || p->done)
 		return 0;
-	iov.iov_base = quote;
-	iov.iov_len = sizeof(quote);
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
+	msg_init(&msg, &iov, quote, sizeof(quote), control.buf,
+	    sizeof(control.buf));
 	n = recvmsg(p->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
 	if (n == -1)
 		return 0;
@@ -688,13 +697,8 @@ xchg_receive(struct xchg_peer *p, const struct xchg_config *cfg,
 			break;
 		if (read_icmp(p, cfg))
 			continue;
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
+		msg_init(&msg, &iov, buf, sizeof(buf), control.buf,
+		    sizeof(control.buf));
 		/* MSG_TRUNC: the datagram's own length, even beyond buf. */
 		n = recvmsg(p->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
 		if (n == -1) {
