@@ -69,7 +69,7 @@ build() { # TARGET
         extra=(auth_key.c mac.c "$WC/lib/libwolfcrypt.a" -DWOLFSSL_USER_SETTINGS -I"$WC/include")
         hdrs=(auth.h keyfile.h mac.h) ;;
     esac
-    for f in "$src" ntp_packet.c ntp_packet.h "${extra[@]}" "${hdrs[@]}"; do
+    for f in "$src" tests/fuzz_check.h ntp_packet.c ntp_packet.h "${extra[@]}" "${hdrs[@]}"; do
         [ -e "$f" ] && [ "$f" -nt "$bin" ] && stale=1
     done
     if [ ! -x "$bin" ] || [ "$stale" -eq 1 ]; then

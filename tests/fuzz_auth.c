@@ -28,15 +28,7 @@
 #include "keyfile.h"
 #include "mac.h"
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_auth: %s:%d: property violated: %s: ", \
-		    __FILE__, __LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 #define HEADER		2
 #define KEYID_LEN	4

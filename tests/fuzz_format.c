@@ -27,15 +27,7 @@
 #include "fmt.h"
 #include "ntp_packet.h"
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_format: %s:%d: property violated: %s: ", \
-		    __FILE__, __LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 enum kind { K_INT, K_LONG, K_LLONG, K_UINT, K_ULLONG, K_SIZE, K_CHAR, K_STR,
     K_STR_UINT, K_CHAR_STR, K_STR_INT, K_DOUBLE };

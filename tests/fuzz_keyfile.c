@@ -25,15 +25,7 @@
 
 #include "keyfile.h"
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_keyfile: %s:%d: property violated: %s: ", \
-		    __FILE__, __LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 #define HEADER	5
 #define ERR_BIG	512

@@ -45,15 +45,7 @@ typedef __int128 i128;
 
 #define TWO32		((i128)1 << 32)
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_reply: %s:%d: property violated: %s: ", \
-		    __FILE__, __LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz_check.h"
 
 static uint64_t
 rd64(const uint8_t *p)
