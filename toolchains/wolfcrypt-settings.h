@@ -4,7 +4,8 @@
  * wolfssl source package), installed as user_settings.h beside its headers;
  * every object is compiled with WOLFSSL_USER_SETTINGS, so this file is the
  * whole configuration.  MD5, SHA-1 and AES-128 encryption for CMAC (RFC 5905
- * and RFC 8573 MACs); no TLS, no random numbers, no file system, no threads,
+ * and RFC 8573 MACs) and for AES-SIV-CMAC-256 (RFC 5297, NTS: RFC 8915
+ * section 5.6; two AES-128 keys, CTR mode, encryption only); no TLS, no random numbers, no file system, no threads,
  * no assembly (portable C on every target), small code.
  */
 #ifndef NTPSYNC_WOLFCRYPT_SETTINGS_H
@@ -14,6 +15,8 @@
 #define WOLFCRYPT_ONLY
 #define WOLFSSL_CMAC
 #define WOLFSSL_AES_DIRECT
+#define WOLFSSL_AES_SIV
+#define WOLFSSL_AES_COUNTER
 #define NO_AES_192
 #define NO_AES_256
 #define NO_AES_CBC
