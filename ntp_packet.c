@@ -14,6 +14,12 @@
 #define SHORT_TO_DUR	16	/* 16.16 short format to 32.32 */
 
 /* Network byte order (RFC 5905 section 7.3: every field is big-endian). */
+uint16_t
+ntp_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
 uint32_t
 ntp_get32(const uint8_t *p)
 {
@@ -25,6 +31,13 @@ uint64_t
 ntp_get64(const uint8_t *p)
 {
 	return (uint64_t)ntp_get32(p) << 32 | ntp_get32(p + 4);
+}
+
+void
+ntp_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
 }
 
 void
@@ -236,7 +249,10 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
  * forgery by anyone on the path who saw our request: it is not the
  * server's answer, and we keep waiting for that.  The crypto-NAK is the
  * server's (RFC 5905 section 7.4, ntpd's reply to a request whose MAC it
- * cannot verify); a forged one can only end the wait early.
+ * cannot verify); a forged one can only end the wait early.  NTS alike
+ * (RFC 8915 section 5.7): the NTS NAK is the server's (it carries the
+ * 256-bit Unique Identifier of our request, which only the path saw), any
+ * other failed NTS check may be a forgery.
  */
 int
 ntp_verdict_is_server_state(enum ntp_verdict v)
@@ -244,18 +260,21 @@ ntp_verdict_is_server_state(enum ntp_verdict v)
 	return v != NTP_OK && v != NTP_SHORT && v != NTP_BOGUS &&
 	    v != NTP_DUPLICATE && v != NTP_AUTH_MISSING &&
 	    v != NTP_AUTH_KEYID && v != NTP_AUTH_FAILED &&
+	    v != NTP_NTS_MALFORMED && v != NTP_NTS_UID &&
+	    v != NTP_NTS_MISSING && v != NTP_NTS_FAILED &&
 	    v != NTP_NEGATIVE_DELAY && v != NTP_DELAY_TOO_LARGE;
 }
 
 /*
  * Whether T1 and T4 were taken: the origin matched our request and the
- * reply's checks were made (a crypto-NAK's header is not authenticated).
+ * reply's checks were made (a crypto-NAK's or NTS NAK's header is not
+ * authenticated).
  */
 int
 ntp_verdict_has_times(enum ntp_verdict v)
 {
 	return v == NTP_OK || (ntp_verdict_is_server_state(v) &&
-	    v != NTP_CRYPTO_NAK);
+	    v != NTP_CRYPTO_NAK && v != NTP_NTS_NAK);
 }
 
 /* Whether the offset and delay were computed. */
@@ -268,7 +287,7 @@ ntp_verdict_has_offset(enum ntp_verdict v)
 
 const struct ntp_check ntp_checks[NTP_CHECK_COUNT] = {
 	{ "length", NTP_SHORT }, { "origin", NTP_BOGUS },
-	{ "duplicate", NTP_DUPLICATE }, { "authentication", NTP_AUTH_FAILED },
+	{ "duplicate", NTP_DUPLICATE }, { "authentication", NTP_NTS_FAILED },
 	{ "version", NTP_BAD_VERSION },
 	{ "mode", NTP_BAD_MODE }, { "kiss_of_death", NTP_KOD_OTHER },
 	{ "stratum", NTP_STRATUM_HIGH }, { "leap", NTP_LEAP_ALARM },
@@ -402,6 +421,21 @@ static const struct {
 	[NTP_AUTH_FAILED] = { "authentication failed",
 	    "the reply's MAC does not verify with our key: a forgery, a "
 	    "corrupted reply, or the server's key differs" },
+	[NTP_NTS_MALFORMED] = { "NTS malformed",
+	    "the reply's extension fields are malformed (RFC 7822 lengths, an "
+	    "NTS field twice or after the authenticator)" },
+	[NTP_NTS_UID] = { "NTS wrong unique identifier",
+	    "the reply carries no Unique Identifier, or not our request's: "
+	    "a stale, forged or misdirected reply" },
+	[NTP_NTS_NAK] = { "NTS NAK",
+	    "the server cannot use our cookie (kiss code NTSN): its keys "
+	    "changed or the cookie is stale; a new NTS-KE session is needed" },
+	[NTP_NTS_MISSING] = { "no NTS authenticator",
+	    "the reply carries no NTS Authenticator extension field: the "
+	    "server did not authenticate it, or it was stripped on the way" },
+	[NTP_NTS_FAILED] = { "NTS authentication failed",
+	    "the reply's NTS authenticator does not verify with the S2C key: "
+	    "a forgery, a corrupted reply, or keys of another NTS-KE session" },
 	[NTP_BAD_VERSION] = { "bad version",
 	    "the NTP version is not 1 to 4" },
 	[NTP_BAD_MODE] = { "bad mode",

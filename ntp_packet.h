@@ -151,6 +151,12 @@ enum ntp_verdict {
 	NTP_CRYPTO_NAK,		/* key id 0, no digest: the server's answer */
 	NTP_AUTH_KEYID,		/* signed with another key id than ours */
 	NTP_AUTH_FAILED,	/* the digest does not verify with our key */
+	/* NTS (nts.h, RFC 8915 section 5), checked where the MAC is. */
+	NTP_NTS_MALFORMED,	/* extension fields malformed (RFC 7822) */
+	NTP_NTS_UID,		/* no Unique Identifier, or not ours */
+	NTP_NTS_NAK,		/* kiss code NTSN, our UID, no authenticator */
+	NTP_NTS_MISSING,	/* no NTS Authenticator extension field */
+	NTP_NTS_FAILED,		/* the authenticator does not verify */
 	NTP_BAD_VERSION,
 	NTP_BAD_MODE,
 	NTP_KOD_RATE,
@@ -170,8 +176,10 @@ enum ntp_verdict {
 	NTP_VERDICT_COUNT
 };
 
+uint16_t ntp_get16(const uint8_t *p);
 uint32_t ntp_get32(const uint8_t *p);
 uint64_t ntp_get64(const uint8_t *p);
+void	 ntp_put16(uint8_t *p, uint16_t v);
 void	 ntp_put32(uint8_t *p, uint32_t v);
 void	 ntp_put64(uint8_t *p, uint64_t v);
 void	 ntp_encode_request(uint8_t buf[NTP_PACKET_LEN], int version,

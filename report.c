@@ -526,7 +526,7 @@ json_reply(const struct report *r, const struct reply_log *l)
 	out(OUT_JSON, ",\"checks\":{");
 	for (i = 0; i < NTP_CHECK_COUNT; i++) {
 		/* Without -a there is no MAC to check: no such check. */
-		if (ntp_checks[i].last != NTP_AUTH_FAILED || r->mac != NULL)
+		if (ntp_checks[i].last != NTP_NTS_FAILED || r->mac != NULL)
 			out(OUT_JSON, "%s\"%s\":\"%s\"", i ? "," : "",
 			    ntp_checks[i].name,
 			    l->v == NTP_OK || l->v > ntp_checks[i].last ?

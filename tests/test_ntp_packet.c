@@ -980,6 +980,14 @@ test_verdict_is_server_state(void **state)
 	assert_true(ntp_verdict_is_server_state(NTP_CRYPTO_NAK));
 	assert_false(ntp_verdict_has_times(NTP_CRYPTO_NAK));
 	assert_false(ntp_verdict_has_times(NTP_AUTH_FAILED));
+	/* NTS alike: the NAK carries our Unique Identifier. */
+	assert_false(ntp_verdict_is_server_state(NTP_NTS_MALFORMED));
+	assert_false(ntp_verdict_is_server_state(NTP_NTS_UID));
+	assert_false(ntp_verdict_is_server_state(NTP_NTS_MISSING));
+	assert_false(ntp_verdict_is_server_state(NTP_NTS_FAILED));
+	assert_true(ntp_verdict_is_server_state(NTP_NTS_NAK));
+	assert_false(ntp_verdict_has_times(NTP_NTS_NAK));
+	assert_false(ntp_verdict_has_times(NTP_NTS_FAILED));
 	for (v = NTP_BAD_VERSION; v < NTP_VERDICT_COUNT; v++)
 		if (v != NTP_NEGATIVE_DELAY && v != NTP_DELAY_TOO_LARGE)
 			assert_true(ntp_verdict_is_server_state(v));
