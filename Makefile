@@ -96,7 +96,7 @@ WC_LINK  = $(SRCS)
 WC_HOST_LIB =
 endif
 UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac \
-	   build/test_auth
+	   build/test_auth build/test_nts_ke
 # What the integration suite runs: the release binary, or the sanitizer one.
 BIN      = ntpsync
 ifeq ($(SANITIZE),1)
@@ -142,6 +142,11 @@ build/test_auth: tests/test_auth.c $(AUTH_SRCS) auth.h keyfile.h mac.h ntp_packe
     $(WC_TEST)/lib/libwolfcrypt.a | build
 	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -o $@ tests/test_auth.c \
 	    $(AUTH_SRCS) $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
+
+# NTS (RFC 8915): the NTS-KE messages (pure).
+NTS_KE_SRCS = nts_ke.c ntp_packet.c fmt.c
+build/test_nts_ke: tests/test_nts_ke.c $(NTS_KE_SRCS) nts_ke.h ntp_packet.h fmt.h | build
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) $(CMOCKA)
 
 # ntpsync.c is linked as it is, its main() renamed so that the test has its own.
 build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build
