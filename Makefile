@@ -96,7 +96,7 @@ WC_LINK  = $(SRCS)
 WC_HOST_LIB =
 endif
 UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac \
-	   build/test_auth build/test_nts_ke
+	   build/test_auth build/test_nts_ke build/test_nts
 # What the integration suite runs: the release binary, or the sanitizer one.
 BIN      = ntpsync
 ifeq ($(SANITIZE),1)
@@ -143,10 +143,17 @@ build/test_auth: tests/test_auth.c $(AUTH_SRCS) auth.h keyfile.h mac.h ntp_packe
 	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -o $@ tests/test_auth.c \
 	    $(AUTH_SRCS) $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
 
-# NTS (RFC 8915): the NTS-KE messages (pure).
+# NTS (RFC 8915): the NTS-KE messages (pure), and NTS-protected NTPv4 with wolfCrypt's
+# AES-SIV.
 NTS_KE_SRCS = nts_ke.c ntp_packet.c fmt.c
 build/test_nts_ke: tests/test_nts_ke.c $(NTS_KE_SRCS) nts_ke.h ntp_packet.h fmt.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) $(CMOCKA)
+
+NTS_SRCS = nts.c mac.c ntp_packet.c
+build/test_nts: tests/test_nts.c $(NTS_SRCS) nts.h nts_ke.h mac.h ntp_packet.h \
+    $(WC_TEST)/lib/libwolfcrypt.a | build
+	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -o $@ tests/test_nts.c \
+	    $(NTS_SRCS) $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
 
 # ntpsync.c is linked as it is, its main() renamed so that the test has its own.
 build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build

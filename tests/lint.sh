@@ -26,7 +26,7 @@ cd "$root" || exit 1
 # shellcheck source-path=SCRIPTDIR
 . "$here/need.sh"
 
-SRCS="ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c fmt.c ntp_packet.c keyfile.c mac.c nts_ke.c"
+SRCS="ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c fmt.c ntp_packet.c keyfile.c mac.c nts_ke.c nts.c"
 DEFS="-D_GNU_SOURCE"
 # mac.c includes wolfCrypt's headers: clang-tidy reads them from the private prefix `make
 # lint` builds (WOLFCRYPT_INCLUDE) as system headers, so that only our code is judged;
