@@ -22,8 +22,12 @@
 #           tests/corpus/keyfile (a 4-byte key id, a reason buffer size, the file's text)
 #   auth    tests/fuzz_auth.c: auth_key.c's MAC on a reply and a request (with mac.c and
 #           wolfCrypt, `make lint` builds it: build/wolfcrypt/test-gcc); seeds tests/corpus/auth
+#   ntske   tests/fuzz_ntske.c: nts_ke.c's NTS-KE response parser; seeds tests/corpus/ntske
+#   nts     tests/fuzz_nts.c: nts.c's NTS request and reply check (with mac.c and wolfCrypt's
+#           AES-SIV); seeds tests/corpus/nts
+# The ntske and nts seeds are made by tests/fuzz_seeds_nts.py (no server needed).
 # In tests/corpus/regress a file named format-* belongs to the format target, keyfile-*
-# to keyfile, auth-* to auth, any other to reply.
+# to keyfile, auth-* to auth, ntske-* to ntske, nts-* to nts, any other to reply.
 #
 # Environment: FUZZ_MERGE=1 adds the inputs of the working corpus that reach new coverage
 # to tests/corpus/TARGET (libFuzzer -merge=1: a small set) after a run; FUZZ_FLAGS adds
@@ -42,9 +46,9 @@ case $SECONDS_WANTED in
 esac
 FUZZ_TARGET=${FUZZ_TARGET:-reply}
 case $FUZZ_TARGET in
-reply | format | keyfile | auth) TARGETS=$FUZZ_TARGET ;;
-all) TARGETS="reply format keyfile auth" ;;
-*) echo "fuzz: FUZZ_TARGET must be reply, format, keyfile, auth or all" >&2; exit 2 ;;
+reply | format | keyfile | auth | ntske | nts) TARGETS=$FUZZ_TARGET ;;
+all) TARGETS="reply format keyfile auth ntske nts" ;;
+*) echo "fuzz: FUZZ_TARGET must be reply, format, keyfile, auth, ntske, nts or all" >&2; exit 2 ;;
 esac
 REGRESS=tests/corpus/regress
 ARTIFACTS=build/fuzz-artifacts
@@ -68,6 +72,12 @@ build() { # TARGET
             return 1
         extra=(auth_key.c mac.c "$WC/lib/libwolfcrypt.a" -DWOLFSSL_USER_SETTINGS -I"$WC/include")
         hdrs=(auth.h keyfile.h mac.h) ;;
+    ntske) extra=(nts_ke.c fmt.c) hdrs=(nts_ke.h fmt.h) ;;
+    nts)
+        [ -e "$WC/lib/libwolfcrypt.a" ] || make --no-print-directory "$WC/lib/libwolfcrypt.a" ||
+            return 1
+        extra=(nts.c mac.c "$WC/lib/libwolfcrypt.a" -DWOLFSSL_USER_SETTINGS -I"$WC/include")
+        hdrs=(nts.h nts_ke.h mac.h) ;;
     esac
     for f in "$src" tests/fuzz_check.h ntp_packet.c ntp_packet.h "${extra[@]}" "${hdrs[@]}"; do
         [ -e "$f" ] && [ "$f" -nt "$bin" ] && stale=1
@@ -79,7 +89,7 @@ build() { # TARGET
             -o "$bin" "$src" ntp_packet.c "${extra[@]}" || return 1
     fi
 }
-for t in reply format keyfile auth; do
+for t in reply format keyfile auth ntske nts; do
     if [ "$SECONDS_WANTED" -eq 0 ] || [[ " $TARGETS " == *" $t "* ]]; then
         build "$t" || exit 1
     fi
@@ -92,6 +102,8 @@ target_of() { # FILE -> the target it belongs to
     tests/corpus/format/* | "$REGRESS"/format-*) echo format ;;
     tests/corpus/keyfile/* | "$REGRESS"/keyfile-*) echo keyfile ;;
     tests/corpus/auth/* | "$REGRESS"/auth-*) echo auth ;;
+    tests/corpus/ntske/* | "$REGRESS"/ntske-*) echo ntske ;;
+    tests/corpus/nts/* | "$REGRESS"/nts-*) echo nts ;;
     *) echo reply ;;
     esac
 }
@@ -107,7 +119,7 @@ if [ "$SECONDS_WANTED" -eq 0 ]; then
         else
             failed=$((failed + 1))
             echo "not ok - $f (fuzz_$t)"
-            printf '%s\n' "$out" | grep -E 'ERROR|runtime error|property violated| in (str_vfmt|ntp_[a-z_]*|keyfile_[a-z_]*|parse_[a-z_]*|LLVMFuzzerTestOneInput|check_[a-z_]*) ' |
+            printf '%s\n' "$out" | grep -E 'ERROR|runtime error|property violated| in (str_vfmt|ntp_[a-z_]*|keyfile_[a-z_]*|parse_[a-z_]*|LLVMFuzzerTestOneInput|check_[a-z_]*|nts_[a-z_]*) ' |
                 head -n 20 | sed 's/^/    /'
         fi
     done
