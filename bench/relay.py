@@ -18,6 +18,16 @@ own, per datagram:
     --tamper flip-mac|strip-mac         on the way back, flip the last bit of each reply
                                         longer than the 48-byte header (its MAC), or cut the
                                         reply to the header (an on-path attacker's edits)
+    --tamper flip-nts-auth              NTS (RFC 8915): on the way back, flip one byte of the
+                                        ciphertext inside the reply's NTS Authenticator and
+                                        Encrypted Extension Fields field (the first byte of
+                                        its AES-SIV tag); replies without one pass unchanged
+    --tamper strip-nts-auth             NTS: remove that extension field from the reply,
+                                        nothing else changed (lengths stay as they were)
+    --tamper nts-nak                    NTS: answer each request that carries a Unique
+                                        Identifier with an NTS NAK (kiss code NTSN, stratum
+                                        0, LI 3, that Unique Identifier and nothing else)
+                                        from --listen; nothing goes to the server
 
 Datagrams may overtake each other, as on a real path. The kernel here has no netem qdisc,
 which is why this exists. With --log FILE one line per datagram:
@@ -31,6 +41,7 @@ import random
 import select
 import signal
 import socket
+import struct
 import sys
 import time
 
@@ -40,12 +51,98 @@ HEADER_LEN = 48  # the NTP header; a MAC or extension fields follow it
 
 def tamper(how, data):
     """A reply as an on-path attacker would pass it on: its MAC's last bit flipped, or
-    the MAC cut off."""
-    if how is None or len(data) <= HEADER_LEN:
+    the MAC cut off; its NTS authenticator flipped or cut off. (nts-nak acts on the
+    requests.)"""
+    if how in (None, "nts-nak") or len(data) <= HEADER_LEN:
         return data
+    if how == "flip-nts-auth":
+        return flip_nts_auth(data)
+    if how == "strip-nts-auth":
+        return strip_nts_auth(data)
     if how == "strip-mac":
         return data[:HEADER_LEN]
     return data[:-1] + bytes([data[-1] ^ 1])
+
+
+# RFC 7822: after the header, extension fields of type (16 bits), length (16 bits, the
+# whole field, a multiple of 4, at least 16) and value; a MAC may follow the last one.
+EF_HEADER_LEN = 4
+EF_MIN_LEN = 16
+# RFC 8915 section 5.7: the NTS extension field types.
+EF_UNIQUE_IDENTIFIER = 0x0104
+EF_NTS_AUTHENTICATOR = 0x0404
+# RFC 8915 section 5.6: the authenticator's value starts with Nonce Length and Ciphertext
+# Length (16 bits each), then the nonce and the ciphertext, each padded to 4 bytes.
+NTS_AUTH_LENGTHS_LEN = 4
+# RFC 8915 section 5.7: an NTS NAK is a kiss-o'-death with code NTSN (RFC 5905: stratum
+# 0, the kiss code in the reference ID; LI 3, alarm, as servers send it).
+KISS_NTSN = b"NTSN"
+LI_ALARM = 3
+MODE_SERVER = 4
+PRECISION = -20 & 0xff  # about a microsecond, as a server's clock would say
+NTP_EPOCH_OFFSET = 2208988800
+
+
+def extension_fields(data):
+    """(offset, type, length) of each extension field after the header, per RFC 7822;
+    the walk stops at what cannot be one (a MAC, or garbage)."""
+    out, i = [], HEADER_LEN
+    while i + EF_MIN_LEN <= len(data):
+        t, n = struct.unpack("!HH", data[i:i + EF_HEADER_LEN])
+        if n < EF_MIN_LEN or n % 4 or i + n > len(data):
+            break
+        out.append((i, t, n))
+        i += n
+    return out
+
+
+def find_ef(data, ef_type):
+    for off, t, n in extension_fields(data):
+        if t == ef_type:
+            return off, n
+    return None
+
+
+def pad4(n):
+    return (n + 3) & ~3
+
+
+def flip_nts_auth(data):
+    """The reply with the first ciphertext byte of its NTS authenticator flipped: the
+    AES-SIV tag no longer matches. Unchanged when it has no well-formed authenticator."""
+    ef = find_ef(data, EF_NTS_AUTHENTICATOR)
+    if ef is None:
+        return data
+    off, n = ef
+    value = off + EF_HEADER_LEN
+    nonce_len, ct_len = struct.unpack("!HH", data[value:value + NTS_AUTH_LENGTHS_LEN])
+    ct = value + NTS_AUTH_LENGTHS_LEN + pad4(nonce_len)
+    if ct_len == 0 or ct + ct_len > off + n:
+        return data
+    return data[:ct] + bytes([data[ct] ^ 0xff]) + data[ct + 1:]
+
+
+def strip_nts_auth(data):
+    ef = find_ef(data, EF_NTS_AUTHENTICATOR)
+    if ef is None:
+        return data
+    off, n = ef
+    return data[:off] + data[off + n:]
+
+
+def nts_nak(request):
+    """An NTS NAK to REQUEST (RFC 8915 section 5.7), or None if it carries no Unique
+    Identifier: the server's answer to a cookie it cannot decrypt."""
+    ef = find_ef(request, EF_UNIQUE_IDENTIFIER)
+    if ef is None or len(request) < HEADER_LEN:
+        return None
+    off, n = ef
+    version = (request[0] >> 3) & 7
+    now = time.time() + NTP_EPOCH_OFFSET
+    stamp = struct.pack("!II", int(now), int((now % 1) * 2**32))
+    header = (bytes([LI_ALARM << 6 | version << 3 | MODE_SERVER, 0, request[2], PRECISION]) +
+              bytes(8) + KISS_NTSN + bytes(8) + request[40:48] + stamp + stamp)
+    return header + request[off:off + n]
 
 
 def addr(s, default_port):
@@ -67,7 +164,8 @@ def main():
         ap.add_argument("--%s-jitter" % d, type=float, default=0.0)
     ap.add_argument("--loss", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--tamper", choices=("flip-mac", "strip-mac"))
+    ap.add_argument("--tamper", choices=("flip-mac", "strip-mac", "flip-nts-auth",
+                                         "strip-nts-auth", "nts-nak"))
     ap.add_argument("--lifetime", type=float, default=600)
     ap.add_argument("--ready-file")
     ap.add_argument("--log")
@@ -136,6 +234,10 @@ def main():
             except OSError:
                 continue
             if s is lsock:
+                nak = nts_nak(data) if a.tamper == "nts-nak" else None
+                if nak is not None:
+                    schedule("down", lsock, nak, src)
+                    continue
                 u = up_socks.get(src)
                 if u is None:
                     if len(up_socks) > 4096:  # bounded: forget the oldest clients
