@@ -16,7 +16,8 @@ APT="apt-get -q -y -o DPkg::Lock::Timeout=300"
 
 # Build and test tools, plus the shared libraries chronyd and ntpd link against.
 PKGS="build-essential musl-tools libcmocka-dev pkg-config iproute2 python3 strace netbase
-      util-linux procps libcap2 libedit2 libgnutls30 libnettle8 libseccomp2 libbsd0 libssl3"
+      util-linux procps libcap2 libedit2 libgnutls30 libnettle8 libseccomp2 libbsd0 libssl3
+      openssl"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -16,6 +16,22 @@
 #                                             ORPHANWAIT seconds (default 300, ntpd's); INIT
 #                                             until then
 #   start_openntpd ADDR                       OpenNTPD asking 127.0.0.9: never synchronized
+# NTS servers (RFC 8915): NTP on ADDR:123 and NTS-KE on ADDR:4460 (TLS 1.3, ALPN ntske/1),
+# with CERTDIR/$NTS_CERT.pem and .key (default "server"; CERTDIR made by tests/nts_certs.sh,
+# whose header lists the other certificates). Each returns once an NTS-KE exchange
+# (tests/ntske_probe.py, certificate not checked) and an NTP query both succeed. The
+# cookie keys live in $SERVERS_DIR/ntskeys-ADDR, kept when the server stops: a server
+# started again on ADDR takes the cookies it gave before; remove that directory first for
+# one that does not (its answer to old cookies is an NTS NAK). Neither server touches
+# /var or /run (seen with strace); they read only their binaries' libraries and /etc.
+#   start_chrony_nts ADDR CERTDIR [CONF-LINE...]  chronyd -x, local stratum 8, NTS server
+#                                             (ntsservercert/ntsserverkey/ntsdumpdir);
+#                                             e.g. "ntsntpserver ADDR2" (a Server record)
+#   start_ntpsec_nts ADDR CERTDIR [CONF-LINE...]  NTPsec ntpd, orphan stratum 8, with
+#                                             "nts enable"; its NTS-KE listener, bound to
+#                                             the wildcards by ntpd, is moved to ADDR
+#                                             (tests/ntske_bind.c)
+#   stop_nts ADDR                             kill the NTS server on ADDR
 #   start_fake ADDR MODE [ARG...]             tests/fake_server.py (log in $FAKE_LOG after start)
 #   stop_fakes                                kill the fake servers only
 #   stop_unsynced                             kill the unsynchronized servers only
@@ -218,6 +234,78 @@ start_ntpsec() { # ADDR [CONF-LINE...]
     _spawn "$_DIR/log" "$NTPSEC_NTPD" -n -c "$_DIR/ntp.conf" -p "$_DIR/ntpd.pid" -l "$_DIR/ntpd.log"
     WAIT_PID=$_PID wait_synced "$addr" "${NTPSEC_WAIT:-90}" >"$_DIR/ready" 2>&1 ||
         _server_failed "NTPsec ntpd on $addr" "$_DIR/ntpd.log"
+}
+
+# --- NTS servers ----------------------------------------------------------------------------
+
+_nts_ready() { # ADDR WHAT LOG: NTS-KE, then NTP, answer
+    if ! { "$PYTHON" "$TESTS_DIR/ntske_probe.py" --wait 10 --pid "$_PID" "$1" >"$_DIR/ready" 2>&1 &&
+        WAIT_PID=$_PID wait_synced "$1" "${NTPSEC_WAIT:-90}" >>"$_DIR/ready" 2>&1; }; then
+        cat "$_DIR/ready" >>"$3"
+        _server_failed "$2 on $1" "$3"
+    fi
+}
+
+_nts_files() { # CERTDIR -> sets _CERT, _KEY, _KEYDIR (for ADDR in $addr)
+    _CERT=$1/${NTS_CERT:-server}.pem
+    _KEY=$1/${NTS_CERT:-server}.key
+    _KEYDIR=$SERVERS_DIR/ntskeys-$addr
+    if [ ! -r "$_CERT" ] || [ ! -r "$_KEY" ]; then
+        echo "servers.sh: no $_CERT or $_KEY (tests/nts_certs.sh makes them)" >&2
+        return 1
+    fi
+    mkdir -p "$_KEYDIR"
+}
+
+# chronyd's NTS-KE server listens on its bindaddress; its helper process (ntsprocesses 1)
+# shares the keys, which it keeps in ntsdumpdir (nothing in /var/lib/chrony is used).
+start_chrony_nts() { # ADDR CERTDIR [CONF-LINE...]
+    local addr=$1 certdir=$2 a
+    shift 2
+    _new_dir "chrony-nts-$addr"
+    _nts_files "$certdir" || return 1
+    _lo_addr "$addr"
+    {
+        _chrony_conf "$addr"
+        echo "local stratum 8"
+        echo "ntsservercert $_CERT"
+        echo "ntsserverkey $_KEY"
+        echo "ntsport 4460"
+        echo "ntsdumpdir $_KEYDIR"
+        for a in "$@"; do echo "$a"; done
+    } >"$_DIR/chrony.conf"
+    _spawn "$_DIR/log" "$CHRONYD" -x -d -u root "$(_chrony_family "$addr")" -f "$_DIR/chrony.conf"
+    _nts_ready "$addr" "chronyd NTS" "$_DIR/log"
+}
+
+# ntpd keeps its cookie keys in "nts cookie" (default /var/lib/ntpsec/nts-keys) and its
+# statistics in statsdir (default /var/log/ntpsec/): both are under $SERVERS_DIR here.
+start_ntpsec_nts() { # ADDR CERTDIR [CONF-LINE...]
+    local addr=$1 certdir=$2 a stub=$REPO_DIR/build/ntske_bind.so
+    shift 2
+    _new_dir "ntpsec-nts-$addr"
+    _nts_files "$certdir" || return 1
+    _lo_addr "$addr"
+    if [ ! -e "$stub" ] || [ "$TESTS_DIR/ntske_bind.c" -nt "$stub" ]; then
+        cc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$stub" "$TESTS_DIR/ntske_bind.c" -ldl ||
+            { echo "servers.sh: cannot build $stub" >&2; return 1; }
+    fi
+    {
+        _ntpsec_conf "$addr" 0
+        echo "statsdir $_DIR/"
+        echo "nts enable"
+        echo "nts cert $_CERT"
+        echo "nts key $_KEY"
+        echo "nts cookie $_KEYDIR/nts-keys"
+        for a in "$@"; do echo "$a"; done
+    } >"$_DIR/ntp.conf"
+    _spawn "$_DIR/log" env NTSKE_BIND_ADDR="$addr" LD_PRELOAD="$stub" \
+        "$NTPSEC_NTPD" -n -c "$_DIR/ntp.conf" -p "$_DIR/ntpd.pid" -l "$_DIR/ntpd.log"
+    _nts_ready "$addr" "NTPsec ntpd NTS" "$_DIR/ntpd.log"
+}
+
+stop_nts() { # ADDR
+    _stop "*-nts-$1"
 }
 
 # --- servers that are not synchronized yet ------------------------------------------------
