@@ -17,8 +17,9 @@
 #                                             until then
 #   start_openntpd ADDR                       OpenNTPD asking 127.0.0.9: never synchronized
 # NTS servers (RFC 8915): NTP on ADDR:123 and NTS-KE on ADDR:4460 (TLS 1.3, ALPN ntske/1),
-# with CERTDIR/$NTS_CERT.pem and .key (default "server"; CERTDIR made by tests/nts_certs.sh,
-# whose header lists the other certificates). Each returns once an NTS-KE exchange
+# with CERTDIR/$NTS_CERT.pem and CERTDIR/$NTS_KEY.key (default "server" and $NTS_CERT;
+# CERTDIR made by tests/nts_certs.sh, whose header lists the other certificates; e.g.
+# NTS_CERT=server-inter-chain NTS_KEY=server-inter for a chain). Each returns once an NTS-KE exchange
 # (tests/ntske_probe.py, certificate not checked) and an NTP query both succeed. The
 # cookie keys live in $SERVERS_DIR/ntskeys-ADDR, kept when the server stops: a server
 # started again on ADDR takes the cookies it gave before; remove that directory first for
@@ -248,7 +249,7 @@ _nts_ready() { # ADDR WHAT LOG: NTS-KE, then NTP, answer
 
 _nts_files() { # CERTDIR -> sets _CERT, _KEY, _KEYDIR (for ADDR in $addr)
     _CERT=$1/${NTS_CERT:-server}.pem
-    _KEY=$1/${NTS_CERT:-server}.key
+    _KEY=$1/${NTS_KEY:-${NTS_CERT:-server}}.key
     _KEYDIR=$SERVERS_DIR/ntskeys-$addr
     if [ ! -r "$_CERT" ] || [ ! -r "$_KEY" ]; then
         echo "servers.sh: no $_CERT or $_KEY (tests/nts_certs.sh makes them)" >&2

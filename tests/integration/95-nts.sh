@@ -26,7 +26,7 @@
 # against either server: NTS-KE, then its first request about 2 s later.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios nts_servers nts_ke_records nts_chrony_client nts_foreign_ca nts_relay
+scenarios nts_servers nts_ke_records nts_chrony_client nts_foreign_ca nts_relay nts_certificates
 
 NTS_CHRONY=127.0.0.14
 NTS_NTPSEC=127.0.0.15
@@ -178,4 +178,33 @@ scenario_nts_relay() {
             not grep -q "System clock wrong by" <<<"$CQ_OUT"
     done
     stop_nts "$NTS_BEHIND"
+}
+
+# Both servers serve every certificate of tests/nts_certs.sh, and each verifies, or
+# fails, as that file says (python's ssl, OpenSSL, as the judge), on 127.0.0.16 and .17.
+nts_cert_case() { # SERVER NTS_CERT NTS_KEY CA EXPECT (ok or the reason's text)
+    local name="nts_certificates $1 $2 with ${4%.pem}" addr=127.0.0.16
+    [ "$1" = ntpsec ] && addr=127.0.0.17
+    NTS_CERT=$2 NTS_KEY=$3 "start_$1_nts" "$addr" "$NTS_CERTS" ||
+        { fail "$name" "the server did not start"; return; }
+    nts_probe "$addr" "$NTS_CERTS/$4"
+    if [ "$5" = ok ]; then
+        check "$name: verifies" "exit $NTSKE_RC: $NTSKE_OUT" [ "$NTSKE_RC" -eq 0 ]
+    else
+        check "$name: refused ($5)" "exit $NTSKE_RC: $NTSKE_OUT" grep -q "$5" <<<"$NTSKE_OUT"
+    fi
+    stop_nts "$addr"
+}
+
+scenario_nts_certificates() {
+    nts_ready nts_certificates || return
+    nts_cert_case chrony server-rsa server-rsa rsa-ca.pem ok
+    nts_cert_case ntpsec server-rsa server-rsa rsa-ca.pem ok
+    nts_cert_case chrony server-inter-chain server-inter ca.pem ok
+    nts_cert_case ntpsec server-inter-chain server-inter ca.pem ok
+    nts_cert_case chrony selfsigned selfsigned selfsigned.pem ok
+    nts_cert_case ntpsec selfsigned selfsigned ca.pem "self-signed certificate"
+    nts_cert_case chrony expired expired ca.pem "certificate has expired"
+    nts_cert_case ntpsec other-name other-name ca.pem "IP address mismatch"
+    nts_cert_case chrony notyet notyet ca.pem "certificate is not yet valid"
 }
