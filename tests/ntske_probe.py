@@ -14,8 +14,8 @@ the response to its End of Message and prints one line per record, then a summar
 With --ca the server's certificate must verify against FILE and match NAME (default
 ADDR); without it the certificate is not checked (a readiness probe). --wait S retries
 for S seconds while the server does not answer (and process PID lives). --raw FILE keeps the response bytes.
-Exit 0 when the response ends with End of Message and carries no Error record, 1
-otherwise (with the reason on stderr). Loopback addresses only.
+Exit 0 when ALPN ntske/1 was selected and the response ends with End of Message and
+carries no Error record, 1 otherwise (with the reason on stderr). Loopback addresses only.
 """
 import argparse
 import os
@@ -150,6 +150,9 @@ def main():
               ",".join(map(str, facts["port"])) or "-",
               ",".join(map(str, facts["errors"])) or "-",
               ",".join(map(str, facts["warnings"])) or "-", len(data)))
+    if alpn != ALPN:
+        print("ntske_probe: the server selected ALPN %s, not %s" % (alpn, ALPN), file=sys.stderr)
+        return 1
     if not ends(data):
         print("ntske_probe: the response does not end with End of Message", file=sys.stderr)
         return 1

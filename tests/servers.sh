@@ -33,6 +33,9 @@
 #                                             the wildcards by ntpd, is moved to ADDR
 #                                             (tests/ntske_bind.c)
 #   stop_nts ADDR                             kill the NTS server on ADDR
+#   start_fake_ntske ADDR CERTDIR MODE [ARG...]  tests/fake_ntske.py on ADDR:4460 (TLS 1.2
+#                                             only, no ALPN, Error records...; no NTP);
+#                                             its log in $FAKE_NTSKE_LOG; stop_nts ADDR
 #   start_fake ADDR MODE [ARG...]             tests/fake_server.py (log in $FAKE_LOG after start)
 #   stop_fakes                                kill the fake servers only
 #   stop_unsynced                             kill the unsynchronized servers only
@@ -303,6 +306,24 @@ start_ntpsec_nts() { # ADDR CERTDIR [CONF-LINE...]
     _spawn "$_DIR/log" env NTSKE_BIND_ADDR="$addr" LD_PRELOAD="$stub" \
         "$NTPSEC_NTPD" -n -c "$_DIR/ntp.conf" -p "$_DIR/ntpd.pid" -l "$_DIR/ntpd.log"
     _nts_ready "$addr" "NTPsec ntpd NTS" "$_DIR/ntpd.log"
+}
+
+start_fake_ntske() { # ADDR CERTDIR MODE [ARG...]
+    local addr=$1 certdir=$2 mode=$3 i
+    shift 3
+    _new_dir "fake-ntske-nts-$addr"
+    _nts_files "$certdir" || return 1
+    _lo_addr "$addr"
+    FAKE_NTSKE_LOG=$_DIR/connections.log
+    _spawn "$_DIR/log" "$PYTHON" "$TESTS_DIR/fake_ntske.py" --addr "$addr" --cert "$_CERT" \
+        --key "$_KEY" --ready-file "$_DIR/ready" --log "$FAKE_NTSKE_LOG" \
+        --lifetime "$SERVER_LIFETIME" --mode "$mode" "$@"
+    for i in $(seq 50); do
+        [ -e "$_DIR/ready" ] && return 0
+        kill -0 "$_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    _server_failed "fake_ntske.py --mode $mode on $addr" "$_DIR/log"
 }
 
 stop_nts() { # ADDR

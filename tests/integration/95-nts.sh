@@ -26,7 +26,8 @@
 # against either server: NTS-KE, then its first request about 2 s later.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios nts_servers nts_ke_records nts_chrony_client nts_foreign_ca nts_relay nts_certificates
+scenarios nts_servers nts_ke_records nts_chrony_client nts_foreign_ca nts_relay nts_certificates \
+    nts_fake_ke
 
 NTS_CHRONY=127.0.0.14
 NTS_NTPSEC=127.0.0.15
@@ -207,4 +208,36 @@ scenario_nts_certificates() {
     nts_cert_case chrony expired expired ca.pem "certificate has expired"
     nts_cert_case ntpsec other-name other-name ca.pem "IP address mismatch"
     nts_cert_case chrony notyet notyet ca.pem "certificate is not yet valid"
+}
+
+# tests/fake_ntske.py as a correct client (ntske_probe.py) sees it: each misbehaviour is
+# refused for its reason, and the good mode and the Server/Port records are read.
+nts_fake_case() { # EXPECT MODE [ARG...]: EXPECT is "ok", or the reason's text
+    local expect=$1 name="nts_fake_ke ${*:2}"
+    shift
+    start_fake_ntske 127.0.0.16 "$NTS_CERTS" "$@" ||
+        { fail "$name" "fake_ntske.py did not start"; return; }
+    nts_probe 127.0.0.16 "$NTS_CERTS/ca.pem"
+    if [ "$expect" = ok ]; then
+        check "$name: read" "exit $NTSKE_RC: $NTSKE_OUT" [ "$NTSKE_RC" -eq 0 ]
+    else
+        check "$name: refused ($expect)" "exit $NTSKE_RC: $NTSKE_OUT" \
+            grep -q -- "$expect" <<<"$NTSKE_OUT"
+    fi
+    stop_nts 127.0.0.16
+}
+
+scenario_nts_fake_ke() {
+    nts_ready nts_fake_ke || return
+    nts_fake_case ok good
+    nts_fake_case "TLSV1_ALERT_PROTOCOL_VERSION\|unsupported protocol" tls12
+    nts_fake_case "selected ALPN None" no-alpn
+    nts_fake_case "Error record \[1\]" error 1
+    nts_fake_case "does not end with End of Message" no-eom
+    nts_fake_case "timed out" silent
+    nts_fake_case ok server-port 127.0.0.17 1234
+    check "nts_fake_ke server-port: Server and Port records" "$NTSKE_OUT" \
+        nts_summary_has "server=127.0.0.17 port=1234"
+    nts_fake_case ok warning 7
+    check "nts_fake_ke warning: the Warning record" "$NTSKE_OUT" nts_summary_has "warnings=7"
 }
