@@ -1,19 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bench/size.sh [-v] [TARGET...]: the stripped size of ntpsync per target, next to a static
-# busybox that has only its ntpd applet (busybox's NTP client, the usual alternative on a
-# small root filesystem).
+# bench/size.sh [-v] [TARGET...]: the stripped size of ntpsync per target, next to two static
+# busyboxes that have only their ntpd applet (busybox's NTP client, the usual alternative on a
+# small root filesystem): one with none of ntpd's options, one with ntpd's default options.
 #
 # busybox is built from Debian's busybox source package (toolchains/sysroot.sh source
 # busybox) with the same cross gcc, the same musl and the same size flags as ntpsync
-# (toolchains/common.mk): allnoconfig plus CONFIG_STATIC and CONFIG_NTPD, ntpd's own options
-# (server mode, /etc/ntp.conf, MD5/SHA1 keys) left out, so that it is a client like ntpsync;
-# CONFIG_LFS for musl's 64-bit off_t; no shell (allnoconfig still picks ash as "sh").
-# Both are stripped the same way (strip --strip-all -R .comment).
+# (toolchains/common.mk): allnoconfig plus CONFIG_STATIC and CONFIG_NTPD; CONFIG_LFS for
+# musl's 64-bit off_t; no shell (allnoconfig still picks ash as "sh"). Two variants:
+#   ntpd only:        ntpd's own options (server mode, /etc/ntp.conf, MD5/SHA1 keys) left out,
+#                     so that it is a client like ntpsync without -a;
+#   default options:  those three on, as busybox's defconfig has them (FEATURE_NTPD_SERVER,
+#                     FEATURE_NTPD_CONF, FEATURE_NTP_AUTH: "default y" in networking/ntpd.c),
+#                     the busybox ntpd issue 12's budget compares ntpsync (with -a) to.
+# All are stripped the same way (strip --strip-all -R .comment).
 #
 # Prints a Markdown table. -v adds, for x86_64 and armhf (or the targets given), where
 # ntpsync's bytes go: its own code and the C library by area, from the linker map.
-# Builds are cached under build/TARGET/ (busybox: build/TARGET/bb, about 20 s per target).
+# Builds are cached under build/TARGET/ (busybox: build/TARGET/bb and build/TARGET/bb-default,
+# about 20 s each per target).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,15 +56,31 @@ target_env() {
     eval "$(make -s --no-print-directory TARGET="$1" target-env)"
 }
 
-# build/TARGET/busybox-ntpd: redone only when the compiler, flags or source change.
-busybox_ntpd() { # TARGET
-    local t=$1 o=$root/build/$1/bb id ldflags
+# ntpd's options that busybox's defconfig turns on ("default y" in networking/ntpd.c).
+bb_ntpd_defaults=(FEATURE_NTPD_SERVER FEATURE_NTPD_CONF FEATURE_NTP_AUTH)
+
+# build/TARGET/busybox-ntpd (VARIANT only) or build/TARGET/busybox-ntpd-default (VARIANT
+# default): redone only when the compiler, flags or source change.
+busybox_ntpd() { # TARGET VARIANT
+    local t=$1 v=$2 o out id ldflags opt allow=
+    local on=()
     ldflags=${X_LDFLAGS//-static/}
-    id="recipe=2 busybox=$bbver cc=$X_CC cflags=$X_CFLAGS ldflags=$ldflags"
-    if [ -x "build/$t/busybox-ntpd" ] && [ "$(cat "$o/.id" 2>/dev/null)" = "$id" ]; then
+    case $v in
+    only)
+        o=$root/build/$t/bb out=build/$t/busybox-ntpd
+        id="recipe=2 busybox=$bbver cc=$X_CC cflags=$X_CFLAGS ldflags=$ldflags"
+        ;;
+    default)
+        o=$root/build/$t/bb-default out=build/$t/busybox-ntpd-default
+        on=("${bb_ntpd_defaults[@]}")
+        id="recipe=1 options=${on[*]} busybox=$bbver cc=$X_CC cflags=$X_CFLAGS ldflags=$ldflags"
+        ;;
+    *) echo "size.sh: unknown busybox variant $v" >&2; return 1 ;;
+    esac
+    if [ -x "$out" ] && [ "$(cat "$o/.id" 2>/dev/null)" = "$id" ]; then
         return 0
     fi
-    echo "size.sh: building busybox $bbver (ntpd only) for $t" >&2
+    echo "size.sh: building busybox $bbver (ntpd, $v) for $t" >&2
     rm -rf "$o"
     mkdir -p "$o"
     local mk=(make -C "$bbsrc" O="$o" CC="$X_CC" CROSS_COMPILE="$TC_GNU-" HOSTCC=gcc)
@@ -71,46 +92,73 @@ busybox_ntpd() { # TARGET
         -e 's/^CONFIG_SH_IS_ASH=y/# CONFIG_SH_IS_ASH is not set\nCONFIG_SH_IS_NONE=y/' \
         -e "s|^CONFIG_EXTRA_CFLAGS=.*|CONFIG_EXTRA_CFLAGS=\"$X_CFLAGS\"|" \
         -e "s|^CONFIG_EXTRA_LDFLAGS=.*|CONFIG_EXTRA_LDFLAGS=\"$ldflags\"|" "$o/.config"
+    for opt in "${on[@]}"; do
+        sed -i "s/^# CONFIG_$opt is not set/CONFIG_$opt=y/" "$o/.config"
+        allow+="|$opt"
+    done
     yes "" | quiet "${mk[@]}" oldconfig || return 1
-    # allnoconfig still picks ash as the default of the "sh is" choice: only ntpd may be in.
-    if [ "$(grep -c '^CONFIG_[A-Z_]*=y' "$o/.config")" -ne "$(grep -cE '^CONFIG_(HAVE_DOT_CONFIG|PLATFORM_LINUX|STATIC|LFS|INSTALL_APPLET_SYMLINKS|NO_DEBUG_LIB|FEATURE_BUFFERS_USE_MALLOC|NTPD|SH_IS_NONE|BASH_IS_NONE)=y' "$o/.config")" ]; then
-        echo "size.sh: busybox config has more than ntpd:" >&2
+    # allnoconfig still picks ash as the default of the "sh is" choice: only ntpd (and, in
+    # the default variant, exactly its default options) may be in.
+    if [ "$(grep -c '^CONFIG_[A-Z_]*=y' "$o/.config")" -ne "$(grep -cE "^CONFIG_(HAVE_DOT_CONFIG|PLATFORM_LINUX|STATIC|LFS|INSTALL_APPLET_SYMLINKS|NO_DEBUG_LIB|FEATURE_BUFFERS_USE_MALLOC|NTPD|SH_IS_NONE|BASH_IS_NONE$allow)=y" "$o/.config")" ]; then
+        echo "size.sh: busybox config has more than ntpd ($v):" >&2
         grep '^CONFIG_[A-Z_]*=y' "$o/.config" >&2
         return 1
     fi
+    for opt in NTPD "${on[@]}"; do
+        if ! grep -q "^CONFIG_$opt=y" "$o/.config"; then
+            echo "size.sh: busybox config ($v) lacks CONFIG_$opt" >&2
+            return 1
+        fi
+    done
     quiet "${mk[@]}" -j"$(nproc)" busybox_unstripped || return 1
-    "$X_STRIP" --strip-all -R .comment -o "build/$t/busybox-ntpd" "$o/busybox_unstripped" || return 1
+    "$X_STRIP" --strip-all -R .comment -o "$out" "$o/busybox_unstripped" || return 1
     echo "$id" >"$o/.id"
 }
 
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
 
+# "BYTES (KiB)" of a busybox variant, or "build failed".
+bb_size() { # TARGET VARIANT FILE
+    if busybox_ntpd "$1" "$2"; then
+        local b
+        b=$(stat -c %s "$3")
+        echo "$b ($(kib "$b") KiB)"
+    else
+        echo "build failed"
+    fi
+}
+
 rows=()
 for t in "$@"; do
     mkdir -p "build/$t"
     if ! quiet make --no-print-directory TARGET="$t"; then
-        rows+=("| $t | build failed | | | |")
+        rows+=("| $t | build failed | | | | | |")
         continue
     fi
     target_env "$t"
     n=$(stat -c %s "$X_DIR/ntpsync")
-    if busybox_ntpd "$t"; then
-        b=$(stat -c %s "build/$t/busybox-ntpd")
-        bb="$b ($(kib "$b") KiB)"
-        pct="$((n * 100 / b)) %"
-    else
-        bb="build failed"
-        pct=
+    bb=$(bb_size "$t" only "build/$t/busybox-ntpd")
+    pct=
+    [ "$bb" = "build failed" ] || pct="$((n * 100 / ${bb%% *})) %"
+    bbd=$(bb_size "$t" default "build/$t/busybox-ntpd-default")
+    pctd=
+    if [ "$bbd" != "build failed" ]; then
+        d=${bbd%% *}
+        if [ "$n" -lt "$d" ]; then
+            pctd="$((n * 100 / d)) %: below, by $((d - n)) B"
+        else
+            pctd="$((n * 100 / d)) %: NOT below, $((n - d)) B over"
+        fi
     fi
     g=$(goal "$t")
     if [ -n "$g" ]; then
         if [ "$n" -le "$g" ]; then g="<= $(kib "$g") KiB: met"; else g="<= $(kib "$g") KiB: $((n - g)) B over"; fi
     fi
-    rows+=("| $t | $n ($(kib "$n") KiB) | $bb | $pct | $g |")
+    rows+=("| $t | $n ($(kib "$n") KiB) | $bb | $pct | $bbd | $pctd | $g |")
 done
 
-echo "| target | ntpsync | busybox $bbver, ntpd only | ntpsync / busybox | goal |"
-echo "| --- | --- | --- | --- | --- |"
+echo "| target | ntpsync | busybox $bbver, ntpd only | ntpsync / busybox | busybox ntpd, default options | ntpsync / default | goal |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 
 [ -n "$verbose" ] || exit 0
