@@ -28,10 +28,20 @@ own, per datagram:
                                         Identifier with an NTS NAK (kiss code NTSN, stratum
                                         0, LI 3, that Unique Identifier and nothing else)
                                         from --listen; nothing goes to the server
+    --tamper replay                     on the way back, answer each request with the genuine
+                                        reply to the latest request of ANOTHER client (another
+                                        address or port: an earlier run), unchanged: its MAC
+                                        verifies, its origin is that client's. The server's
+                                        reply to this request is kept for the next client.
+                                        The first client gets nothing (there is no other
+                                        reply yet): run one to prime the relay. Another
+                                        client's, because ntpsync keeps the nonces of a run's
+                                        earlier requests: a late reply to one of them is a
+                                        real answer, not a replay.
 
 Datagrams may overtake each other, as on a real path. The kernel here has no netem qdisc,
 which is why this exists. With --log FILE one line per datagram:
-    up|down LEN delay_ms=D | dropped
+    up|down LEN delay_ms=D | dropped | held back (replay: nothing to send instead yet)
 The relay exits after --lifetime seconds (default 600) or on SIGTERM; it only ever binds and
 sends to the loopback addresses it is given.
 """
@@ -145,6 +155,18 @@ def nts_nak(request):
     return header + request[off:off + n]
 
 
+def replay(kept, client, data):
+    """The reply to send CLIENT in place of DATA, the server's reply to it: the latest reply
+    to another client, or None while there is none. DATA is kept for the others; KEPT holds
+    the latest reply of the two clients seen last."""
+    old = next((kept[c] for c in reversed(kept) if c != client), None)
+    kept.pop(client, None)
+    kept[client] = data
+    if len(kept) > 2:
+        del kept[next(iter(kept))]
+    return old
+
+
 def addr(s, default_port):
     if s.startswith("["):
         host, _, rest = s[1:].partition("]")
@@ -165,7 +187,7 @@ def main():
     ap.add_argument("--loss", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tamper", choices=("flip-mac", "strip-mac", "flip-nts-auth",
-                                         "strip-nts-auth", "nts-nak"))
+                                         "strip-nts-auth", "nts-nak", "replay"))
     ap.add_argument("--lifetime", type=float, default=600)
     ap.add_argument("--ready-file")
     ap.add_argument("--log")
@@ -186,6 +208,7 @@ def main():
     if a.ready_file:
         open(a.ready_file, "w").write("%s %d\n" % listen)
     up_socks = {}    # client address -> socket connected to the server
+    kept = {}        # --tamper replay: client address -> the server's latest reply to it
     client_of = {}   # that socket's fileno -> client address
     queue = []       # (due, seq, socket, data, destination or None)
     seq = 0
@@ -250,7 +273,17 @@ def main():
                     client_of[u.fileno()] = src
                 schedule("up", u, data, None)
             else:
-                schedule("down", lsock, tamper(a.tamper, data), client_of[s.fileno()])
+                client = client_of[s.fileno()]
+                if a.tamper == "replay":
+                    old = replay(kept, client, data)
+                    if old is None:
+                        if log:
+                            log.write("down %d held back\n" % len(data))
+                        continue
+                    data = old
+                else:
+                    data = tamper(a.tamper, data)
+                schedule("down", lsock, data, client)
     return 0
 
 

@@ -4,11 +4,13 @@
 # MACs and RFC 8573 AES-CMAC) against real servers that hold the same keys: chronyd
 # (keyfile) on 127.0.0.11 and NTPsec's ntpd (keys, trustedkey) on 127.0.0.12, each with an
 # MD5 (1), a SHA1 (2) and an AES-128-CMAC key (3); ntpsync reads each server's own key
-# file dialect, and the ntp 4.2.8 one. A relay on 127.0.0.13 edits the replies of the chrony
-# server as an on-path attacker would. The clock is touched only after a verified reply.
+# file dialect, and the ntp 4.2.8 one. A relay on 127.0.0.13 edits or replays the replies of
+# the chrony server as an on-path attacker would. The clock is touched only after a verified
+# reply to one of our own requests.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios auth_servers auth_query auth_sync auth_wrong_key auth_tampered auth_key_errors
+scenarios auth_servers auth_query auth_sync auth_wrong_key auth_tampered auth_replayed \
+    auth_key_errors
 
 AUTH_MD5=secret1
 AUTH_SHA1=0123456789abcdef0123456789abcdef01234567
@@ -97,36 +99,68 @@ scenario_auth_wrong_key() {
     done
 }
 
+# auth_relay HOW: bench/relay.py --tamper HOW on 127.0.0.13, in front of the keyed chronyd;
+# auth_relay_stop ends it.
+auth_relay() { # HOW
+    rm -f "$RUN_DIR/relay.ready"
+    "$PYTHON" "$TESTS_DIR/../bench/relay.py" --listen 127.0.0.13:123 --server 127.0.0.11:123 \
+        --tamper "$1" --lifetime 20 --ready-file "$RUN_DIR/relay.ready" >/dev/null 2>&1 &
+    AUTH_RELAY=$!
+    for _ in $(seq 50); do [ -e "$RUN_DIR/relay.ready" ] && return 0; sleep 0.1; done
+    auth_relay_stop
+    return 1
+}
+
+auth_relay_stop() {
+    kill "$AUTH_RELAY" 2>/dev/null
+    wait "$AUTH_RELAY" 2>/dev/null
+    rm -f "$RUN_DIR/relay.ready"
+}
+
 # An on-path relay flips a bit of each reply's MAC, or strips the MAC: never used.
 scenario_auth_tampered() {
-    local how relay
+    local how
     auth_ready auth_tampered || return
     for how in flip-mac strip-mac; do
-        "$PYTHON" "$TESTS_DIR/../bench/relay.py" --listen 127.0.0.13:123 \
-            --server 127.0.0.11:123 --tamper "$how" --lifetime 20 \
-            --ready-file "$RUN_DIR/relay.ready" >/dev/null 2>&1 &
-        relay=$!
-        for _ in $(seq 50); do [ -e "$RUN_DIR/relay.ready" ] && break; sleep 0.1; done
+        auth_relay "$how" || { fail "auth_tampered $how" "relay.py did not start"; continue; }
         run_ntpsync -t 0.5 -a 1 -k "$AUTH_DIR/chrony.keys" 127.0.0.13
-        kill "$relay" 2>/dev/null
-        wait "$relay" 2>/dev/null
-        rm -f "$RUN_DIR/relay.ready"
+        auth_relay_stop
         check "auth_tampered $how: fails" "$(why "exit")" [ "$RC" -ne 0 ]
         expect_no_clock_call "auth_tampered $how"
         # Without a key the same relay's replies are used: the relay itself works.
         if [ "$how" = strip-mac ]; then
-            "$PYTHON" "$TESTS_DIR/../bench/relay.py" --listen 127.0.0.13:123 \
-                --server 127.0.0.11:123 --tamper "$how" --lifetime 20 \
-                --ready-file "$RUN_DIR/relay.ready" >/dev/null 2>&1 &
-            relay=$!
-            for _ in $(seq 50); do [ -e "$RUN_DIR/relay.ready" ] && break; sleep 0.1; done
+            auth_relay "$how" || { fail "auth_tampered $how" "relay.py did not start"; continue; }
             run_ntpsync -q -t 0.5 127.0.0.13
-            kill "$relay" 2>/dev/null
-            wait "$relay" 2>/dev/null
-            rm -f "$RUN_DIR/relay.ready"
+            auth_relay_stop
             expect_rc "auth_tampered relay works without a key" 0
         fi
     done
+}
+
+# An on-path relay answers each request with chronyd's genuine, signed reply to an earlier
+# run (bench/relay.py --tamper replay): the MAC is right, the origin is another run's nonce.
+# Every such reply is rejected for its origin, before its MAC is looked at; the run fails
+# as when every reply is rejected (exit 1) and the clock is untouched. Using one would show:
+# its times are those of the earlier run, its offset off by their age.
+scenario_auth_replayed() {
+    local name=auth_replayed bogus replies
+    auth_ready "$name" || return
+    auth_relay replay || { fail "$name" "relay.py did not start"; return; }
+    # The first run through the relay gets nothing: its replies are kept for the next.
+    run_ntpsync -q -p 1 -t 0.5 -a 1 -k "$AUTH_DIR/chrony.keys" 127.0.0.13
+    check "$name: the first run gets no reply" "$(why "exit")" [ "$RC" -eq 4 ]
+    run_ntpsync -d -t 0.5 -a 1 -k "$AUTH_DIR/chrony.keys" 127.0.0.13
+    bogus=$(count '^  rejected: bogus origin' "$OUT")
+    replies=$(count '^  (rejected|accepted)' "$OUT")
+    check "$name: replies came" "$(why "$bogus bogus origin")" [ "$bogus" -ge 1 ]
+    check "$name: every one rejected as bogus origin" "$(why "$bogus of $replies")" \
+        [ "$bogus" -eq "$replies" ]
+    # A real run, as a boot script makes it: the clock stays as it was.
+    run_ntpsync -t 0.5 -a 1 -k "$AUTH_DIR/chrony.keys" 127.0.0.13
+    auth_relay_stop
+    expect_rc "$name" 1
+    expect_text "$name" "Server dropped: bogus origin"
+    expect_no_clock_call "$name"
 }
 
 # Bad key files and ids: one line, exit 2, nothing sent.
