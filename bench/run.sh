@@ -17,12 +17,15 @@
 #   127.0.0.6   fake stratum16    127.0.0.7 fake silent    127.0.0.8 fake rate (KoD RATE)
 #   127.0.0.9   nothing bound: ICMP port unreachable
 #   127.0.0.21..24  bench/relay.py to 127.0.0.1: lan, wan, asym, loss30 (see PROFILES)
+#   127.0.0.31  chronyd, local stratum 8, with an MD5, a SHA1 and an AES-128-CMAC key:
+#               ntpsync -q with and without -a (the cost of authentication)
 #
 # Phases: A, the fast clients one run at a time, clients interleaved round-robin so that
 # load from other work on the machine hits them alike; B, everything where only the give-up
 # time or the success rate matters (failure modes, 30 % loss), in parallel; C, the slow
 # clients (seconds per run, mostly asleep), one job per client and path, in parallel with
-# each other only.
+# each other only. In phase A too: ntpsync -q against the keyed chronyd without -a and with
+# each key type, round-robin with the order turned by one each round.
 #
 # Environment: BENCH_SCALE=PERCENT scales every run count (default 100; 20 for a quick
 # look), BUSYBOX=PATH a busybox binary with the ntpd applet (else one is looked for under
@@ -138,6 +141,11 @@ LABEL[chrony-1]="chronyd 4.3 -Q maxsamples 1"
 LABEL[busybox]="busybox ntpd -q"
 LABEL[ntpsync-t3]="ntpsync -q -t 3"
 LABEL[ntpsync-p8]="ntpsync -q -p 8"
+# -a against the keyed chronyd (127.0.0.31), next to ntpsync -q without a key on it
+AUTH_CLIENTS=(ntpsync ntpsync-md5 ntpsync-sha1 ntpsync-aes)
+LABEL[ntpsync-md5]="ntpsync -q -a (MD5)"
+LABEL[ntpsync-sha1]="ntpsync -q -a (SHA1)"
+LABEL[ntpsync-aes]="ntpsync -q -a (AES-128-CMAC)"
 for c in "${CLIENTS[@]}" busybox; do CLASS[$c]=fast; done
 CLASS[ntpdate-u]=slow
 CLASS[chrony-iburst]=slow
@@ -168,6 +176,9 @@ client_cmd() { # ID ADDR -> CMD ENVS WRAP
     ntpsync-p1) CMD=("$NTPSYNC" -q -p 1 "$a") ;;
     ntpsync-t3) CMD=("$NTPSYNC" -q -t 3 "$a") ;;
     ntpsync-p8) CMD=("$NTPSYNC" -q -p 8 "$a") ;;
+    ntpsync-md5) CMD=("$NTPSYNC" -q -a 1 -k "$AUTH_KEYS" "$a") ;;
+    ntpsync-sha1) CMD=("$NTPSYNC" -q -a 2 -k "$AUTH_KEYS" "$a") ;;
+    ntpsync-aes) CMD=("$NTPSYNC" -q -a 3 -k "$AUTH_KEYS" "$a") ;;
     ntpdate-u) CMD=("$CLASSIC/usr/sbin/ntpdate" -u "$a") ENVS=("${CLASSIC_ENV[@]}") WRAP=strace ;;
     ntpdate-q) CMD=("$CLASSIC/usr/sbin/ntpdate" -q "$a") ENVS=("${CLASSIC_ENV[@]}") ;;
     sntp) CMD=("$CLASSIC/usr/bin/sntp" -K /dev/null "$a") ENVS=("${CLASSIC_ENV[@]}") ;;
@@ -258,6 +269,12 @@ done
 start_fake 127.0.0.6 stratum16 --max-replies 1000000 || exit 1
 start_fake 127.0.0.7 silent || exit 1
 start_fake 127.0.0.8 rate --max-replies 1000000 || exit 1
+# The key ids ntpsync-md5, -sha1 and -aes use; chrony's key file dialect is also ntpsync's.
+AUTH_KEYS=$TMPD/auth.keys
+printf '1 MD5 ASCII:bench-secret\n2 SHA1 HEX:%s\n3 AES128 HEX:%s\n' \
+    0123456789abcdef0123456789abcdef01234567 000102030405060708090a0b0c0d0e0f >"$AUTH_KEYS"
+chmod 600 "$AUTH_KEYS"
+start_chrony 127.0.0.31 8 "keyfile $AUTH_KEYS" || exit 1
 
 # name address one-way delays and jitters (ms), loss per datagram per direction
 PROFILES=(
@@ -286,6 +303,7 @@ done
 {
     for c in "${CLIENTS[@]}"; do printf '%s\t%s\t%s\n' "$c" "${CLASS[$c]}" "${LABEL[$c]}"; done
     printf '%s\t%s\t%s\n' ntpsync-p8 extra "${LABEL[ntpsync-p8]}" ntpsync-t3 extra "${LABEL[ntpsync-t3]}"
+    for c in "${AUTH_CLIENTS[@]:1}"; do printf '%s\t%s\t%s\n' "$c" auth "${LABEL[$c]}"; done
 } >"$RES/clients"
 [ -n "${BUSYBOX_BIN:-}" ] && echo "busybox=$BUSYBOX_BIN" >>"$RES/machine"
 
@@ -333,6 +351,14 @@ echo "gnutime_ntpsync_kb=$(tail -n 1 "$TMPD/gnutime")" >>"$RES/machine"
     series loop0 127.0.0.1 mem -- $(for c in "${FAST[@]}"; do echo "$c:3"; done)
     series count 127.0.0.5 time "$GOOD_LOG" -- $(for c in "${FAST[@]}"; do echo "$c:3"; done)
     for c in "${FAST[@]}"; do run_one size "$c" 127.0.0.1 size; done
+    # The same binary four ways: turning the order each round spreads whatever the
+    # previous run leaves behind (caches, the server's state) over all four alike.
+    cnt=$(n 200)
+    for ((i = 0; i < cnt; i++)); do
+        for ((j = 0; j < ${#AUTH_CLIENTS[@]}; j++)); do
+            run_one auth "${AUTH_CLIENTS[(i + j) % ${#AUTH_CLIENTS[@]}]}" 127.0.0.31 time
+        done
+    done
     for m in stratum16:127.0.0.6 silent:127.0.0.7 icmp:127.0.0.9 rate:127.0.0.8; do
         series "${m%:*}" "${m#*:}" time -- ntpsync:"$(n 10)" ntpsync-p1:"$(n 5)"
     done
