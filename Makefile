@@ -55,26 +55,45 @@ DEFS     = $(if $(BUILD_EPOCH),-DNTPSYNC_BUILD_EPOCH=$(BUILD_EPOCH))
 
 # wolfCrypt (MD5, SHA-1, AES-CMAC for mac.c) from Debian's wolfssl source package, built
 # by toolchains/wolfcrypt.sh into a private prefix per compiler under build/wolfcrypt/:
-# DIR/lib/libwolfcrypt.a, DIR/include.  Rebuilt only when its recipe, its settings or the
-# compiler and flags it was built with change (DIR.cfg).  A second or so per build.
+# DIR/lib/libwolfcrypt.a, DIR/include.  Rebuilt only when its recipe, its settings, its
+# source tree or the compiler and flags it was built with change (DIR.cfg).  A second or
+# so per build.
 WC_RECIPE = toolchains/wolfcrypt.sh toolchains/wolfcrypt-settings.h
 WC_CPPFLAGS = -DWOLFSSL_USER_SETTINGS -I$(1)/include
+# `make WOLFSSL_SRC=DIR`: the wolfSSL files from DIR, an unpacked wolfSSL source tree (the
+# packaging recipes' own download of the 5.5.4 release), instead of Debian's source
+# package.  Every wolfSSL file any build takes comes from that one tree.
+WOLFSSL_SRC =
+WC_SRC   = $(if $(WOLFSSL_SRC),$(abspath $(WOLFSSL_SRC)))
+WC_ENV   = WOLFSSL_SRC='$(WC_SRC)'
+WC_SRC_ID = $(if $(WC_SRC), src=$(WC_SRC))
 # The release compiler's (musl; with -flto, as ntpsync, which saves 2 KB: gcc-ar makes
 # the archive that keeps the LTO objects) and the unit tests' (gcc, glibc).
 WC_HOST  = build/wolfcrypt/$(notdir $(firstword $(CC)))
 WC_HOST_CFLAGS = -Os -flto -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	   -fno-unwind-tables $(if $(filter 1,$(STATIC)),-fno-pie)
+WC_HOST_AR = gcc-ar
+# A build system that passes its own CFLAGS (Buildroot, OpenWrt, Yocto) has wolfCrypt
+# compiled with them, as ntpsync is, and archived by its AR: the host's gcc-ar cannot
+# index the LTO objects of another GCC.
+ifneq ($(filter command environment,$(firstword $(origin CFLAGS))),)
+WC_HOST_CFLAGS = $(CFLAGS) -ffunction-sections -fdata-sections
+endif
+ifneq ($(filter command environment,$(firstword $(origin AR))),)
+WC_HOST_AR = $(AR)
+endif
 WC_TEST  = build/wolfcrypt/test-$(notdir $(firstword $(TEST_CC)))
 WC_TEST_CFLAGS = -g -O1
 # DIR.cfg holds what DIR was built with; it is rewritten (and DIR rebuilt) when that changes.
 wc_cfg = $(shell mkdir -p build/wolfcrypt && { [ "$$(cat '$(1).cfg' 2>/dev/null)" = '$(2)' ] || \
 	echo '$(2)' >'$(1).cfg'; })
-$(call wc_cfg,$(WC_HOST),recipe=1 cc=$(CC) cflags=$(WC_HOST_CFLAGS))
-$(call wc_cfg,$(WC_TEST),recipe=1 cc=$(TEST_CC) cflags=$(WC_TEST_CFLAGS))
+$(call wc_cfg,$(WC_HOST),recipe=1$(WC_SRC_ID) cc=$(CC) cflags=$(WC_HOST_CFLAGS) ar=$(WC_HOST_AR))
+$(call wc_cfg,$(WC_TEST),recipe=1$(WC_SRC_ID) cc=$(TEST_CC) cflags=$(WC_TEST_CFLAGS))
 $(WC_HOST)/lib/libwolfcrypt.a: $(WC_HOST).cfg $(WC_RECIPE)
-	CC='$(CC)' AR=gcc-ar WC_CFLAGS='$(WC_HOST_CFLAGS)' toolchains/wolfcrypt.sh $(WC_HOST)
+	CC='$(CC)' AR='$(WC_HOST_AR)' WC_CFLAGS='$(WC_HOST_CFLAGS)' $(WC_ENV) \
+	    toolchains/wolfcrypt.sh $(WC_HOST)
 $(WC_TEST)/lib/libwolfcrypt.a: $(WC_TEST).cfg $(WC_RECIPE)
-	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' toolchains/wolfcrypt.sh $(WC_TEST)
+	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' $(WC_ENV) toolchains/wolfcrypt.sh $(WC_TEST)
 
 SRCS     = ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c \
 	   fmt.c ntp_packet.c keyfile.c mac.c
@@ -85,9 +104,8 @@ HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h
 KEYFILE_SRCS = keyfile.c fmt.c
 WC_LINK  = $(call WC_CPPFLAGS,$(1)) $(SRCS) $(1)/lib/libwolfcrypt.a
 WC_HOST_LIB = $(WC_HOST)/lib/libwolfcrypt.a
-# `make AUTH=0`: ntpsync without symmetric keys (-a is refused) and so without wolfCrypt,
-# for a build system that cannot fetch Debian's wolfssl source: the packaging recipes pass
-# it until they depend on their own wolfSSL package.  The tests always build with it.
+# `make AUTH=0`: ntpsync without symmetric keys (-a is refused) and so without wolfCrypt
+# (the packaging recipes' option to leave -a out).  The tests always build with it.
 AUTH     = 1
 ifeq ($(AUTH),0)
 SRCS    := $(filter-out auth_key.c keyfile.c mac.c,$(SRCS))

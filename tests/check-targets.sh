@@ -11,6 +11,7 @@
 #     Debian's baseline CPU, and `ntpsync -q 127.0.0.1` against tests/fake_server.py:
 #     exit 0, stratum 2, offset within 0.05 s of 0. A test_ntpsync that contains a real
 #     clock-setting function is refused when it is built (toolchains/common.mk);
+#   * checks make WOLFSSL_SRC=DIR (wolfCrypt from that tree; a tree without it refused);
 #   * builds and installs ntpsync the way Buildroot, OpenWrt and Yocto would, running the
 #     build and install commands of packaging/*/ with stubs of those systems' variables,
 #     and parses Buildroot's Config.in with a Kconfig parser (see packaging/README).
@@ -125,7 +126,39 @@ inner() {
 pkg_src() { # DIR: a copy of what `make` and `make install` use
     rm -rf "$1"
     mkdir -p "$1"
-    cp Makefile ./*.c ./*.h ntpsync.8 LICENSE "$1/"
+    cp -r Makefile ./*.c ./*.h ntpsync.8 LICENSE toolchains "$1/"
+}
+
+# make WOLFSSL_SRC=DIR: wolfCrypt from that tree, rebuilt when the tree given changes (a
+# second path to the same tree is enough), and a tree without wolfSSL's files refused
+# in one line before anything is compiled.
+wolfssl_src() { # WORKDIR CC
+    local w=$1 b=$1/build log=$1/make.log out n
+    local mk=(make -C "$b" CC="$2" AR="$TC_GNU-gcc-ar" STATIC=1 ntpsync)
+    pkg_src "$b"
+    mkdir -p "$w/empty"
+    ln -s "$PKG_WOLFSSL" "$w/other"
+    out=$("${mk[@]}" WOLFSSL_SRC="$w/empty" 2>&1)
+    n=$(grep -c 'wolfcrypt\.sh: \|error' <<<"$out")
+    if [ -z "$(find "$b" -name '*.o')" ] && [ "$n" -eq 1 ] &&
+        grep -q "^wolfcrypt\.sh: WOLFSSL_SRC=$w/empty is not an unpacked wolfSSL source tree: no wolfssl/version.h .*wolfcrypt/src/cmac\.c" <<<"$out"; then
+        pass "make WOLFSSL_SRC=(empty dir): $(grep 'wolfcrypt\.sh: ' <<<"$out" | cut -c1-100)..."
+    else
+        fail "make WOLFSSL_SRC=(empty dir)" "want one wolfcrypt.sh error and nothing compiled: $(tr '\n' '|' <<<"$out" | cut -c1-400)"
+    fi
+    if "${mk[@]}" WOLFSSL_SRC="$PKG_WOLFSSL" >"$log" 2>&1 &&
+        "${mk[@]}" WOLFSSL_SRC="$w/other" >>"$log" 2>&1 &&
+        "${mk[@]}" WOLFSSL_SRC="$w/other" >>"$log" 2>&1; then
+        out=$(grep '^wolfcrypt\.sh: ' "$log" | sed 's/ (\(.*\), md5.*/: \1/')
+        if [ "$out" = "wolfcrypt.sh: build/wolfcrypt/$TC_GNU-gcc: WOLFSSL_SRC=$PKG_WOLFSSL, wolfSSL 5.5.4
+wolfcrypt.sh: build/wolfcrypt/$TC_GNU-gcc: WOLFSSL_SRC=$w/other, wolfSSL 5.5.4" ]; then
+            pass "make WOLFSSL_SRC=DIR: wolfCrypt 5.5.4 from DIR, rebuilt for another DIR, not for the same"
+        else
+            fail "make WOLFSSL_SRC=DIR" "want one wolfCrypt build per tree: $(tr '\n' '|' <<<"$out")"
+        fi
+    else
+        fail "make WOLFSSL_SRC=DIR" "$(tail -n 5 "$log" | tr '\n' '|')"
+    fi
 }
 
 # Stubs of what Buildroot, OpenWrt and bitbake give a package: their variables (values
@@ -235,6 +268,8 @@ packaging() {
     PKG_QEMU_ROOT=$sr/root
     cc="$TC_GNU-gcc -specs $sr/musl-gcc.specs"
 
+    wolfssl_src "$d/wc" "$cc"
+
     # Buildroot's Config.in through a Kconfig parser (busybox's scripts/kconfig/conf).
     log=$d/kconfig.log
     mkdir -p "$d/kconfig"
@@ -315,6 +350,12 @@ done
 # sandbox has no network.
 make --no-print-directory TARGET=armhf MUSL_FROM=deb sysroot >"$OUT/pkg-sysroot.log" 2>&1 ||
     fail "packaging: Debian's musl for armhf" "$(tail -n 3 "$OUT/pkg-sysroot.log" | tr '\n' '|')"
+# What the packaging checks use as the wolfSSL release each recipe downloads: Debian's
+# unpacked wolfssl source (the same upstream 5.5.4 tree; Debian's patches touch no file the
+# Makefile takes from it).
+PKG_WOLFSSL=$(toolchains/sysroot.sh source wolfssl) ||
+    fail "packaging: Debian's wolfssl source" "toolchains/sysroot.sh source wolfssl failed"
+export PKG_WOLFSSL
 # A Kconfig parser for Buildroot's Config.in: busybox's, from Debian's busybox source.
 export KCONF=$root/$OUT/kconfig/scripts/kconfig/conf
 if [ ! -x "$KCONF" ]; then

@@ -68,7 +68,7 @@ X_UNIT    = $(X_DIR)/test_ntp_packet $(X_DIR)/test_ntpsync $(X_DIR)/test_keyfile
 # LTO objects in the archive as on the host; rebuilt when X_WC.cfg's line changes.
 X_WC      = $(X_DIR)/wolfcrypt
 X_WC_CFLAGS = -Os -flto -ffunction-sections -fdata-sections $(X_CFLAGS)
-X_WC_ID   = recipe=1 cc=$(X_CC) cflags=$(X_WC_CFLAGS)
+X_WC_ID   = recipe=1$(WC_SRC_ID) cc=$(X_CC) cflags=$(X_WC_CFLAGS)
 $(shell mkdir -p $(X_DIR) && { [ "$$(cat '$(X_WC).cfg' 2>/dev/null)" = '$(X_WC_ID)' ] || \
 	echo '$(X_WC_ID)' >'$(X_WC).cfg'; })
 # tests/test_ntpsync.c replaces the clock calls with -Wl,--wrap (CLOCK_WRAP). On 32-bit
@@ -137,7 +137,7 @@ $(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_WC)/lib/libwolfc
 	mv $@.tmp $@
 
 $(X_WC)/lib/libwolfcrypt.a: $(X_WC).cfg $(WC_RECIPE) $(X_SPECS)
-	CC='$(X_CC)' AR='$(TC_GNU)-gcc-ar' WC_CFLAGS='$(X_WC_CFLAGS)' toolchains/wolfcrypt.sh $(X_WC)
+	CC='$(X_CC)' AR='$(TC_GNU)-gcc-ar' WC_CFLAGS='$(X_WC_CFLAGS)' $(WC_ENV) toolchains/wolfcrypt.sh $(X_WC)
 
 $(X_DIR)/test_mac: tests/test_mac.c mac.c mac.h $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_mac.c mac.c \

@@ -6,12 +6,14 @@
 # configuration). Nothing is installed outside PREFIX.
 #
 # Environment (the Makefile sets it): CC (a compiler command, e.g. musl-gcc or
-# "arm-linux-gnueabihf-gcc -specs ..."), AR, WC_CFLAGS (optimization, PIC or not).
+# "arm-linux-gnueabihf-gcc -specs ..."), AR, WC_CFLAGS (optimization, PIC or not), and
+# WOLFSSL_SRC: an unpacked wolfSSL source tree to take the files from (a build system's own
+# download of the upstream release, see packaging/README), or empty for Debian's source.
 #
 # wolfSSL's own embedded route (WOLFSSL_USER_SETTINGS, the needed .c files compiled
 # directly) rather than its autotools configure: Debian's source has no generated
 # configure (autoreconf would need autoconf, automake and libtool), and a cross configure
-# per target costs more than compiling the five files. The source comes through
+# per target costs more than compiling the five files. By default the source comes through
 # sysroot.sh's private apt state (deb-src), as musl's does.
 set -euo pipefail
 
@@ -24,7 +26,25 @@ WC_CFLAGS=${WC_CFLAGS:--Os}
 # The wolfCrypt files that MD5, SHA-1 and AES-CMAC need (misc.c: NO_INLINE).
 FILES="md5 sha aes cmac misc"
 
-src=$("$here/sysroot.sh" source wolfssl)
+# What is taken from the tree, checked before anything is built: a tree that lacks a
+# file is refused in one line rather than by the compiler's first error.
+NEED="wolfssl/version.h wolfssl/wolfcrypt/settings.h"
+for f in $FILES; do NEED="$NEED wolfcrypt/src/$f.c"; done
+
+if [ -n "${WOLFSSL_SRC:-}" ]; then
+    src=$WOLFSSL_SRC
+    [ -d "$src" ] || { echo "wolfcrypt.sh: WOLFSSL_SRC=$src: no such directory" >&2; exit 1; }
+    missing=()
+    for f in $NEED; do [ -f "$src/$f" ] || missing+=("$f"); done
+    [ ${#missing[@]} -eq 0 ] || {
+        echo "wolfcrypt.sh: WOLFSSL_SRC=$src is not an unpacked wolfSSL source tree: no ${missing[*]}" >&2
+        exit 1
+    }
+    from="WOLFSSL_SRC=$src, $(sed -n 's/^#define LIBWOLFSSL_VERSION_STRING "\(.*\)"/wolfSSL \1/p' "$src/wolfssl/version.h")"
+else
+    src=$("$here/sysroot.sh" source wolfssl)
+    from=$(grep '\.dsc$' "$src/.unpacked")
+fi
 tmp=$prefix.tmp
 rm -rf "$tmp"
 mkdir -p "$tmp/include/wolfssl/wolfcrypt" "$tmp/lib" "$tmp/obj"
@@ -43,4 +63,4 @@ rm -f "$tmp/lib/libwolfcrypt.a"
 "$AR" rcs "$tmp/lib/libwolfcrypt.a" "${objs[@]}"
 rm -rf "$tmp/obj" "$prefix"
 mv "$tmp" "$prefix"
-echo "wolfcrypt.sh: $prefix ($(grep '\.dsc$' "$src/.unpacked"), $FILES)" >&2
+echo "wolfcrypt.sh: $prefix ($from, $FILES)" >&2
