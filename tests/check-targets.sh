@@ -13,8 +13,10 @@
 #     clock-setting function is refused when it is built (toolchains/common.mk);
 #   * checks make WOLFSSL_SRC=DIR (wolfCrypt from that tree; a tree without it refused);
 #   * builds and installs ntpsync the way Buildroot, OpenWrt and Yocto would, running the
-#     build and install commands of packaging/*/ with stubs of those systems' variables,
-#     and parses Buildroot's Config.in with a Kconfig parser (see packaging/README).
+#     download, unpack, build and install commands of packaging/*/ with stubs of those
+#     systems' variables (the wolfSSL 5.5.4 release they download: Debian's orig tarball),
+#     checks the installed binary accepts -a under qemu (refuses it built without), and
+#     parses Buildroot's Config.in with a Kconfig parser (see packaging/README).
 # Prints "ok - ..." / "not ok - ..." lines, counts each cmocka test as one, and ends with
 # "N passed, N failed". Build logs: build/TARGET/build.log.
 set -u
@@ -166,9 +168,24 @@ wolfcrypt.sh: build/wolfcrypt/$TC_GNU-gcc: WOLFSSL_SRC=$w/other, wolfSSL 5.5.4" 
 # infrastructure that run the package's build and install commands.
 write_stubs() { # DIR
     mkdir -p "$1/openwrt"
+    cat >"$1/fetch.sh" <<'STUB'
+#!/bin/sh
+# fetch.sh URL DEST [SHA256]: what a build system's download step gives: the file the test
+# serves for exactly that URL (in $STUB_MIRROR/list: URL PATH), its sha256 checked.
+set -eu
+f=$(awk -v u="$1" '$1 == u { print $2 }' "$STUB_MIRROR/list")
+[ -n "$f" ] || { echo "fetch.sh: $1: not found (404)" >&2; exit 1; }
+mkdir -p "$(dirname "$2")"
+cp "$f" "$2"
+[ -z "${3:-}" ] || [ "$(sha256sum <"$2" | cut -d' ' -f1)" = "$3" ] ||
+    { echo "fetch.sh: $2: sha256 mismatch (want $3)" >&2; rm -f "$2"; exit 1; }
+STUB
+    chmod +x "$1/fetch.sh"
     cat >"$1/buildroot.mk" <<'STUB'
 # Buildroot's package/Makefile.in and pkg-generic.mk, reduced to what a generic-package
-# with BUILD_CMDS and INSTALL_TARGET_CMDS uses.
+# with EXTRA_DOWNLOADS, POST_EXTRACT_HOOKS, BUILD_CMDS and INSTALL_TARGET_CMDS uses. The
+# downloads are checked against the package's .hash, and after the extraction the licence
+# files too (as `make legal-info` does).
 TARGET_CFLAGS = -D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 -Os -g0 -D_FORTIFY_SOURCE=1
 TARGET_CPPFLAGS = -D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64
 TARGET_LDFLAGS =
@@ -179,9 +196,23 @@ TARGET_CONFIGURE_OPTS = PATH="$(PATH)" AR="$(TARGET_CROSS)gcc-ar" AS="$(TARGET_C
 	STRIP="$(TARGET_CROSS)strip" OBJCOPY="$(TARGET_CROSS)objcopy" OBJDUMP="$(TARGET_CROSS)objdump" \
 	AR_FOR_BUILD="ar" CC_FOR_BUILD="gcc" CPPFLAGS="$(TARGET_CPPFLAGS)" \
 	CFLAGS="$(TARGET_CFLAGS)" LDFLAGS="$(TARGET_LDFLAGS)" PKG_CONFIG="pkg-config" STAGING_DIR="/nonexistent"
+TAR = tar
+TAR_OPTIONS = -xf
+suitable-extractor = $(if $(filter %.tar.gz %.tgz,$(1)),gzip -d -c,cat)
+NTPSYNC_DL_DIR = $(DL_DIR)/ntpsync
+define sep
+
+
+endef
+br_hash = $$(awk '$$1 == "sha256" && $$3 == "$(1)" { print $$2 }' $(PKGDIR)/ntpsync.hash)
 .DEFAULT_GOAL := all
 define generic-package
-$(BUILD_DIR)/.stamp_built:
+$(BUILD_DIR)/.stamp_extracted:
+	$$(foreach u,$$(NTPSYNC_EXTRA_DOWNLOADS),$(STUB)/fetch.sh $$(u) $$(NTPSYNC_DL_DIR)/$$(notdir $$(u)) $$(call br_hash,$$(notdir $$(u)))$$(sep))
+	$$(foreach h,$$(NTPSYNC_POST_EXTRACT_HOOKS),$$(call $$(h))$$(sep))
+	$$(foreach f,$$(NTPSYNC_LICENSE_FILES),[ "$$$$(sha256sum <$$(@D)/$$(f) | cut -d' ' -f1)" = "$$(call br_hash,$$(f))" ]$$(sep))
+	touch $$@
+$(BUILD_DIR)/.stamp_built: $(BUILD_DIR)/.stamp_extracted
 	$$(NTPSYNC_BUILD_CMDS)
 	touch $$@
 $(BUILD_DIR)/.stamp_target_installed: $(BUILD_DIR)/.stamp_built
@@ -203,36 +234,73 @@ TARGET_CONFIGURE_OPTS = AR="$(TARGET_CROSS)gcc-ar" AS="$(TARGET_CC) -c" LD="$(TA
 	OBJCOPY="$(TARGET_CROSS)objcopy" OBJDUMP="$(TARGET_CROSS)objdump" SIZE="$(TARGET_CROSS)size"
 INSTALL_DIR = install -d -m0755
 INSTALL_BIN = install -m0755
+TAR = tar
 STUB
     cat >"$1/openwrt/package.mk" <<'STUB'
-# OpenWrt's package.mk, reduced: BuildPackage runs Build/Compile and Package/NAME/install.
-.PHONY: stub-compile stub-install
+# OpenWrt's package.mk and download.mk, reduced: Download fetches a Download/NAME's
+# URL/URL_FILE into DL_DIR/FILE, its HASH checked; BuildPackage runs Build/Prepare (after
+# the downloads; the sources themselves are in PKG_BUILD_DIR already), Build/Compile
+# and Package/NAME/install.
+.PHONY: stub-download stub-prepare stub-compile stub-install
+stub-download:
+define Download
+$(eval URL:=)$(eval URL_FILE:=)$(eval FILE:=)$(eval HASH:=)$(eval $(Download/$(1)))
+stub-download: $(DL_DIR)/$(FILE)
+$(DL_DIR)/$(FILE):
+	$(STUB)/fetch.sh $(URL)/$(or $(URL_FILE),$(FILE)) $$@ $(HASH)
+endef
+Build/Prepare/Default =
 define BuildPackage
-stub-compile:
+stub-prepare: stub-download
+	$$(call Build/Prepare)
+stub-compile: stub-prepare
 	$$(call Build/Compile)
 stub-install: stub-compile
 	$$(call Package/$(1)/install,$(STUB_INSTALL_ROOT))
 endef
 STUB
     cat >"$1/yocto.py" <<'STUB'
-"""Run a recipe's do_compile and do_install as bitbake would: the recipe's simple
-assignments and shell tasks, ${VAR} expanded from OE's variables for an ARM board,
-oe_runmake = make ${EXTRA_OEMAKE}.  Usage: yocto.py RECIPE SRCDIR DESTDIR CC"""
-import re, subprocess, sys
-recipe, src, dest, cc = sys.argv[1:5]
+"""Run a recipe's fetch, unpack, do_compile and do_install as bitbake would: the recipe's
+simple assignments and shell tasks, ${VAR} expanded from OE's variables for an ARM board,
+PACKAGECONFIG_CONFARGS from PACKAGECONFIG, oe_runmake = make ${EXTRA_OEMAKE}.  SRC_URI's
+http(s) entries are fetched (fetch.sh) with their SRC_URI[NAME.sha256sum] and unpacked
+into WORKDIR; LIC_FILES_CHKSUM's md5s are checked.  The git entry is the source copy
+already in SRCDIR (= WORKDIR = S).  Usage: yocto.py RECIPE SRCDIR DESTDIR CC AR"""
+import hashlib, os, re, subprocess, sys
+recipe, src, dest, cc, ar = sys.argv[1:6]
 text = open(recipe).read().replace("\\\n", " ")
-d = {"CC": cc, "CFLAGS": "-O2 -pipe -g -feliminate-unused-debug-types",
+d = {"CC": cc, "AR": ar, "CFLAGS": "-O2 -pipe -g -feliminate-unused-debug-types",
      "CPPFLAGS": "", "LDFLAGS": "-Wl,-O1 -Wl,--hash-style=gnu -Wl,--as-needed -Wl,-z,relro,-z,now",
      "D": dest, "prefix": "/usr", "WORKDIR": src, "SRCPV": "1", "AUTOREV": "x", "MAKE": "make"}
+for k in sys.argv[6:]:
+    d[k.split("=", 1)[0]] = k.split("=", 1)[1]
 tasks = {}
 for m in re.finditer(r"^(do_\w+)\(\)\s*\{\n(.*?)^\}", text, re.S | re.M):
     tasks[m.group(1)] = m.group(2)
-for m in re.finditer(r'^([A-Za-z_][\w:-]*)\s*(\?\?=|\?=|:=|=)\s*"(.*)"\s*$', text, re.M):
+for m in re.finditer(r'^([A-Za-z_][\w:-]*(?:\[[\w.]+\])?)\s*(\?\?=|\?=|:=|=)\s*"(.*)"\s*$', text, re.M):
     d.setdefault(m.group(1), m.group(3))
 def expand(s):
     for _ in range(10):
         s = re.sub(r"\$\{(\w+)\}", lambda m: d.get(m.group(1), m.group(0)), s)
     return s
+on = expand(d.get("PACKAGECONFIG", "")).split()
+d["PACKAGECONFIG_CONFARGS"] = " ".join(
+    v.split(",")[0 if k[len("PACKAGECONFIG["):-1] in on else 1]
+    for k, v in d.items() if k.startswith("PACKAGECONFIG["))
+for url in expand(d["SRC_URI"]).split():
+    if not url.startswith("http"):
+        continue
+    parm = dict(p.split("=", 1) for p in url.split(";")[1:])
+    url = url.split(";")[0]
+    name = os.path.join(src, "downloads", parm.get("downloadfilename", os.path.basename(url)))
+    subprocess.run([os.path.join(os.path.dirname(__file__), "fetch.sh"), url, name,
+                    d["SRC_URI[%s.sha256sum]" % parm["name"]]], check=True)
+    subprocess.run(["tar", "-C", src, "-xzf", name], check=True)
+for f in expand(d["LIC_FILES_CHKSUM"]).split():
+    path, md5 = f[len("file://"):].split(";md5=")
+    got = hashlib.md5(open(os.path.join(src, path), "rb").read()).hexdigest()
+    if got != md5:
+        sys.exit("LIC_FILES_CHKSUM: %s: md5 %s, recipe says %s" % (path, got, md5))
 for t in ("do_compile", "do_install"):
     script = "set -e\noe_runmake() { %s %s \"$@\"; }\n%s" % (d["MAKE"], expand(d["EXTRA_OEMAKE"]), expand(tasks[t]))
     print("# " + t + ":\n" + script, flush=True)
@@ -240,9 +308,11 @@ for t in ("do_compile", "do_install"):
 STUB
 }
 
-# The installed binary is there, for the target, and runs there (under qemu).
-pkg_installed() { # NAME BINARY
-    local out
+# The installed binary is there, for the target, and runs there (under qemu); with -a
+# (AUTH=1, the default) it reads a key file (the error for a key id the file lacks, not
+# the one of a build without authentication), else it refuses -a.
+pkg_installed() { # NAME BINARY [AUTH]
+    local out want auth rc
     if [ ! -x "$2" ]; then
         fail "$1" "nothing installed at $2"
         return
@@ -252,6 +322,17 @@ pkg_installed() { # NAME BINARY
         pass "$1: $(file -b "$2" | cut -d, -f1-2,5 | sed 's/ (GNU\/Linux)//'); runs: $out"
     else
         fail "$1" "$2 -V under qemu: $out"
+    fi
+    auth=${3:-1}
+    want="$PKG_KEYS: key 1 is not in the file"
+    [ "$auth" = 1 ] || want="-a: this ntpsync was built without authentication (AUTH=0)"
+    out=$(timeout -s KILL 60 "${QEMU[@]}" -L "$PKG_QEMU_ROOT" "$2" -q -a 1 -k "$PKG_KEYS" 127.0.0.1 2>&1)
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -qF -- "$want" <<<"$out" &&
+        { [ "$auth" = 0 ] || ! grep -q 'built without' <<<"$out"; }; then
+        pass "$1: -a 1 -k KEYFILE (key 2 only) under qemu: exit 2, ${want/"$PKG_KEYS"/KEYFILE}"
+    else
+        fail "$1: -a 1 -k KEYFILE under qemu" "want exit 2 and '$want': exit $rc, $(tr '\n' '|' <<<"$out")"
     fi
 }
 
@@ -270,6 +351,17 @@ packaging() {
 
     wolfssl_src "$d/wc" "$cc"
 
+    # What the recipes download: the wolfSSL 5.5.4 release, here Debian's
+    # wolfssl_5.5.4.orig.tar.gz (the same file: its sha256 is the one the recipes hold).
+    export STUB_MIRROR=$d/mirror
+    mkdir -p "$STUB_MIRROR"
+    echo "https://github.com/wolfSSL/wolfssl/archive/refs/tags/v5.5.4-stable.tar.gz $PKG_WOLFSSL_TAR" \
+        >"$STUB_MIRROR/list"
+    # A key file without key 1, for -a 1 (pkg_installed).
+    PKG_KEYS=$d/ntp.keys
+    echo "2 SHA1 HEX:0123456789abcdef0123456789abcdef01234567" >"$PKG_KEYS"
+    chmod 600 "$PKG_KEYS"
+
     # Buildroot's Config.in through a Kconfig parser (busybox's scripts/kconfig/conf).
     log=$d/kconfig.log
     mkdir -p "$d/kconfig"
@@ -277,29 +369,38 @@ packaging() {
         "$root/packaging/buildroot/Config.in" >"$d/kconfig/Kconfig"
     if [ ! -x "${KCONF:-}" ]; then
         fail "buildroot: Config.in parses" "no Kconfig parser (busybox's conf) was built"
-    elif (cd "$d/kconfig" && "$KCONF" -y Kconfig </dev/null >"$log" 2>&1) &&
-        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC=y' "$d/kconfig/.config"; then
-        pass "buildroot: Config.in parses (Kconfig) and BR2_PACKAGE_NTPSYNC can be set"
+    elif (cd "$d/kconfig" && "$KCONF" -n Kconfig </dev/null >"$log" 2>&1) &&
+        ! grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH' "$d/kconfig/.config" &&
+        (cd "$d/kconfig" && "$KCONF" -y Kconfig </dev/null >>"$log" 2>&1) &&
+        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC=y' "$d/kconfig/.config" &&
+        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH=y' "$d/kconfig/.config"; then
+        pass "buildroot: Config.in parses (Kconfig); BR2_PACKAGE_NTPSYNC_AUTH only with BR2_PACKAGE_NTPSYNC"
     else
         fail "buildroot: Config.in parses" "$(tail -n 3 "$log" | tr '\n' '|')"
     fi
 
-    log=$d/buildroot.log
-    pkg_src "$d/br/build"
-    if make -f "$st/buildroot.mk" PKGDIR="$root/packaging/buildroot" BUILD_DIR="$d/br/build" \
-        TARGET_DIR="$d/br/target" TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" BR2_STATIC_LIBS=y \
-        >"$log" 2>&1; then
-        pkg_installed "buildroot: ntpsync.mk build + install, BR2_STATIC_LIBS" "$d/br/target/usr/sbin/ntpsync"
-    else
-        fail "buildroot: ntpsync.mk" "$(tail -n 5 "$log" | tr '\n' '|')"
-    fi
+    # BR2_PACKAGE_NTPSYNC_AUTH: y is its default; unset, the build without -a.
+    for auth in 1 0; do
+        log=$d/buildroot$auth.log
+        pkg_src "$d/br$auth/build"
+        if make -f "$st/buildroot.mk" PKGDIR="$root/packaging/buildroot" STUB="$st" \
+            BUILD_DIR="$d/br$auth/build" DL_DIR="$d/br$auth/dl" TARGET_DIR="$d/br$auth/target" \
+            TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" BR2_STATIC_LIBS=y \
+            BR2_PACKAGE_NTPSYNC_AUTH="$([ $auth = 0 ] || echo y)" >"$log" 2>&1; then
+            pkg_installed "buildroot: ntpsync.mk build + install, BR2_STATIC_LIBS$([ $auth = 1 ] ||
+                echo ", no BR2_PACKAGE_NTPSYNC_AUTH")" "$d/br$auth/target/usr/sbin/ntpsync" $auth
+        else
+            fail "buildroot: ntpsync.mk (auth $auth)" "$(tail -n 5 "$log" | tr '\n' '|')"
+        fi
+    done
 
     log=$d/openwrt.log
     pkg_src "$d/owrt/build"
-    if make -f packaging/openwrt/Makefile TOPDIR="$st/openwrt" INCLUDE_DIR="$st/openwrt" \
-        PKG_BUILD_DIR="$d/owrt/build" STUB_INSTALL_ROOT="$d/owrt/ipkg" TARGET_CC="$cc" \
-        TARGET_CROSS="$TC_GNU-" stub-install >"$log" 2>&1; then
-        pkg_installed "openwrt: Makefile Build/Compile + Package/ntpsync/install" "$d/owrt/ipkg/usr/sbin/ntpsync"
+    if make -f packaging/openwrt/Makefile TOPDIR="$st/openwrt" INCLUDE_DIR="$st/openwrt" STUB="$st" \
+        PKG_BUILD_DIR="$d/owrt/build" DL_DIR="$d/owrt/dl" STUB_INSTALL_ROOT="$d/owrt/ipkg" \
+        TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" CONFIG_NTPSYNC_AUTH=y stub-install >"$log" 2>&1; then
+        pkg_installed "openwrt: Makefile Download + Build/Prepare, Build/Compile, Package/ntpsync/install" \
+            "$d/owrt/ipkg/usr/sbin/ntpsync"
     else
         fail "openwrt: Makefile" "$(tail -n 5 "$log" | tr '\n' '|')"
     fi
@@ -307,8 +408,9 @@ packaging() {
     log=$d/yocto.log
     pkg_src "$d/oe/build"
     if python3 "$st/yocto.py" packaging/yocto/ntpsync_git.bb "$d/oe/build" "$d/oe/image" "$cc" \
-        >"$log" 2>&1; then
-        pkg_installed "yocto: ntpsync_git.bb do_compile + do_install" "$d/oe/image/usr/sbin/ntpsync"
+        "$TC_GNU-gcc-ar" >"$log" 2>&1; then
+        pkg_installed "yocto: ntpsync_git.bb fetch + unpack, do_compile, do_install" \
+            "$d/oe/image/usr/sbin/ntpsync"
     else
         fail "yocto: ntpsync_git.bb" "$(tail -n 5 "$log" | tr '\n' '|')"
     fi
@@ -355,7 +457,10 @@ make --no-print-directory TARGET=armhf MUSL_FROM=deb sysroot >"$OUT/pkg-sysroot.
 # Makefile takes from it).
 PKG_WOLFSSL=$(toolchains/sysroot.sh source wolfssl) ||
     fail "packaging: Debian's wolfssl source" "toolchains/sysroot.sh source wolfssl failed"
-export PKG_WOLFSSL
+# The release tarball itself, for the recipes' downloads.
+PKG_WOLFSSL_TAR=$(toolchains/sysroot.sh orig wolfssl) ||
+    fail "packaging: Debian's wolfssl_5.5.4.orig.tar.gz" "toolchains/sysroot.sh orig wolfssl failed"
+export PKG_WOLFSSL PKG_WOLFSSL_TAR
 # A Kconfig parser for Buildroot's Config.in: busybox's, from Debian's busybox source.
 export KCONF=$root/$OUT/kconfig/scripts/kconfig/conf
 if [ ! -x "$KCONF" ]; then

@@ -9,6 +9,9 @@
 #                              and libc.a plus a musl-gcc.specs for Debian's GCC cross compiler
 #   sysroot.sh source PKG      unpack Debian's source package PKG (with Debian's patches) into
 #                              build/cross/src/PKG and print that directory
+#   sysroot.sh orig PKG        download the upstream tarball of Debian's source package PKG
+#                              (as Debian took it from upstream, unpatched) into
+#                              build/cross/src/PKG.orig and print its path
 #
 # `sysroot` reads from the environment (the Makefile sets them from toolchains/ARCH.mk):
 #   TC_GNU    GNU triple of Debian's cross gcc, e.g. arm-linux-gnueabihf
@@ -254,11 +257,27 @@ source_pkg() { # PKG
     echo "$dir"
 }
 
+orig_pkg() { # PKG
+    local dir=$CROSS/src/$1.orig f
+    if ! compgen -G "$dir/*.orig.tar.*" >/dev/null; then
+        rm -rf "$dir" "$dir.tmp"
+        mkdir -p "$dir.tmp"
+        (cd "$dir.tmp" && xapt_get source --download-only "$1")
+        mkdir -p "$dir"
+        mv "$dir.tmp"/*.orig.tar.* "$dir/"
+        rm -rf "$dir.tmp"
+    fi
+    for f in "$dir"/*.orig.tar.*; do
+        case $f in *.asc) ;; *) echo "$f" ;; esac
+    done
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case $cmd in
 pkgs) pkgs "$@" ;;
 sysroot) [ $# -eq 2 ] || die "usage: $0 sysroot ARCH DIR"; sysroot "$1" "$2" ;;
 source) [ $# -eq 1 ] || die "usage: $0 source PKG"; with_lock; source_pkg "$1" ;;
+orig) [ $# -eq 1 ] || die "usage: $0 orig PKG"; with_lock; orig_pkg "$1" ;;
 *) sed -n '3,/^set -euo/p' "$0" | sed '$d' >&2; exit 2 ;;
 esac

@@ -15,16 +15,45 @@ NTPSYNC_SITE = https://git.example.org/ntpsync.git
 NTPSYNC_SITE_METHOD = git
 NTPSYNC_LICENSE = GPL-2.0+
 NTPSYNC_LICENSE_FILES = LICENSE
+# The tarball of the project's git tag or commit has no fixed hash: ntpsync.hash
+# holds only those of the wolfSSL release and the licence files.
+BR_NO_CHECK_HASH_FOR += $(NTPSYNC_SOURCE)
 
 # The project's Makefile takes the toolchain from CC/CFLAGS/LDFLAGS (all in
 # TARGET_CONFIGURE_OPTS); WARN without -Werror, so that a newer compiler's new
 # warning does not break the build.
-# AUTH=0: without -a (symmetric keys), which needs wolfCrypt built from Debian's
-# source; until this package depends on Buildroot's wolfssl.
 NTPSYNC_MAKE_OPTS = \
 	$(TARGET_CONFIGURE_OPTS) \
 	STATIC=$(if $(BR2_STATIC_LIBS),1,0) \
-	WARN="-Wall -Wextra" AUTH=0
+	WARN="-Wall -Wextra"
+
+# -a (symmetric keys): wolfCrypt's MD5, SHA-1 and AES-CMAC, compiled by the
+# Makefile from the wolfSSL 5.5.4 release (GPL-2.0-or-later), unpacked into
+# $(@D)/wolfssl. Buildroot's wolfssl package is another version and licence
+# (GPL-3.0+) and is configured without CMAC, so it is not used. With
+# NTPSYNC_OVERRIDE_SRCDIR Buildroot neither downloads nor extracts: set
+# NTPSYNC_WOLFSSL_SRC in local.mk too, to the release unpacked by hand.
+ifeq ($(BR2_PACKAGE_NTPSYNC_AUTH),y)
+NTPSYNC_WOLFSSL_VERSION = 5.5.4
+NTPSYNC_WOLFSSL_SOURCE = v$(NTPSYNC_WOLFSSL_VERSION)-stable.tar.gz
+NTPSYNC_EXTRA_DOWNLOADS = \
+	https://github.com/wolfSSL/wolfssl/archive/refs/tags/$(NTPSYNC_WOLFSSL_SOURCE)
+NTPSYNC_LICENSE += , GPL-2.0+ (wolfSSL)
+NTPSYNC_LICENSE_FILES += wolfssl/COPYING wolfssl/LICENSING
+
+define NTPSYNC_EXTRACT_WOLFSSL
+	rm -rf $(@D)/wolfssl
+	mkdir -p $(@D)/wolfssl
+	$(call suitable-extractor,$(NTPSYNC_WOLFSSL_SOURCE)) \
+		$(NTPSYNC_DL_DIR)/$(NTPSYNC_WOLFSSL_SOURCE) | \
+		$(TAR) --strip-components=1 -C $(@D)/wolfssl $(TAR_OPTIONS) -
+endef
+NTPSYNC_POST_EXTRACT_HOOKS += NTPSYNC_EXTRACT_WOLFSSL
+NTPSYNC_WOLFSSL_SRC ?= $(@D)/wolfssl
+NTPSYNC_MAKE_OPTS += WOLFSSL_SRC=$(NTPSYNC_WOLFSSL_SRC)
+else
+NTPSYNC_MAKE_OPTS += AUTH=0
+endif
 
 define NTPSYNC_BUILD_CMDS
 	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(NTPSYNC_MAKE_OPTS) ntpsync
