@@ -18,18 +18,35 @@
 /* A request with room for extension fields and a MAC. */
 #define NTP_REQUEST_MAX		1024
 
+struct ntp_server;
+
+/*
+ * What sign() leaves with one request for verify() to check its reply
+ * against: NTS's Unique Identifier (RFC 8915 section 5.3), which the
+ * reply must echo.
+ */
+#define NTP_AUTH_UID_LEN	32
+struct ntp_auth_req {
+	uint8_t	uid[NTP_AUTH_UID_LEN];
+};
+
 struct ntp_auth {
 	const char *name;
 	/*
-	 * buf holds the request's len bytes (the 48-byte header); append what
-	 * authenticates it within cap bytes.  Returns the new length, or 0
-	 * when the request cannot be authenticated (errno says why).
+	 * buf holds the request's len bytes (the 48-byte header) for server
+	 * s; append what authenticates it within cap bytes and note in *req
+	 * what its reply must match.  Returns the new length, or 0 when the
+	 * request cannot be authenticated (errno says why).
 	 */
-	size_t (*sign)(const struct ntp_auth *a, uint8_t *buf, size_t len,
-	    size_t cap);
-	/* NTP_OK when the reply's len bytes are authentic, else the reason. */
-	enum ntp_verdict (*verify)(const struct ntp_auth *a, const uint8_t *buf,
-	    size_t len);
+	size_t (*sign)(const struct ntp_auth *a, const struct ntp_server *s,
+	    struct ntp_auth_req *req, uint8_t *buf, size_t len, size_t cap);
+	/*
+	 * NTP_OK when the len bytes from server s are an authentic reply to
+	 * the request that left *req, else the reason.
+	 */
+	enum ntp_verdict (*verify)(const struct ntp_auth *a,
+	    const struct ntp_server *s, const struct ntp_auth_req *req,
+	    const uint8_t *buf, size_t len);
 	void *ctx;
 };
 

@@ -26,11 +26,15 @@
 
 /* After the len bytes of the request: the key id, then the digest. */
 static size_t
-key_sign(const struct ntp_auth *a, uint8_t *buf, size_t len, size_t cap)
+key_sign(const struct ntp_auth *a, const struct ntp_server *s,
+    struct ntp_auth_req *req, uint8_t *buf, size_t len, size_t cap)
 {
 	const struct ntp_key *k = a->ctx;
 	size_t dlen = mac_len(k->type);
 
+	/* The key is the same for every server and request. */
+	(void)s;
+	(void)req;
 	if (dlen == 0 || len > cap || cap - len < KEYID_LEN + dlen) {
 		errno = EMSGSIZE;
 		return 0;
@@ -52,11 +56,14 @@ key_sign(const struct ntp_auth *a, uint8_t *buf, size_t len, size_t cap)
  * (ntp_decode has passed it).
  */
 static enum ntp_verdict
-key_verify(const struct ntp_auth *a, const uint8_t *buf, size_t len)
+key_verify(const struct ntp_auth *a, const struct ntp_server *s,
+    const struct ntp_auth_req *req, const uint8_t *buf, size_t len)
 {
 	const struct ntp_key *k = a->ctx;
 	size_t digest_len = mac_len(k->type), len_signed;
 
+	(void)s;
+	(void)req;
 	if (len < NTP_PACKET_LEN + KEYID_LEN)
 		return NTP_AUTH_MISSING;
 	if (len == NTP_PACKET_LEN + KEYID_LEN)

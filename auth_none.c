@@ -8,19 +8,25 @@
 
 /* The interface lets sign() write buf; "none" adds nothing. */
 static size_t
-/* NOLINTNEXTLINE(readability-non-const-parameter) */
-none_sign(const struct ntp_auth *a, uint8_t *buf, size_t len, size_t cap)
+none_sign(const struct ntp_auth *a, const struct ntp_server *s,
+    /* NOLINTNEXTLINE(readability-non-const-parameter) */
+    struct ntp_auth_req *req, uint8_t *buf, size_t len, size_t cap)
 {
 	(void)a;
+	(void)s;
+	(void)req;
 	(void)buf;
 	(void)cap;
 	return len;
 }
 
 static enum ntp_verdict
-none_verify(const struct ntp_auth *a, const uint8_t *buf, size_t len)
+none_verify(const struct ntp_auth *a, const struct ntp_server *s,
+    const struct ntp_auth_req *req, const uint8_t *buf, size_t len)
 {
 	(void)a;
+	(void)s;
+	(void)req;
 	(void)buf;
 	(void)len;
 	return NTP_OK;

@@ -560,7 +560,8 @@ xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
 	}
 	r->answered = 0;
 	ntp_encode_request(buf, cfg->version, r->xmt);
-	len = cfg->auth->sign(cfg->auth, buf, NTP_PACKET_LEN, sizeof(buf));
+	len = cfg->auth->sign(cfg->auth, p->server, &r->auth, buf,
+	    NTP_PACKET_LEN, sizeof(buf));
 	if (len == 0) {
 		give_up(p, errno);
 		return 0;
@@ -614,7 +615,8 @@ xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 			v = NTP_BOGUS;
 		else if (r->answered)
 			v = NTP_DUPLICATE;
-		else if ((v = cfg->auth->verify(cfg->auth, buf, len)) == NTP_OK)
+		else if ((v = cfg->auth->verify(cfg->auth, p->server, &r->auth,
+		    buf, len)) == NTP_OK)
 			v = ntp_check_reply(&pkt, r->xmt, r->t1, rx->t4, &s);
 	}
 	memset(&e, 0, sizeof(e));

@@ -165,9 +165,10 @@ struct xchg_error {
 
 /* One request in flight. */
 struct xchg_request {
-	uint64_t	xmt;		/* random nonce sent as transmit time */
-	uint64_t	t1;		/* real send time */
-	int		answered;
+	uint64_t		xmt;	/* random nonce sent as transmit time */
+	uint64_t		t1;	/* real send time */
+	int			answered;
+	struct ntp_auth_req	auth;	/* what its reply must match */
 };
 
 /* One address during a round; in the header for the unit tests. */

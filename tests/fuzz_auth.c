@@ -62,6 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t want[MAC_DIGEST_MAX], *reply;
 	struct ntp_key *k;
 	struct ntp_auth a;
+	struct ntp_auth_req areq;
 	enum ntp_verdict v;
 	size_t len, dlen, n, bit;
 
@@ -75,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(reply != NULL, "malloc");
 	memcpy(reply, data + HEADER, len);
 
-	v = a.verify(&a, reply, len);
+	v = a.verify(&a, NULL, &areq, reply, len);
 	CHECK(v == NTP_OK || v == NTP_AUTH_MISSING || v == NTP_CRYPTO_NAK ||
 	    v == NTP_AUTH_KEYID || v == NTP_AUTH_FAILED, "verdict %d", (int)v);
 	CHECK((v == NTP_AUTH_MISSING) == (len < NTP_PACKET_LEN + KEYID_LEN),
@@ -94,12 +95,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The same bytes as a request (header and extension fields). */
 	memcpy(req, reply, len);
-	n = a.sign(&a, req, len, sizeof(req));
+	n = a.sign(&a, NULL, &areq, req, len, sizeof(req));
 	CHECK(n == len + KEYID_LEN + dlen, "signed %zu bytes into %zu", len, n);
-	CHECK(a.verify(&a, req, n) == NTP_OK, "own MAC refused");
+	CHECK(a.verify(&a, NULL, &areq, req, n) == NTP_OK,
+	    "own MAC refused");
 	bit = data[1] % (n * 8);
 	req[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-	v = a.verify(&a, req, n);
+	v = a.verify(&a, NULL, &areq, req, n);
 	CHECK(v == NTP_AUTH_FAILED || v == NTP_AUTH_KEYID,
 	    "bit %zu flipped: verdict %d", bit, (int)v);
 	free(reply);

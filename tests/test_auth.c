@@ -87,6 +87,8 @@ unhex(const char *hex, uint8_t *out, size_t cap)
 
 static struct ntp_key key;
 static struct ntp_auth auth;
+/* Symmetric keys leave nothing per request. */
+static struct ntp_auth_req areq;
 
 static void
 use_key(const char *file, uint32_t id)
@@ -101,7 +103,7 @@ use_key(const char *file, uint32_t id)
 static enum ntp_verdict
 verify(const uint8_t *buf, size_t len)
 {
-	return auth.verify(&auth, buf, len);
+	return auth.verify(&auth, NULL, &areq, buf, len);
 }
 
 /* ntpdate's own header, signed by us: its request, byte for byte. */
@@ -117,8 +119,8 @@ test_sign_gives_ntpdates_request(void **state)
 		n = unhex(good[i].request, want, sizeof(want));
 		memset(buf, 0xee, sizeof(buf));
 		memcpy(buf, want, NTP_PACKET_LEN);
-		assert_int_equal(auth.sign(&auth, buf, NTP_PACKET_LEN,
-		    sizeof(buf)), n);
+		assert_int_equal(auth.sign(&auth, NULL, &areq, buf,
+		    NTP_PACKET_LEN, sizeof(buf)), n);
 		assert_memory_equal(buf, want, n);
 	}
 }
@@ -133,7 +135,7 @@ test_sign_puts_the_mac_after_extension_fields(void **state)
 	(void)state;
 	use_key(KEYS, 2);
 	memset(buf, 0x5a, len);
-	assert_int_equal(auth.sign(&auth, buf, len, sizeof(buf)),
+	assert_int_equal(auth.sign(&auth, NULL, &areq, buf, len, sizeof(buf)),
 	    len + KEYID_LEN + MAC_SHA1_LEN);
 	assert_memory_equal(buf + len, "\0\0\0\2", KEYID_LEN);
 	assert_int_equal(mac_compute(MAC_SHA1, key.bytes, key.len, buf, len,
@@ -151,10 +153,10 @@ test_sign_needs_room_for_the_mac(void **state)
 	use_key(KEYS, 1);
 	memset(buf, 0, sizeof(buf));
 	errno = 0;
-	assert_int_equal(auth.sign(&auth, buf, NTP_PACKET_LEN,
+	assert_int_equal(auth.sign(&auth, NULL, &areq, buf, NTP_PACKET_LEN,
 	    NTP_PACKET_LEN + KEYID_LEN + MAC_MD5_LEN - 1), 0);
 	assert_int_equal(errno, EMSGSIZE);
-	assert_int_equal(auth.sign(&auth, buf, NTP_PACKET_LEN,
+	assert_int_equal(auth.sign(&auth, NULL, &areq, buf, NTP_PACKET_LEN,
 	    NTP_PACKET_LEN + KEYID_LEN + MAC_MD5_LEN),
 	    NTP_PACKET_LEN + KEYID_LEN + MAC_MD5_LEN);
 }
@@ -259,8 +261,8 @@ test_verify_knows_the_crypto_nak(void **state)
 		use_key(WRONG_KEYS, nak[i].keyid);
 		n = unhex(nak[i].request, want, sizeof(want));
 		memcpy(buf, want, NTP_PACKET_LEN);
-		assert_int_equal(auth.sign(&auth, buf, NTP_PACKET_LEN,
-		    sizeof(buf)), n);
+		assert_int_equal(auth.sign(&auth, NULL, &areq, buf,
+		    NTP_PACKET_LEN, sizeof(buf)), n);
 		assert_memory_equal(buf, want, n);
 		n = unhex(nak[i].reply, buf, sizeof(buf));
 		assert_int_equal(n, NTP_PACKET_LEN + KEYID_LEN);

@@ -824,6 +824,7 @@ test_forgery_and_duplicate_do_not_end_the_exchange(void **state)
 static struct ntp_key auth_key = { .id = AUTH_KEYID, .type = MAC_MD5,
     .len = 7, .bytes = "secret1" };
 static struct ntp_auth key_auth;
+static struct ntp_auth_req areq;
 
 static int
 make_keyed_peer(struct xchg_peer *p, int samples)
@@ -842,8 +843,8 @@ static void
 signed_reply_to(struct xchg_peer *p, uint8_t *buf)
 {
 	reply_to(p, buf, 2, 0);
-	assert_int_equal(key_auth.sign(&key_auth, buf, NTP_PACKET_LEN,
-	    AUTH_LEN), AUTH_LEN);
+	assert_int_equal(key_auth.sign(&key_auth, NULL, &areq, buf,
+	    NTP_PACKET_LEN, AUTH_LEN), AUTH_LEN);
 }
 
 static void
