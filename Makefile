@@ -95,6 +95,21 @@ $(WC_HOST)/lib/libwolfcrypt.a: $(WC_HOST).cfg $(WC_RECIPE)
 $(WC_TEST)/lib/libwolfcrypt.a: $(WC_TEST).cfg $(WC_RECIPE)
 	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' $(WC_ENV) toolchains/wolfcrypt.sh $(WC_TEST)
 
+# `make NTS=1` (issue 13): wolfSSL as a TLS 1.3 client with AES-SIV, built by
+# toolchains/wolfssl-nts.sh as wolfCrypt is, into build/wolfssl-nts/: DIR/lib/libwolfssl.a
+# (it has mac.c's MD5, SHA-1 and CMAC too), DIR/include; NTS_TEST for the test compiler.
+NTS_RECIPE = toolchains/wolfssl-nts.sh toolchains/wolfssl-nts-settings.h
+NTS_HOST = build/wolfssl-nts/$(notdir $(firstword $(CC)))
+NTS_TEST = build/wolfssl-nts/test-$(notdir $(firstword $(TEST_CC)))
+nts_cfg = $(shell mkdir -p build/wolfssl-nts && { [ "$$(cat '$(1).cfg' 2>/dev/null)" = '$(2)' ] || \
+	echo '$(2)' >'$(1).cfg'; })
+$(call nts_cfg,$(NTS_HOST),recipe=1 cc=$(CC) cflags=$(WC_HOST_CFLAGS))
+$(call nts_cfg,$(NTS_TEST),recipe=1 cc=$(TEST_CC) cflags=$(WC_TEST_CFLAGS))
+$(NTS_HOST)/lib/libwolfssl.a: $(NTS_HOST).cfg $(NTS_RECIPE)
+	CC='$(CC)' AR=gcc-ar WC_CFLAGS='$(WC_HOST_CFLAGS)' toolchains/wolfssl-nts.sh $(NTS_HOST)
+$(NTS_TEST)/lib/libwolfssl.a: $(NTS_TEST).cfg $(NTS_RECIPE)
+	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' toolchains/wolfssl-nts.sh $(NTS_TEST)
+
 SRCS     = ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c \
 	   fmt.c ntp_packet.c keyfile.c mac.c
 HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h \
@@ -113,6 +128,22 @@ DEFS    += -DNTPSYNC_NO_AUTH
 WC_LINK  = $(SRCS)
 WC_HOST_LIB =
 endif
+# `make NTS=1`: ntpsync with NTS (-N, -c) on the wolfSSL above instead of wolfCrypt alone:
+# WC_DIR maps a wolfCrypt prefix to the wolfSSL one beside it, for every compiler.
+NTS      = 0
+WC_DIR   = $(1)
+WC_LIB   = libwolfcrypt.a
+ifeq ($(NTS),1)
+SRCS    += tls.c
+HDRS    += tls.h
+DEFS    += -DNTPSYNC_NTS
+WC_DIR   = $(subst /wolfcrypt,/wolfssl-nts,$(1))
+WC_LIB   = libwolfssl.a
+WC_LINK  = $(call WC_CPPFLAGS,$(call WC_DIR,$(1))) $(SRCS) $(call WC_DIR,$(1))/lib/$(WC_LIB)
+WC_HOST_LIB = $(NTS_HOST)/lib/$(WC_LIB)
+endif
+# The library the builds of all of ntpsync with the test compiler link.
+WC_TEST_LIB = $(call WC_DIR,$(WC_TEST))/lib/$(WC_LIB)
 UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac \
 	   build/test_auth build/test_nts_ke build/test_nts
 # What the integration suite runs: the release binary, or the sanitizer one.
@@ -174,16 +205,16 @@ build/test_nts: tests/test_nts.c $(NTS_SRCS) nts.h nts_ke.h mac.h ntp_packet.h \
 	    $(NTS_SRCS) $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
 
 # ntpsync.c is linked as it is, its main() renamed so that the test has its own.
-build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build
-	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -Dmain=ntpsync_main -c \
+build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(WC_TEST_LIB) | build
+	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(call WC_DIR,$(WC_TEST))) -Dmain=ntpsync_main -c \
 	    -o build/ntpsync_main.o ntpsync.c
-	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) $(CLOCK_WRAP) $(RECV_WRAP) \
+	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(call WC_DIR,$(WC_TEST))) $(CLOCK_WRAP) $(RECV_WRAP) \
 	    -o $@ tests/test_ntpsync.c build/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) \
-	    $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)
+	    $(WC_TEST_LIB) $(CMOCKA)
 
 # ntpsync whose clock reads what tests/fakeclock.c says: the integration suite
 # makes the clock jump during a run with it (in the sandbox, under strace).
-build/ntpsync-fakeclock: tests/fakeclock.c $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build
+build/ntpsync-fakeclock: tests/fakeclock.c $(SRCS) $(HDRS) $(WC_TEST_LIB) | build
 	$(TEST_CC) $(WARN) $(DEFS) -g -O1 $(SANFLAGS) -Wl,--wrap=clock_gettime -o $@ \
 	    tests/fakeclock.c $(call WC_LINK,$(WC_TEST))
 
@@ -210,8 +241,8 @@ demo: deps
 	$(MAKE) ntpsync
 	tests/demo.sh ./ntpsync
 
-lint: $(WC_TEST)/lib/libwolfcrypt.a
-	WOLFCRYPT_INCLUDE=$(WC_TEST)/include tests/lint.sh
+lint: $(WC_TEST)/lib/libwolfcrypt.a $(NTS_TEST)/lib/libwolfssl.a
+	WOLFCRYPT_INCLUDE=$(WC_TEST)/include WOLFSSL_NTS_INCLUDE=$(NTS_TEST)/include tests/lint.sh
 
 FUZZ_SECONDS = 60
 fuzz:
@@ -231,7 +262,7 @@ valgrind: deps
 
 # The dynamic glibc build tests/valgrind.sh runs: the release sources, unoptimized enough
 # for readable reports.
-build/ntpsync-valgrind: $(SRCS) $(HDRS) $(WC_TEST)/lib/libwolfcrypt.a | build
+build/ntpsync-valgrind: $(SRCS) $(HDRS) $(WC_TEST_LIB) | build
 	$(TEST_CC) -g -O1 $(WARN) $(DEFS) -o $@ $(call WC_LINK,$(WC_TEST))
 
 install: ntpsync

@@ -27,6 +27,8 @@ cd "$root" || exit 1
 . "$here/need.sh"
 
 SRCS="ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c fmt.c ntp_packet.c keyfile.c mac.c nts_ke.c nts.c"
+# The NTS build's own files (make NTS=1), on the wolfSSL of toolchains/wolfssl-nts.sh.
+NTS_SRCS="tls.c"
 DEFS="-D_GNU_SOURCE"
 # mac.c includes wolfCrypt's headers: clang-tidy reads them from the private prefix `make
 # lint` builds (WOLFCRYPT_INCLUDE) as system headers, so that only our code is judged;
@@ -37,6 +39,12 @@ if [ ! -e "$WOLFCRYPT_INCLUDE/user_settings.h" ]; then
     exit 1
 fi
 TIDY_DEFS="$DEFS -DWOLFSSL_USER_SETTINGS -isystem $WOLFCRYPT_INCLUDE"
+WOLFSSL_NTS_INCLUDE=${WOLFSSL_NTS_INCLUDE:-build/wolfssl-nts/test-gcc/include}
+if [ ! -e "$WOLFSSL_NTS_INCLUDE/user_settings.h" ]; then
+    echo "lint: no wolfSSL headers in $WOLFSSL_NTS_INCLUDE: run 'make lint'" >&2
+    exit 1
+fi
+NTS_TIDY_DEFS="$DEFS -DWOLFSSL_USER_SETTINGS -isystem $WOLFSSL_NTS_INCLUDE"
 
 need "cppcheck --version" cppcheck || exit 1
 need "clang-tidy --version" clang-tidy || exit 1
@@ -61,7 +69,7 @@ echo "# cppcheck $(cppcheck --version | sed 's/^Cppcheck //')"
 cppcheck --enable=warning,style,performance,portability --std=c11 --library=posix \
     --inline-suppr --error-exitcode=1 --quiet -I. $DEFS \
     --suppress=variableScope --suppress=missingIncludeSystem \
-    --template='{file}:{line}: {severity}: {id}: {message}' $SRCS 2>&1
+    --template='{file}:{line}: {severity}: {id}: {message}' $SRCS $NTS_SRCS 2>&1
 report cppcheck $?
 
 # One process per file: clang-tidy 14 carries analyzer state from one translation unit
@@ -71,6 +79,12 @@ rc=0
 for f in $SRCS; do
     # shellcheck disable=SC2086 # TIDY_DEFS: word splitting wanted
     clang-tidy --quiet "$f" -- -std=c11 $TIDY_DEFS -I. -Wall -Wextra 2>&1 |
+        grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter'
+    [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+done
+for f in $NTS_SRCS; do
+    # shellcheck disable=SC2086 # NTS_TIDY_DEFS: word splitting wanted
+    clang-tidy --quiet "$f" -- -std=c11 $NTS_TIDY_DEFS -I. -Wall -Wextra 2>&1 |
         grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter'
     [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 done

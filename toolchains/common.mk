@@ -71,6 +71,12 @@ X_WC_CFLAGS = -Os -flto -ffunction-sections -fdata-sections $(X_CFLAGS)
 X_WC_ID   = recipe=1$(WC_SRC_ID) cc=$(X_CC) cflags=$(X_WC_CFLAGS)
 $(shell mkdir -p $(X_DIR) && { [ "$$(cat '$(X_WC).cfg' 2>/dev/null)" = '$(X_WC_ID)' ] || \
 	echo '$(X_WC_ID)' >'$(X_WC).cfg'; })
+# `make TARGET=... NTS=1`: wolfSSL for NTS (toolchains/wolfssl-nts.sh) beside it, the same way.
+X_NTS     = $(X_DIR)/wolfssl-nts
+X_WC_LIB  = $(call WC_DIR,$(X_WC))/lib/$(WC_LIB)
+ifeq ($(NTS),1)
+$(shell { [ "$$(cat '$(X_NTS).cfg' 2>/dev/null)" = '$(X_WC_ID)' ] || echo '$(X_WC_ID)' >'$(X_NTS).cfg'; })
+endif
 # tests/test_ntpsync.c replaces the clock calls with -Wl,--wrap (CLOCK_WRAP). On 32-bit
 # targets musl's headers rename them to their 64-bit-time_t versions (__clock_settime64,
 # ...), so there each one is wrapped under that name and handed to the same __wrap_
@@ -103,7 +109,7 @@ sysroot: $(X_SPECS)
 $(X_SPECS): $(X_MUSL_CFG)
 	TC_MUSL='$(X_MUSL)' toolchains/sysroot.sh sysroot $(TARGET) $(X_SYSROOT)
 
-$(X_DIR)/ntpsync: $(SRCS) $(HDRS) $(X_SPECS) $(X_WC)/lib/libwolfcrypt.a toolchains/$(TARGET).mk \
+$(X_DIR)/ntpsync: $(SRCS) $(HDRS) $(X_SPECS) $(X_WC_LIB) toolchains/$(TARGET).mk \
     toolchains/common.mk
 	@mkdir -p $(X_DIR)
 	$(X_CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(X_CFLAGS) $(X_LDFLAGS) $(LDFLAGS) \
@@ -125,12 +131,12 @@ $(X_DIR)/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.
 	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(X_DIR)/cmocka.o
 
 # Refused (and deleted) if any real clock-setting function got linked in.
-$(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
-	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -Dmain=ntpsync_main -c \
+$(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_WC_LIB) $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(call WC_DIR,$(X_WC))) -Dmain=ntpsync_main -c \
 	    -o $(X_DIR)/ntpsync_main.o ntpsync.c
-	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) $(X_CLOCK_WRAP) -static -o $@.tmp \
-	    tests/test_ntpsync.c $(X_DIR)/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) \
-	    $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(call WC_DIR,$(X_WC))) $(X_CLOCK_WRAP) -static \
+	    -o $@.tmp tests/test_ntpsync.c $(X_DIR)/ntpsync_main.o $(filter-out ntpsync.c,$(SRCS)) \
+	    $(X_WC_LIB) $(X_DIR)/cmocka.o
 	@if $(X_NM) $@.tmp | grep -Ew '[TtWw] ($(X_CLOCK_SETTERS))'; then \
 	    echo "$@: a real clock-setting function is linked in (above): not using it" >&2; \
 	    rm -f $@.tmp; exit 1; fi
@@ -138,6 +144,9 @@ $(X_DIR)/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(X_WC)/lib/libwolfc
 
 $(X_WC)/lib/libwolfcrypt.a: $(X_WC).cfg $(WC_RECIPE) $(X_SPECS)
 	CC='$(X_CC)' AR='$(TC_GNU)-gcc-ar' WC_CFLAGS='$(X_WC_CFLAGS)' $(WC_ENV) toolchains/wolfcrypt.sh $(X_WC)
+
+$(X_NTS)/lib/libwolfssl.a: $(X_NTS).cfg $(NTS_RECIPE) $(X_SPECS)
+	CC='$(X_CC)' AR='$(TC_GNU)-gcc-ar' WC_CFLAGS='$(X_WC_CFLAGS)' toolchains/wolfssl-nts.sh $(X_NTS)
 
 $(X_DIR)/test_mac: tests/test_mac.c mac.c mac.h $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_mac.c mac.c \
