@@ -97,7 +97,8 @@ $(WC_TEST)/lib/libwolfcrypt.a: $(WC_TEST).cfg $(WC_RECIPE)
 
 # `make NTS=1` (issue 13): wolfSSL as a TLS 1.3 client with AES-SIV, built by
 # toolchains/wolfssl-nts.sh as wolfCrypt is, into build/wolfssl-nts/: DIR/lib/libwolfssl.a
-# (it has mac.c's MD5, SHA-1 and CMAC too), DIR/include; NTS_TEST for the test compiler.
+# (it has mac.c's MD5, SHA-1 and CMAC too), DIR/include.  The suite always builds the one
+# for the test compiler (NTS_TEST): build/tls-probe and the group "tls" use it.
 NTS_RECIPE = toolchains/wolfssl-nts.sh toolchains/wolfssl-nts-settings.h
 NTS_HOST = build/wolfssl-nts/$(notdir $(firstword $(CC)))
 NTS_TEST = build/wolfssl-nts/test-$(notdir $(firstword $(TEST_CC)))
@@ -218,13 +219,19 @@ build/ntpsync-fakeclock: tests/fakeclock.c $(SRCS) $(HDRS) $(WC_TEST_LIB) | buil
 	$(TEST_CC) $(WARN) $(DEFS) -g -O1 $(SANFLAGS) -Wl,--wrap=clock_gettime -o $@ \
 	    tests/fakeclock.c $(call WC_LINK,$(WC_TEST))
 
+# tls.c's NTS-KE against one server (tests/tls_probe.c), for the group "tls": built
+# whatever NTS says, on the test compiler's wolfSSL.
+build/tls-probe: tests/tls_probe.c tls.c tls.h $(NTS_TEST)/lib/libwolfssl.a | build
+	$(TEST_CC) $(WARN) -g -O1 $(SANFLAGS) -I. $(call WC_CPPFLAGS,$(NTS_TEST)) -o $@ \
+	    tests/tls_probe.c tls.c $(NTS_TEST)/lib/libwolfssl.a
+
 # Installs the Debian packages the build and the tests need (apt-get).
 deps:
 	tests/deps.sh
 
 unit: $(UNIT_TESTS)
 
-integration: ntpsync build/ntpsync-fakeclock
+integration: ntpsync build/ntpsync-fakeclock build/tls-probe
 	tests/integration.sh ./ntpsync $(T)
 
 # LeakSanitizer cannot work under ptrace, and the suite runs ntpsync under
@@ -233,7 +240,7 @@ integration: ntpsync build/ntpsync-fakeclock
 # integration scenarios, without the unit tests; see tests/integration.sh.
 check: deps
 	$(if $(T),@tests/integration.sh --list $(T) >/dev/null)
-	$(MAKE) $(BIN) build/ntpsync-fakeclock $(if $(T),,unit) SANITIZE=$(SANITIZE)
+	$(MAKE) $(BIN) build/ntpsync-fakeclock build/tls-probe $(if $(T),,unit) SANITIZE=$(SANITIZE)
 	tests/check.sh $(if $(T),,$(UNIT_TESTS)) -- env ASAN_OPTIONS=detect_leaks=0 \
 	    tests/integration.sh ./$(BIN) $(T)
 
@@ -273,7 +280,7 @@ install: ntpsync
 clean:
 	rm -f ntpsync
 	rm -rf build/test_* build/clockprobe build/ntpsync-sanitize build/sanitize.* \
-	    build/ntpsync-fakeclock build/ntpsync_main.o
+	    build/ntpsync-fakeclock build/ntpsync_main.o build/tls-probe
 
 # ---- cross builds (issue 4) ---------------------------------------------------------
 # `make TARGET=armhf` builds build/armhf/ntpsync (static musl, stripped) as

@@ -28,7 +28,7 @@ cd "$root" || exit 1
 
 SRCS="ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c fmt.c ntp_packet.c keyfile.c mac.c nts_ke.c nts.c"
 # The NTS build's own files (make NTS=1), on the wolfSSL of toolchains/wolfssl-nts.sh.
-NTS_SRCS="tls.c"
+NTS_SRCS="tls.c tests/tls_probe.c"
 DEFS="-D_GNU_SOURCE"
 # mac.c includes wolfCrypt's headers: clang-tidy reads them from the private prefix `make
 # lint` builds (WOLFCRYPT_INCLUDE) as system headers, so that only our code is judged;
