@@ -135,8 +135,8 @@ NTS      = 0
 WC_DIR   = $(1)
 WC_LIB   = libwolfcrypt.a
 ifeq ($(NTS),1)
-SRCS    += tls.c
-HDRS    += tls.h
+SRCS    += tls.c nts_ke.c nts.c nts_ke_tls.c auth_nts.c jar.c
+HDRS    += tls.h nts_ke.h nts.h auth_nts.h jar.h
 DEFS    += -DNTPSYNC_NTS
 WC_DIR   = $(subst /wolfcrypt,/wolfssl-nts,$(1))
 WC_LIB   = libwolfssl.a

@@ -91,20 +91,33 @@ struct icmp_report {
 #endif
 
 int
+xchg_random(void *buf, size_t len)
+{
+	int fd;
+
+	if (getrandom(buf, len, GRND_NONBLOCK) == (ssize_t)len ||
+	    getrandom(buf, len, GRND_INSECURE) == (ssize_t)len)
+		return 0;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (read(fd, buf, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Zero is no nonce: RFC 5905 takes an origin of 0 as "not sent". */
+int
 xchg_random64(uint64_t *out)
 {
 	uint64_t v = 0;
-	int fd;
 
-	while (v == 0) {
-		if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v) ||
-		    getrandom(&v, sizeof(v), GRND_INSECURE) == (ssize_t)sizeof(v))
-			continue;
-		fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-		if (fd == -1 || read(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+	while (v == 0)
+		if (xchg_random(&v, sizeof(v)) == -1)
 			return -1;
-		close(fd);
-	}
 	*out = v;
 	return 0;
 }
@@ -583,6 +596,7 @@ xchg_send(struct xchg_peer *p, const struct xchg_config *cfg,
 	e.server = p->server;
 	e.index = p->index;
 	e.len = len;
+	e.bytes = buf;
 	e.version = cfg->version;
 	e.xmt = r->xmt;
 	e.t1 = r->t1;
@@ -626,6 +640,7 @@ xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 	e.len = rx->len;
 	e.truncated = rx->truncated;
 	e.pkt = &pkt;
+	e.bytes = buf;
 	e.verdict = v;
 	e.sample = &s;
 	e.t4_source = rx->t4_source;
@@ -634,8 +649,7 @@ xchg_handle_reply(struct xchg_peer *p, const uint8_t *buf, size_t len,
 	 * A reply whose MAC is missing or fails may be a forgery by anyone
 	 * who saw our request: the request stays open for the real reply.
 	 */
-	if (v != NTP_DUPLICATE && r != NULL && v != NTP_AUTH_MISSING &&
-	    v != NTP_AUTH_KEYID && v != NTP_AUTH_FAILED) {
+	if (v != NTP_DUPLICATE && r != NULL && !ntp_verdict_is_forgery(v)) {
 		r->answered = 1;
 		res->answered++;
 		res->losses = 0;
@@ -803,7 +817,8 @@ close_all(struct xchg_peer *peers, size_t n)
  * other, the next request leaving as soon as the previous reply is in.
  * A round begins only the addresses that are due by their pace (-W's
  * rounds come when one is), not one that sent a kiss-o'-death or went
- * silent after answering earlier in the run, and none after cfg->until.
+ * silent after answering earlier in the run, is held or could not be
+ * asked (NTS-KE failed), and none after cfg->until.
  * Returns -1 for a failure that ends the run (err says which).
  */
 int
@@ -825,7 +840,8 @@ xchg_round(const struct ntp_server *servers, struct ntp_result *res, size_t n,
 		peers[i].res = &res[i];
 		peers[i].fd = -1;
 		peers[i].deadline = INT64_MAX;
-		if (res[i].kissed || res[i].limited || res[i].next_tx > now ||
+		if (res[i].kissed || res[i].limited || res[i].hold ||
+		    res[i].unasked[0] != '\0' || res[i].next_tx > now ||
 		    (cfg->until != 0 && now >= cfg->until)) {
 			peers[i].done = 1;	/* keeps its last round's result */
 			continue;

@@ -26,6 +26,8 @@
 #define SAMPLES_MAX		8	/* as ntpdate's -p */
 /* A reply's bytes that are read: header, extension fields and MAC. */
 #define XCHG_RECV_BUF_LEN	1024
+/* Why an address could not be asked, in words. */
+#define XCHG_WHY_LEN		256
 /* Datagrams read from one socket before the deadlines are looked at again. */
 #define XCHG_RECV_BATCH		8
 
@@ -105,6 +107,9 @@ struct ntp_result {
 	int			 kissed;	/* KoD: not asked again this run */
 	int			 limited;	/* silent after it answered: not
 						   asked again this run */
+	int			 hold;		/* not asked in the next round */
+	/* It could not be asked (NTS-KE failed): why, in words. */
+	char			 unasked[XCHG_WHY_LEN];
 };
 
 enum xchg_event_type {
@@ -115,9 +120,9 @@ enum xchg_event_type {
 	XCHG_TOO_MANY,		/* host: more addresses than its share; len:
 				   how many are asked */
 	XCHG_START,		/* server: a new round begins for it */
-	XCHG_TRANSMIT,		/* server, len, xmt, t1 */
-	XCHG_RECEIVE,		/* server, len, truncated, pkt, verdict, sample,
-				   t4_source */
+	XCHG_TRANSMIT,		/* server, len, bytes, xmt, t1 */
+	XCHG_RECEIVE,		/* server, len, bytes, truncated, pkt, verdict,
+				   sample, t4_source */
 	XCHG_ICMP		/* server, error, len (bytes of our request it
 				   quotes), verified (it quotes one of ours) */
 };
@@ -131,6 +136,7 @@ struct xchg_event {
 	int			 timed_out;
 	unsigned		 port;
 	size_t			 len;
+	const uint8_t		*bytes;		/* the datagram (what was read) */
 	int			 truncated;	/* len is beyond what was read */
 	int			 version;
 	uint64_t		 xmt;
@@ -192,6 +198,7 @@ size_t	xchg_share(struct xchg_host *hosts, size_t nhosts,
 	    size_t n, const struct xchg_config *cfg);
 int	xchg_round(const struct ntp_server *servers, struct ntp_result *res,
 	    size_t n, const struct xchg_config *cfg, struct xchg_error *err);
+int	xchg_random(void *buf, size_t len);
 int	xchg_random64(uint64_t *out);
 
 /* The steps of a round, for the unit tests. */

@@ -239,29 +239,35 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
 }
 
 /*
+ * A failed authentication can be a forgery by anyone on the path who saw
+ * our request: a MAC that is missing, has another key id or does not
+ * verify; NTS fields that are malformed, lack our Unique Identifier or
+ * an authenticator that opens (RFC 8915 section 5.7).  It is not the
+ * server's answer, and the real reply is still waited for.
+ */
+int
+ntp_verdict_is_forgery(enum ntp_verdict v)
+{
+	return v == NTP_AUTH_MISSING || v == NTP_AUTH_KEYID ||
+	    v == NTP_AUTH_FAILED || v == NTP_NTS_MALFORMED ||
+	    v == NTP_NTS_UID || v == NTP_NTS_MISSING || v == NTP_NTS_FAILED;
+}
+
+/*
  * A verdict reached after the origin matched is the server's own answer
  * (an off-path attacker cannot guess 64 random bits): asking it again in
- * this run would get the same.  The others may be forgeries or strays and
- * must not stop us from waiting for the real reply.
- */
-/*
- * A MAC that is missing, has another key id or does not verify can be a
- * forgery by anyone on the path who saw our request: it is not the
- * server's answer, and we keep waiting for that.  The crypto-NAK is the
+ * this run would get the same.  Forgeries and strays are not, and must
+ * not stop us from waiting for the real reply.  The crypto-NAK is the
  * server's (RFC 5905 section 7.4, ntpd's reply to a request whose MAC it
- * cannot verify); a forged one can only end the wait early.  NTS alike
- * (RFC 8915 section 5.7): the NTS NAK is the server's (it carries the
- * 256-bit Unique Identifier of our request, which only the path saw), any
- * other failed NTS check may be a forgery.
+ * cannot verify), and so is the NTS NAK (RFC 8915 section 5.7: it carries
+ * the 256-bit Unique Identifier of our request, which only the path saw):
+ * a forged one can only end the wait early.
  */
 int
 ntp_verdict_is_server_state(enum ntp_verdict v)
 {
 	return v != NTP_OK && v != NTP_SHORT && v != NTP_BOGUS &&
-	    v != NTP_DUPLICATE && v != NTP_AUTH_MISSING &&
-	    v != NTP_AUTH_KEYID && v != NTP_AUTH_FAILED &&
-	    v != NTP_NTS_MALFORMED && v != NTP_NTS_UID &&
-	    v != NTP_NTS_MISSING && v != NTP_NTS_FAILED &&
+	    v != NTP_DUPLICATE && !ntp_verdict_is_forgery(v) &&
 	    v != NTP_NEGATIVE_DELAY && v != NTP_DELAY_TOO_LARGE;
 }
 

@@ -188,6 +188,7 @@ enum ntp_verdict ntp_decode(const uint8_t *buf, size_t len,
 	    struct ntp_packet *pkt);
 enum ntp_verdict ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt,
 	    uint64_t t1, uint64_t t4, struct ntp_sample *sample);
+int	 ntp_verdict_is_forgery(enum ntp_verdict v);
 int	 ntp_verdict_is_server_state(enum ntp_verdict v);
 int	 ntp_verdict_has_times(enum ntp_verdict v);
 int	 ntp_verdict_has_offset(enum ntp_verdict v);

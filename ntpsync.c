@@ -6,6 +6,8 @@
  * The story of a run: options -> resolve -> exchange -> select -> apply ->
  * report, and the decision that joins them.  Each step is in its own file.
  */
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +16,10 @@
 #include <unistd.h>
 
 #include "auth.h"
+#ifdef NTPSYNC_NTS
+#include "auth_nts.h"
+#include "jar.h"
+#endif
 #include "clock.h"
 #include "exchange.h"
 #ifndef NTPSYNC_NO_AUTH
@@ -77,17 +83,20 @@ take_lock(const struct options *o)
 int
 failure_code(const struct ntp_result *res, size_t n)
 {
-	size_t i, kissed = 0;
+	size_t i, kissed = 0, unasked = 0;
 	int heard = 0;
 
 	if (n == 0)
 		return EXIT_DNS;
 	for (i = 0; i < n; i++) {
 		kissed += res[i].kissed ? 1u : 0u;
+		unasked += res[i].unasked[0] != '\0' ? 1u : 0u;
 		heard |= res[i].last != NTP_OK;
 	}
 	if (kissed == n)
 		return EXIT_KOD;
+	if (unasked == n)
+		return EXIT_NTS_KE;
 	return heard ? EXIT_NO_SUITABLE : EXIT_NO_REPLY;
 }
 
@@ -353,6 +362,157 @@ load_key(const struct options *o, struct ntp_key *key)
 }
 #endif
 
+#ifdef NTPSYNC_NTS
+/*
+ * The time certificates are checked at.  A board without a battery-backed
+ * clock boots at 1970 or 2000, before every certificate's notBefore; the
+ * build date is a lower bound of the true time (RFC 8915 section 8.5
+ * leaves the bootstrapping to the client): the latest of the clock and
+ * the build date, so that a certificate that had expired by then is never
+ * taken.
+ */
+static time_t
+cert_time(const struct run *run)
+{
+	return time(NULL) + (time_t)run->policy.shift;
+}
+
+static void
+set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+/*
+ * RFC 8915 sections 4.1.7 and 4.1.8: NTP goes to the server and port the
+ * NTPv4 Server and Port Negotiation records name; without them, to the
+ * NTS-KE server's address and port 123.  A name is resolved as the
+ * command line's names are.  Returns 0, or -1 with why.
+ */
+static int
+ntp_address(struct nts_peer *p, const struct nts_ke_response *r,
+    const struct xchg_config *xc, char *why, size_t len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&p->ntp;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&p->ntp;
+	struct xchg_host h = { .name = r->server };
+	struct ntp_server named;
+
+	memcpy(&p->ntp, &p->ke, p->ke_len);
+	p->ntp_len = p->ke_len;
+	if (r->server[0] != '\0') {
+		memset(&p->ntp, 0, sizeof(p->ntp));
+		if (inet_pton(AF_INET, r->server, &in->sin_addr) == 1) {
+			in->sin_family = AF_INET;
+			p->ntp_len = sizeof(*in);
+		} else if (inet_pton(AF_INET6, r->server, &in6->sin6_addr) ==
+		    1) {
+			in6->sin6_family = AF_INET6;
+			p->ntp_len = sizeof(*in6);
+		} else if (xchg_resolve(&h, 1, &named, 0, xc) == 1) {
+			memcpy(&p->ntp, &named.ss, named.sslen);
+			p->ntp_len = named.sslen;
+		} else {
+			str_fmt(why, len, "NTS-KE named the NTP server %s, which "
+			    "does not resolve", r->server);
+			return -1;
+		}
+	}
+	set_port(&p->ntp, r->port != 0 ? r->port : NTP_PORT);
+	return 0;
+}
+
+/*
+ * NTS-KE with every address that has no cookies yet (or lost them to an
+ * NTS NAK) and is due: then its NTP requests go where NTS-KE said.  One
+ * that fails is not asked this round; with -W it is tried again when its
+ * pace allows.
+ */
+static void
+nts_prepare(const struct run *run, struct nts_table *t,
+    struct ntp_server *s, struct ntp_result *res, size_t n,
+    const struct xchg_config *xc)
+{
+	const struct options *o = run->opt;
+	struct nts_ke_cfg kc = { .ca_file = o->ca_file,
+	    .verify_time = cert_time(run), .timeout_ns = o->timeout_ns };
+	struct nts_ke_outcome ke;
+	struct nts_peer *p;
+	int64_t now = clock_mono_ns();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((p = nts_find(t, &s[i])) != NULL && p->ncookies > 0 &&
+		    !p->nak)
+			continue;
+		if (res[i].next_tx > now || res[i].kissed)
+			continue;
+		if (p == NULL && (p = nts_add(t, s[i].host)) != NULL) {
+			memcpy(&p->ke, &s[i].ss, s[i].sslen);
+			p->ke_len = s[i].sslen;
+			set_port(&p->ke, NTS_KE_PORT);
+			memcpy(&p->ntp, &s[i].ss, s[i].sslen);
+			p->ntp_len = s[i].sslen;
+		}
+		if (p == NULL)
+			continue;
+		report_nts_start(run->rep, &s[i], kc.verify_time);
+		res[i].unasked[0] = '\0';
+		if (nts_key(p, s[i].host, &kc, &ke) == -1)
+			report_nts_failure(&ke, res[i].unasked,
+			    sizeof(res[i].unasked));
+		else if (ntp_address(p, &ke.resp, xc, res[i].unasked,
+		    sizeof(res[i].unasked)) == 0) {
+			memcpy(&s[i].ss, &p->ntp, p->ntp_len);
+			s[i].sslen = p->ntp_len;
+			fmt_addr((const struct sockaddr *)&s[i].ss, s[i].addr,
+			    sizeof(s[i].addr));
+		}
+		report_nts_ke(&s[i], &ke, res[i].unasked);
+		if (res[i].unasked[0] != '\0') {
+			p->ncookies = 0;
+			res[i].next_tx = now + WAIT_BACKOFF_MAX_NS;
+		}
+	}
+}
+
+/*
+ * RFC 8915 section 5.7: an NTS NAK says that the server no longer reads
+ * our cookies (its key rotated, a jar kept too long): NTS-KE again and
+ * ask that address once more, the others held as they are.
+ */
+static int
+nts_after_nak(const struct run *run, struct nts_table *t,
+    struct ntp_server *s, struct ntp_result *res, size_t n,
+    const struct xchg_config *xc, struct xchg_error *xe)
+{
+	struct nts_peer *p;
+	size_t i, again = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		p = nts_find(t, &s[i]);
+		res[i].hold = !(p != NULL && p->nak && p->naks == 1 &&
+		    res[i].last == NTP_NTS_NAK);
+		if (!res[i].hold) {
+			res[i].next_tx = 0;
+			again++;
+		}
+	}
+	rc = 0;
+	if (again > 0) {
+		nts_prepare(run, t, s, res, n, xc);
+		rc = xchg_round(s, res, n, xc, xe);
+	}
+	for (i = 0; i < n; i++)
+		res[i].hold = 0;
+	return rc;
+}
+#endif
+
 /*
  * Under -q and -d the printed result is the whole job: a write that failed
  * (a full disk, a closed pipe) is an error.  Otherwise the exit code is
@@ -381,6 +541,10 @@ main(int argc, char **argv)
 	static struct ntp_key key;
 	struct ntp_auth auth;
 #endif
+#ifdef NTPSYNC_NTS
+	static struct nts_table nts;
+	struct ntp_auth nts_auth;
+#endif
 	struct options o;
 	struct xchg_config xc;
 	struct xchg_error xe;
@@ -390,7 +554,7 @@ main(int argc, char **argv)
 	size_t i, n = 0;
 	int64_t deadline, backoff = WAIT_BACKOFF_MIN_NS;
 	uint64_t r;
-	int code, usable;
+	int code, usable, rc;
 
 	hold_std_fds();
 	/* A reader that goes away must not decide the exit code: see finish(). */
@@ -443,6 +607,25 @@ main(int argc, char **argv)
 		rep.mac = mac_name(key.type);
 #endif
 	}
+	if (o.nts) {
+#ifndef NTPSYNC_NTS
+		out(OUT_ERROR, "-N: this ntpsync was built without NTS (make "
+		    "NTS=1)");
+		code = EXIT_USAGE;
+		oc.reason = "built without NTS";
+		goto done;
+#else
+		if (o.cookie_jar != NULL && jar_load(o.cookie_jar, o.servers,
+		    (size_t)o.nservers, &nts, err, sizeof(err)) == -1) {
+			/* A jar that cannot be read costs one NTS-KE, no more. */
+			out(OUT_WARNING, "%s: ignored, NTS-KE instead", err);
+			memset(&nts, 0, sizeof(nts));
+		}
+		auth_nts_init(&nts_auth, &nts);
+		xc.auth = &nts_auth;
+		rep.nts = 1;
+#endif
+	}
 	if (!o.query && !o.debug && (code = take_lock(&o)) != EXIT_SYNCED) {
 		oc.reason = "the lock could not be taken";
 		goto done;
@@ -467,7 +650,17 @@ main(int argc, char **argv)
 	do {
 		measure(&run, &xc);
 		n = xchg_resolve(hosts, (size_t)o.nservers, servers, n, &xc);
-		if (xchg_round(servers, results, n, &xc, &xe) == -1) {
+#ifdef NTPSYNC_NTS
+		if (o.nts)
+			nts_prepare(&run, &nts, servers, results, n, &xc);
+#endif
+		rc = xchg_round(servers, results, n, &xc, &xe);
+#ifdef NTPSYNC_NTS
+		if (rc == 0 && o.nts)
+			rc = nts_after_nak(&run, &nts, servers, results, n, &xc,
+			    &xe);
+#endif
+		if (rc == -1) {
 			out(OUT_ERROR, "%s: %s", xe.what, strerror(xe.error));
 			oc.reason = xe.what;
 			code = EXIT_NO_SUITABLE;
@@ -484,6 +677,14 @@ main(int argc, char **argv)
 done:
 #ifndef NTPSYNC_NO_AUTH
 	key_wipe(&key);
+#endif
+#ifdef NTPSYNC_NTS
+	/* The cookies left for the next run (cron): even after a failure. */
+	if (o.nts && o.cookie_jar != NULL && nts.n > 0 &&
+	    jar_save(o.cookie_jar, &nts) == -1)
+		out(OUT_WARNING, "cannot write the cookie jar %s: %s",
+		    o.cookie_jar, strerror(errno));
+	nts_wipe(&nts);
 #endif
 	oc.code = code;
 	report_json(&rep, hosts, (size_t)o.nservers, servers, results, n, &oc);

@@ -25,6 +25,7 @@
 #define EXIT_STEP_LIMIT		9
 #define EXIT_OUTPUT		10	/* -q, -d: the result could not be written */
 #define EXIT_NO_MAJORITY	11	/* the servers disagree: none chosen */
+#define EXIT_NTS_KE		12	/* -N: NTS-KE failed with every server */
 
 /* What the decision needs to know of a run. */
 struct run {

@@ -15,11 +15,11 @@
 #define TIMEOUT_DEFAULT_NS	((int64_t)NSEC_PER_SEC)	/* a server's time in all */
 
 const char options_usage[] =
-    "usage: ntpsync [-46bBdjqsuvVw] [-a keyid] [-e authdelay] [-k keyfile] "
-    "[-l lockfile]\n"
-    "               [-m maxstep] [-o version] [-p samples] [-R jitter] "
-    "[-t timeout]\n"
-    "               [-W wait] server ...\n";
+    "usage: ntpsync [-46bBdjNqsuvVw] [-a keyid] [-C cookiejar] [-c cafile] "
+    "[-e authdelay]\n"
+    "               [-k keyfile] [-l lockfile] [-m maxstep] [-o version] "
+    "[-p samples]\n"
+    "               [-R jitter] [-t timeout] [-W wait] server ...\n";
 
 void
 options_defaults(struct options *o)
@@ -34,6 +34,7 @@ options_defaults(struct options *o)
 		.lock_file = LOCK_FILE_DEFAULT,
 		.rtc_device = RTC_DEVICE,
 		.key_file = KEY_FILE_DEFAULT,
+		.ca_file = CA_FILE_DEFAULT,
 	};
 }
 
@@ -108,12 +109,12 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
     size_t errlen)
 {
 	int64_t ns;
-	int ch, h;
+	int ch, h, ca = 0;
 
 	options_defaults(o);
 	optind = 0;	/* a full restart, for glibc and musl alike */
 	opterr = 0;	/* one error line, ours */
-	while ((ch = getopt(argc, argv, ":46a:bBde:hjk:l:m:o:p:qR:st:uvVwW:")) != -1) {
+	while ((ch = getopt(argc, argv, ":46a:bBC:c:de:hjk:l:m:No:p:qR:st:uvVwW:")) != -1) {
 		switch (ch) {
 		case '4':
 			o->family = AF_INET;
@@ -133,6 +134,13 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 			break;
 		case 'B':
 			o->adjust = ADJUST_SLEW;
+			break;
+		case 'C':
+			o->cookie_jar = optarg;
+			break;
+		case 'c':
+			o->ca_file = optarg;
+			ca = 1;
 			break;
 		case 'd':
 			o->debug = 1;
@@ -172,6 +180,9 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 			/* Only 0 means no limit: a tiny limit is the smallest one. */
 			if (o->max_step == 0 && optarg[strspn(optarg, "0.")] != '\0')
 				o->max_step = 1;
+			break;
+		case 'N':
+			o->nts = 1;
 			break;
 		case 'o':
 			if (parse_int(optarg, NTP_VERSION_MIN, NTP_VERSION_MAX,
@@ -254,6 +265,16 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 			    o->servers[h]);
 			return OPTIONS_ERROR;
 		}
+	if (o->nts && o->key_id != 0) {
+		str_fmt(err, errlen, "-N and -a cannot be combined: NTS brings "
+		    "its own keys");
+		return OPTIONS_ERROR;
+	}
+	if (!o->nts && (ca || o->cookie_jar != NULL)) {
+		str_fmt(err, errlen, "-%c is for NTS: it needs -N",
+		    ca ? 'c' : 'C');
+		return OPTIONS_ERROR;
+	}
 	if (o->json && o->debug) {
 		str_fmt(err, errlen, "-j and -d cannot be combined: both write "
 		    "to stdout");

@@ -22,6 +22,8 @@
 #define MAX_STEP_DEFAULT	NTP_DUR_SEC(1000)
 /* ntpdate's key file when -a comes without -k. */
 #define KEY_FILE_DEFAULT	"/etc/ntp.keys"
+/* -N's trust anchors without -c: Debian's and Buildroot's CA bundle. */
+#define CA_FILE_DEFAULT		"/etc/ssl/certs/ca-certificates.crt"
 
 struct options {
 	int		 family;	/* -4, -6 */
@@ -43,6 +45,9 @@ struct options {
 	const char	*rtc_device;
 	uint32_t	 key_id;	/* -a: 0 for no authentication */
 	const char	*key_file;	/* -k */
+	int		 nts;		/* -N */
+	const char	*ca_file;	/* -c */
+	const char	*cookie_jar;	/* -C: NULL for none */
 	char *const	*servers;
 	int		 nservers;
 };

@@ -7,6 +7,10 @@
 #include <netdb.h>
 #include <string.h>
 
+#ifdef NTPSYNC_NTS
+#include "auth_nts.h"
+#include "nts.h"
+#endif
 #include "fmt.h"
 #include "output.h"
 #include "report.h"
@@ -131,15 +135,63 @@ t4_source_name(enum xchg_t4 t4)
 static void
 auth_line(const struct report *r, enum ntp_verdict v)
 {
-	const char *how;
+	int ok = v == NTP_OK || v > NTP_NTS_FAILED;
 
-	if (r->mac == NULL || (v != NTP_OK && v <= NTP_DUPLICATE))
+	if (v != NTP_OK && v <= NTP_DUPLICATE)
 		return;
-	how = v == NTP_OK || v > NTP_AUTH_FAILED ? "MAC ok" :
-	    ntp_verdict_name(v);
-	out(OUT_DEBUG, "  key %u, %s: %s\n", (unsigned)r->key_id, r->mac,
-	    how);
+	if (r->mac != NULL)
+		out(OUT_DEBUG, "  key %u, %s: %s\n", (unsigned)r->key_id,
+		    r->mac, ok ? "MAC ok" : ntp_verdict_name(v));
+	else if (r->nts)
+		out(OUT_DEBUG, "  NTS: %s\n", ok ? "our unique identifier, "
+		    "authenticator ok" : ntp_verdict_name(v));
 }
+
+#ifdef NTPSYNC_NTS
+static const char *
+ef_name(uint16_t type)
+{
+	switch (type) {
+	case NTS_EF_UID:
+		return "Unique Identifier";
+	case NTS_EF_COOKIE:
+		return "NTS Cookie";
+	case NTS_EF_PLACEHOLDER:
+		return "NTS Cookie Placeholder";
+	case NTS_EF_AUTH:
+		return "NTS Authenticator and Encrypted Extension Fields";
+	}
+	return "unknown type";
+}
+
+/*
+ * -d with NTS: the extension fields after the header (RFC 7822: type,
+ * length, value), by name and length; what cannot be walked is said.
+ */
+static void
+dump_fields(const uint8_t *b, size_t len)
+{
+	size_t off = NTP_PACKET_LEN, ef;
+	uint16_t type;
+
+	while (len - off >= NTS_EF_HDR_LEN) {
+		type = ntp_get16(b + off);
+		ef = ntp_get16(b + off + 2);
+		if (ef < NTS_EF_HDR_LEN || ef > len - off) {
+			out(OUT_DEBUG, "  extension field %04x: length %zu does "
+			    "not fit the %zu bytes left\n", (unsigned)type, ef,
+			    len - off);
+			return;
+		}
+		out(OUT_DEBUG, "  extension field %04x %s, %zu bytes\n",
+		    (unsigned)type, ef_name(type), ef);
+		off += ef;
+	}
+	if (off != len)
+		out(OUT_DEBUG, "  %zu bytes after the extension fields\n",
+		    len - off);
+}
+#endif
 
 static void
 dump_reply(const struct report *r, const struct xchg_event *e)
@@ -157,6 +209,11 @@ dump_reply(const struct report *r, const struct xchg_event *e)
 		    e->len);
 	if (e->verdict == NTP_SHORT)
 		goto verdict;
+#ifdef NTPSYNC_NTS
+	if (r->nts)
+		dump_fields(e->bytes, e->len < XCHG_RECV_BUF_LEN ? e->len :
+		    XCHG_RECV_BUF_LEN);
+#endif
 	out(OUT_DEBUG, "  leap %u (%s), version %u, mode %u (%s), "
 	    "stratum %u, poll %d, precision %d (%.9f s)\n", pkt->leap,
 	    ntp_leap_name(pkt->leap), pkt->version, pkt->mode,
@@ -247,6 +304,10 @@ report_event(void *ctx, const struct xchg_event *e)
 		    "transmit (random) %016llx, T1 %s\n", e->server->addr,
 		    e->len, e->version, NTP_MODE_CLIENT,
 		    (unsigned long long)e->xmt, fmt_ts(e->t1, b1, sizeof(b1)));
+#ifdef NTPSYNC_NTS
+		if (r->nts)
+			dump_fields(e->bytes, e->len);
+#endif
 		break;
 	case XCHG_RECEIVE:
 		if (out_wants(OUT_DEBUG))
@@ -272,7 +333,14 @@ const char *
 report_failure_reason(const struct report *r, const struct ntp_result *res,
     char *buf, size_t len)
 {
-	if (res->error == ECONNREFUSED)
+	if (res->unasked[0] != '\0')
+		str_fmt(buf, len, "%s", res->unasked);
+#ifdef NTPSYNC_NTS
+	else if (res->error == ENOKEY && r->nts)
+		str_fmt(buf, len, "no reply: no NTS cookie left (the requests "
+		    "that took them went unanswered)");
+#endif
+	else if (res->error == ECONNREFUSED)
 		str_fmt(buf, len, "no reply: ICMP port unreachable (nothing "
 		    "listens on port %d there)", NTP_PORT);
 	else if (res->error != 0)
@@ -525,8 +593,9 @@ json_reply(const struct report *r, const struct reply_log *l)
 	json_str(ntp_verdict_name(l->v));
 	out(OUT_JSON, ",\"checks\":{");
 	for (i = 0; i < NTP_CHECK_COUNT; i++) {
-		/* Without -a there is no MAC to check: no such check. */
-		if (ntp_checks[i].last != NTP_NTS_FAILED || r->mac != NULL)
+		/* Without -a or -N there is nothing to check: no such check. */
+		if (ntp_checks[i].last != NTP_NTS_FAILED || r->mac != NULL ||
+		    r->nts)
 			out(OUT_JSON, "%s\"%s\":\"%s\"", i ? "," : "",
 			    ntp_checks[i].name,
 			    l->v == NTP_OK || l->v > ntp_checks[i].last ?
@@ -589,6 +658,8 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 	if (r->mac != NULL)
 		out(OUT_JSON, "\"authentication\":{\"key_id\":%u,\"mac\":"
 		    "\"%s\"},", (unsigned)r->key_id, r->mac);
+	else if (r->nts)
+		out(OUT_JSON, "\"authentication\":{\"nts\":true},");
 	out(OUT_JSON, "\"servers\":[");
 	for (h = 0; h < nhosts; h++) {
 		if (hosts[h].gai_error == 0)
@@ -645,3 +716,104 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 	}
 	out(OUT_JSON, "}\n");
 }
+
+#ifdef NTPSYNC_NTS
+/* "2026-11-30 09:20:00 UTC" */
+static const char *
+fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	str_fmt(buf, len, "%04d-%02d-%02d %02d:%02d:%02d UTC",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	return buf;
+}
+
+void
+report_nts_start(const struct report *r, const struct ntp_server *s,
+    time_t verify_time)
+{
+	char when[TS_STR_LEN];
+
+	out(OUT_DEBUG, "NTS-KE with %s (%s port %d, TLS 1.3, ALPN %s)\n",
+	    s->host, s->addr, NTS_KE_PORT, NTS_KE_ALPN);
+	out(OUT_DEBUG, "  certificates checked at %s: %s\n",
+	    fmt_time(verify_time, when, sizeof(when)), r->shift != 0 ?
+	    "the build date, as the clock reads earlier (never set)" :
+	    "the clock's time");
+}
+
+const char *
+report_nts_failure(const struct nts_ke_outcome *ke, char *buf, size_t len)
+{
+	char why[NTS_KE_WORDS_LEN];
+	const struct tls_error *t = &ke->tls;
+
+	if (!ke->tls_failed) {
+		str_fmt(buf, len, "NTS-KE failed: %s", nts_ke_words(ke->verdict,
+		    &ke->resp, why, sizeof(why)));
+		return buf;
+	}
+	switch (t->status) {
+	case TLS_ERR_CA_FILE:
+	case TLS_ERR_SOCKET:
+	case TLS_ERR_CONNECT:
+	case TLS_ERR_IO:
+		str_fmt(buf, len, "NTS-KE failed: %s (%s: %s)",
+		    tls_reason(t->status), tls_stage_name(t->stage),
+		    strerror(t->detail));
+		break;
+	case TLS_ERR_ALERT:
+		str_fmt(buf, len, "NTS-KE failed: %s (%s: TLS alert %d)",
+		    tls_reason(t->status), tls_stage_name(t->stage), t->detail);
+		break;
+	default:
+		if (t->detail != 0)
+			str_fmt(buf, len, "NTS-KE failed: %s (%s, wolfSSL "
+			    "error %d)", tls_reason(t->status),
+			    tls_stage_name(t->stage), t->detail);
+		else
+			str_fmt(buf, len, "NTS-KE failed: %s (%s)",
+			    tls_reason(t->status), tls_stage_name(t->stage));
+		break;
+	}
+	return buf;
+}
+
+/* -d: the records the server sent, decoded; or why NTS-KE failed. */
+void
+report_nts_ke(const struct ntp_server *s, const struct nts_ke_outcome *ke,
+    const char *failure)
+{
+	const struct nts_ke_response *p = &ke->resp;
+	size_t i;
+
+	if (!ke->tls_failed && ke->len > 0) {
+		out(OUT_DEBUG, "  response: %zu bytes: Next Protocol %d%s, "
+		    "AEAD %d%s, %zu cookies", ke->len, p->protocol,
+		    p->protocol == NTS_KE_PROTO_NTPV4 ? " (NTPv4)" : "",
+		    p->aead, p->aead == NTS_KE_AEAD_AES_SIV_CMAC_256 ?
+		    " (AES-SIV-CMAC-256)" : "", p->ncookies);
+		if (p->ncookies > 0)
+			out(OUT_DEBUG, " of %u bytes",
+			    (unsigned)p->cookies[0].len);
+		if (p->server[0] != '\0')
+			out(OUT_DEBUG, ", NTPv4 server %s", p->server);
+		if (p->port != 0)
+			out(OUT_DEBUG, ", NTPv4 port %u", (unsigned)p->port);
+		for (i = 0; i < p->nwarnings && i < NTS_KE_WARNINGS_MAX; i++)
+			out(OUT_DEBUG, ", Warning %u", (unsigned)p->warnings[i]);
+		if (p->error >= 0)
+			out(OUT_DEBUG, ", Error %d (%s)", p->error,
+			    nts_ke_error_name((unsigned)p->error));
+		out(OUT_DEBUG, ", End of Message\n");
+	}
+	if (failure[0] != '\0')
+		out(OUT_DEBUG, "  %s\n", failure);
+	else
+		out(OUT_DEBUG, "  keys exported (C2S, S2C: %d bytes each, not "
+		    "shown); NTP goes to %s\n", NTS_KEY_LEN, s->addr);
+}
+#endif

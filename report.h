@@ -33,6 +33,7 @@ struct report {
 	int64_t			 timeout_ns;	/* -t */
 	uint32_t		 key_id;	/* -a: 0 for none */
 	const char		*mac;		/* -a: the key's MAC type */
+	int			 nts;		/* -N */
 	int			 nreplies[MAX_PEERS];
 	struct reply_log	 reply[MAX_PEERS][MAX_LOGGED_REPLIES];
 };
@@ -72,6 +73,15 @@ void	report_rtc(const char *device, const struct tm *set, int error);
 void	report_waiting(const struct report *r, const struct ntp_server *s,
 	    const struct ntp_result *res, size_t n, size_t names_left,
 	    int64_t backoff, int64_t left);
+#ifdef NTPSYNC_NTS
+struct nts_ke_outcome;
+void	report_nts_start(const struct report *r, const struct ntp_server *s,
+	    time_t verify_time);
+const char *report_nts_failure(const struct nts_ke_outcome *ke, char *buf,
+	    size_t len);
+void	report_nts_ke(const struct ntp_server *s,
+	    const struct nts_ke_outcome *ke, const char *failure);
+#endif
 void	report_json(const struct report *r, const struct xchg_host *hosts,
 	    size_t nhosts, const struct ntp_server *s,
 	    const struct ntp_result *res, size_t n, const struct outcome *o);

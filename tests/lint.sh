@@ -27,8 +27,9 @@ cd "$root" || exit 1
 . "$here/need.sh"
 
 SRCS="ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c fmt.c ntp_packet.c keyfile.c mac.c nts_ke.c nts.c"
-# The NTS build's own files (make NTS=1), on the wolfSSL of toolchains/wolfssl-nts.sh.
-NTS_SRCS="tls.c tests/tls_probe.c"
+# The NTS build's own files (make NTS=1), on the wolfSSL of toolchains/wolfssl-nts.sh, and
+# the files whose NTS parts are compiled only then (-DNTPSYNC_NTS).
+NTS_SRCS="tls.c nts_ke_tls.c auth_nts.c jar.c tests/tls_probe.c ntpsync.c report.c"
 DEFS="-D_GNU_SOURCE"
 # mac.c includes wolfCrypt's headers: clang-tidy reads them from the private prefix `make
 # lint` builds (WOLFCRYPT_INCLUDE) as system headers, so that only our code is judged;
@@ -44,7 +45,7 @@ if [ ! -e "$WOLFSSL_NTS_INCLUDE/user_settings.h" ]; then
     echo "lint: no wolfSSL headers in $WOLFSSL_NTS_INCLUDE: run 'make lint'" >&2
     exit 1
 fi
-NTS_TIDY_DEFS="$DEFS -DWOLFSSL_USER_SETTINGS -isystem $WOLFSSL_NTS_INCLUDE"
+NTS_TIDY_DEFS="$DEFS -DNTPSYNC_NTS -DWOLFSSL_USER_SETTINGS -isystem $WOLFSSL_NTS_INCLUDE"
 
 need "cppcheck --version" cppcheck || exit 1
 need "clang-tidy --version" clang-tidy || exit 1
@@ -69,8 +70,14 @@ echo "# cppcheck $(cppcheck --version | sed 's/^Cppcheck //')"
 cppcheck --enable=warning,style,performance,portability --std=c11 --library=posix \
     --inline-suppr --error-exitcode=1 --quiet -I. $DEFS \
     --suppress=variableScope --suppress=missingIncludeSystem \
-    --template='{file}:{line}: {severity}: {id}: {message}' $SRCS $NTS_SRCS 2>&1
-report cppcheck $?
+    --template='{file}:{line}: {severity}: {id}: {message}' $SRCS 2>&1
+rc=$?
+# shellcheck disable=SC2086 # NTS_SRCS, DEFS: word splitting wanted
+cppcheck --enable=warning,style,performance,portability --std=c11 --library=posix \
+    --inline-suppr --error-exitcode=1 --quiet -I. $DEFS -DNTPSYNC_NTS \
+    --suppress=variableScope --suppress=missingIncludeSystem \
+    --template='{file}:{line}: {severity}: {id}: {message}' $NTS_SRCS 2>&1 || rc=1
+report cppcheck $rc
 
 # One process per file: clang-tidy 14 carries analyzer state from one translation unit
 # into the next and then reports a false clang-analyzer-valist.Uninitialized.
