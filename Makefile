@@ -147,13 +147,16 @@ endif
 WC_TEST_LIB = $(call WC_DIR,$(WC_TEST))/lib/$(WC_LIB)
 UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac \
 	   build/test_auth build/test_nts_ke build/test_nts
-# What the integration suite runs: the release binary, or the sanitizer one.
+# What the integration suite runs: the release binary, or the sanitizer one; and the
+# same built with NTS (make NTS=1, into build/) for the group nts.
 BIN      = ntpsync
+NTS_BIN  = build/ntpsync-nts
 ifeq ($(SANITIZE),1)
 BIN      = build/ntpsync-sanitize
+NTS_BIN  = build/ntpsync-nts-sanitize
 endif
 
-.PHONY: all deps check unit integration demo install clean lint fuzz bench \
+.PHONY: all deps check unit integration demo install clean lint fuzz bench FORCE \
 	vm-test valgrind
 
 all: ntpsync
@@ -168,6 +171,19 @@ build:
 
 build/ntpsync-sanitize: $(SRCS) $(HDRS) $(WC_HOST_LIB) | build
 	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(call WC_LINK,$(WC_HOST))
+
+# The NTS builds of the two above, made by `make NTS=1` of the same file.
+ifeq ($(NTS),1)
+build/ntpsync-nts: $(SRCS) $(HDRS) $(WC_HOST_LIB) | build
+	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ \
+	    $(call WC_LINK,$(WC_HOST))
+build/ntpsync-nts-sanitize: $(SRCS) $(HDRS) $(WC_HOST_LIB) | build
+	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(call WC_LINK,$(WC_HOST))
+else
+build/ntpsync-nts build/ntpsync-nts-sanitize: FORCE | build
+	$(MAKE) --no-print-directory NTS=1 $@
+endif
+FORCE:
 
 # The unit tests are rebuilt whenever SANITIZE differs from the last build.
 build/sanitize.$(SANITIZE): | build
@@ -231,8 +247,8 @@ deps:
 
 unit: $(UNIT_TESTS)
 
-integration: ntpsync build/ntpsync-fakeclock build/tls-probe
-	tests/integration.sh ./ntpsync $(T)
+integration: ntpsync build/ntpsync-nts build/ntpsync-fakeclock build/tls-probe
+	NTPSYNC_NTS=./build/ntpsync-nts tests/integration.sh ./ntpsync $(T)
 
 # LeakSanitizer cannot work under ptrace, and the suite runs ntpsync under
 # strace: leaks are the unit tests' and valgrind's to find.
@@ -240,9 +256,10 @@ integration: ntpsync build/ntpsync-fakeclock build/tls-probe
 # integration scenarios, without the unit tests; see tests/integration.sh.
 check: deps
 	$(if $(T),@tests/integration.sh --list $(T) >/dev/null)
-	$(MAKE) $(BIN) build/ntpsync-fakeclock build/tls-probe $(if $(T),,unit) SANITIZE=$(SANITIZE)
+	$(MAKE) $(BIN) $(NTS_BIN) build/ntpsync-fakeclock build/tls-probe $(if $(T),,unit) \
+	    SANITIZE=$(SANITIZE)
 	tests/check.sh $(if $(T),,$(UNIT_TESTS)) -- env ASAN_OPTIONS=detect_leaks=0 \
-	    tests/integration.sh ./$(BIN) $(T)
+	    NTPSYNC_NTS=./$(NTS_BIN) tests/integration.sh ./$(BIN) $(T)
 
 demo: deps
 	$(MAKE) ntpsync
@@ -279,7 +296,7 @@ install: ntpsync
 
 clean:
 	rm -f ntpsync
-	rm -rf build/test_* build/clockprobe build/ntpsync-sanitize build/sanitize.* \
+	rm -rf build/test_* build/clockprobe build/ntpsync-sanitize build/ntpsync-nts* build/sanitize.* \
 	    build/ntpsync-fakeclock build/ntpsync_main.o build/tls-probe
 
 # ---- cross builds (issue 4) ---------------------------------------------------------

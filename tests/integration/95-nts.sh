@@ -30,7 +30,7 @@
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
 scenarios nts_servers nts_ke_records nts_chrony_client nts_foreign_ca nts_relay nts_certificates \
-    nts_fake_ke
+    nts_fake_ke nts_sync
 
 NTS_CHRONY=127.0.0.14
 NTS_NTPSEC=127.0.0.15
@@ -243,4 +243,25 @@ scenario_nts_fake_ke() {
         nts_summary_has "server=127.0.0.17 port=1234"
     nts_fake_case ok warning 7
     check "nts_fake_ke warning: the Warning record" "$NTSKE_OUT" nts_summary_has "warnings=7"
+}
+
+# run_ntpsync with the NTS build of ntpsync (make NTS=1: $NTPSYNC_NTS).
+run_nts() {
+    NTPSYNC=$NTPSYNC_NTS run_ntpsync "$@"
+}
+
+# ntpsync -N against both servers: -q, then a real run whose clock call strace
+# answers, after NTS-KE and authenticated replies only.
+scenario_nts_sync() {
+    local addr
+    nts_ready nts_sync || return
+    for addr in "$NTS_CHRONY" "$NTS_NTPSEC"; do
+        run_nts -N -c "$NTS_CERTS/ca.pem" -q "$addr"
+        expect_rc "nts_sync -q $addr" 0
+        check "nts_sync -q $addr: a server line" "$(why "none")" asked "$addr"
+        expect_no_clock_call "nts_sync -q $addr"
+        run_nts -N -c "$NTS_CERTS/ca.pem" "$addr"
+        expect_rc "nts_sync $addr" 0
+        expect_slew "nts_sync $addr" 0 1000
+    done
 }
