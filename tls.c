@@ -55,7 +55,7 @@ static const char *const reasons[TLS_STATUS_COUNT] = {
 	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one string, with the ALPN in it */
 	[TLS_ERR_ALPN]		= "the server did not select ALPN \"" TLS_KE_ALPN "\"",
 	[TLS_ERR_ALERT]		= "the server sent a TLS alert",
-	[TLS_ERR_HANDSHAKE]	= "TLS handshake failed",
+	[TLS_ERR_PROTOCOL]	= "TLS protocol error",
 	[TLS_ERR_TOO_LONG]	= "response too long",
 	[TLS_ERR_EXPORT]	= "cannot export the keys",
 	[TLS_ERR_INTERNAL]	= "cannot set up TLS",
@@ -276,6 +276,7 @@ ssl_fail(WOLFSSL *ssl, int e, int saved_errno, enum tls_stage stage, struct tls_
 		return fail(err, TLS_ERR_IO, stage, saved_errno);
 	case SOCKET_PEER_CLOSED_E:
 	case ZERO_RETURN:
+	case WOLFSSL_ERROR_ZERO_RETURN:
 		return fail(err, TLS_ERR_CLOSED, stage, 0);
 	case FATAL_ERROR:
 		memset(&h, 0, sizeof(h));
@@ -289,7 +290,7 @@ ssl_fail(WOLFSSL *ssl, int e, int saved_errno, enum tls_stage stage, struct tls_
 		/* wolfCrypt's certificate parsing and checking errors (asn.c). */
 		if (e <= ASN_PARSE_E && e >= ASN_SELF_SIGNED_E)
 			return fail(err, TLS_ERR_BAD_CERT, stage, e);
-		return fail(err, TLS_ERR_HANDSHAKE, stage, e);
+		return fail(err, TLS_ERR_PROTOCOL, stage, e);
 	}
 }
 
@@ -466,11 +467,18 @@ tls_ke(const struct tls_ke_cfg *cfg, const uint8_t *req, size_t reqlen,
 	    tcp_connect(cfg, deadline, &fd, err) == 0 &&
 	    wolfSSL_set_fd(ssl, fd) == WOLFSSL_SUCCESS &&
 	    handshake(ssl, fd, deadline, ctx_c2s, ctx_s2c, ctxlen, c2s, s2c, keylen, err) == 0 &&
-	    exchange(ssl, fd, deadline, req, reqlen, resp, cap, resplen, complete, err) == 0)
+	    exchange(ssl, fd, deadline, req, reqlen, resp, cap, resplen, complete, err) == 0) {
+		/*
+		 * RFC 8446 section 6.1: close_notify before the connection is
+		 * closed, one try on the non-blocking socket; the server's own
+		 * is not waited for (RFC 8915 section 4: it closes after the
+		 * response).
+		 */
+		(void)wolfSSL_shutdown(ssl);
 		rc = 0;
-	else if (err->status == TLS_OK)
+	} else if (err->status == TLS_OK) {
 		fail(err, TLS_ERR_INTERNAL, TLS_STAGE_CONNECT, 0);
-	/* The server closes after the response (RFC 8915 section 4): no close_notify wait. */
+	}
 	wolfSSL_free(ssl);
 	wolfSSL_CTX_free(ctx);
 	wc_SetTimeCb(NULL);

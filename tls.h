@@ -48,7 +48,7 @@ enum tls_status {
 	TLS_ERR_BAD_CERT,	/* a certificate that cannot be parsed or checked */
 	TLS_ERR_ALPN,		/* the server did not select "ntske/1" */
 	TLS_ERR_ALERT,		/* the server ended the handshake with an alert */
-	TLS_ERR_HANDSHAKE,	/* any other handshake failure */
+	TLS_ERR_PROTOCOL,	/* any other TLS failure (wolfSSL error code) */
 	TLS_ERR_TOO_LONG,	/* the response does not fit the buffer */
 	TLS_ERR_EXPORT,		/* the keys could not be exported */
 	TLS_ERR_INTERNAL,	/* wolfSSL could not be set up (memory) */

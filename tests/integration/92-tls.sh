@@ -8,8 +8,8 @@
 # foreign CA, one valid only in 2020. Every refusal must come with its reason.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios tls_certs tls_ok tls_rsa tls_pin tls_untrusted tls_name tls_expired \
-    tls_verify_time tls_version tls_alpn tls_ca_file tls_connect tls_chrony
+scenarios tls_certs tls_ok tls_ipv6 tls_rsa tls_pin tls_untrusted tls_name tls_expired \
+    tls_verify_time tls_version tls_alpn tls_ca_file tls_connect tls_closed tls_chrony
 
 TLS_PORT=4460
 # RFC 8915 section 4: Next Protocol NTPv4, AEAD 15, End of Message, all critical.
@@ -84,6 +84,8 @@ scenario_tls_certs() {
     TLS_PROBE=$REPO_DIR/build/tls-probe
     mkdir -p "$TLS_DIR"
     printf '%b' "$TLS_RESPONSE" >"$TLS_DIR/response"
+    # The same without its End of Message record.
+    head -c 12 "$TLS_DIR/response" >"$TLS_DIR/no-eom"
     echo "not a certificate" >"$TLS_DIR/junk.pem"
     tls_ca ca "$ec" && tls_ca foreign "$ec" && tls_ca pin "$ec" &&
         tls_ca rsaca "rsa:2048" &&
@@ -91,6 +93,7 @@ scenario_tls_certs() {
         tls_sign short ca 30 "$ec" "DNS:nts.test,IP:127.0.0.1" &&
         tls_sign rsa rsaca 365 "rsa:2048" "DNS:nts.test,IP:127.0.0.1" &&
         tls_sign chrony ca 365 "$ec" "DNS:nts.test,IP:127.0.0.30" &&
+        tls_sign v6 ca 365 "$ec" "IP:::1" &&
         tls_sign_2020 || ok=
     check "tls_certs: openssl made the certificates" \
         "$(tail -n 5 "$TLS_DIR/openssl.log" | tr '\n' '|')" [ -n "$ok" ]
@@ -104,13 +107,15 @@ tls_ready() { # NAME
     [ "${TLS_UP:-}" = 1 ] || { fail "$1" "no test certificates"; return 1; }
 }
 
-# tls_server ARG...: one `openssl s_server` on 127.0.0.1:$TLS_PORT (a new port each time),
-# for one connection; it sends TLS_RESPONSE when the handshake is done.
+# tls_server ARG...: one `openssl s_server` on 127.0.0.1:$TLS_PORT (a new port each time;
+# TLS_LISTEN='[::1]' for IPv6), for one connection; it sends TLS_RESPONSE when the
+# handshake is done (TLS_SEND=FILE: FILE, and closes at once).
 tls_server() {
     TLS_PORT=$((TLS_PORT + 1))
     _new_dir "s_server-$TLS_PORT"
-    { cat "$TLS_DIR/response"; sleep 10; } |
-        timeout -s KILL 15 openssl s_server -quiet -naccept 1 -accept "127.0.0.1:$TLS_PORT" \
+    { cat "${TLS_SEND:-$TLS_DIR/response}"; [ -n "${TLS_SEND:-}" ] || sleep 10; } |
+        timeout -s KILL 15 openssl s_server -quiet -naccept 1 \
+            -accept "${TLS_LISTEN:-127.0.0.1}:$TLS_PORT" \
             "$@" >"$_DIR/log" 2>&1 &
     for _ in $(seq 50); do
         ss -Hltn "sport = :$TLS_PORT" | grep -q . && return 0
@@ -148,6 +153,18 @@ scenario_tls_ok() {
     # A server that also speaks TLS 1.2 and has ntske/1 second in its ALPN list.
     tls_srv server -alpn http/1.1,ntske/1 && tls_probe -c "$TLS_DIR/ca.pem" nts.test 127.0.0.1
     tls_expect "tls_ok TLS 1.2 and 1.3 server, two ALPN protocols" 0 "$TLS_OK_TEXT"
+}
+
+# An IPv6 address is matched whatever its spelling (wolfSSL writes the certificate's
+# in full, 0000:...:0001).
+scenario_tls_ipv6() {
+    tls_ready tls_ipv6 || return
+    TLS_LISTEN='[::1]' tls_srv v6 -alpn ntske/1 && tls_probe -c "$TLS_DIR/ca.pem" ::1 ::1
+    tls_expect "tls_ipv6 ::1" 0 "$TLS_OK_TEXT"
+    TLS_LISTEN='[::1]' tls_srv v6 -alpn ntske/1 && tls_probe -c "$TLS_DIR/ca.pem" 0:0::1 ::1
+    tls_expect "tls_ipv6 0:0::1" 0 "$TLS_OK_TEXT"
+    TLS_LISTEN='[::1]' tls_srv v6 -alpn ntske/1 && tls_probe -c "$TLS_DIR/ca.pem" ::2 ::1
+    tls_expect "tls_ipv6 another address" 1 "^refused: the certificate is not for that name or address"
 }
 
 # RSA certificates: PKCS#1 v1.5 signature on the certificate, RSA-PSS in CertificateVerify.
@@ -252,6 +269,17 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.
     kill "$pid" 2>/dev/null
     tls_expect "tls_connect silent server" 1 "^refused: timed out \\(in the TLS handshake"
     expect_within "tls_connect silent server" 2000
+}
+
+# A server that closes before End of Message: what came is not taken as complete.
+scenario_tls_closed() {
+    tls_ready tls_closed || return
+    TLS_SEND=$TLS_DIR/no-eom tls_srv server -alpn ntske/1 &&
+        tls_probe -c "$TLS_DIR/ca.pem" nts.test 127.0.0.1
+    tls_expect "tls_closed before End of Message" 1 "^refused: the server closed the connection early \\(reading the response"
+    TLS_SEND=/dev/null tls_srv server -alpn ntske/1 &&
+        tls_probe -c "$TLS_DIR/ca.pem" nts.test 127.0.0.1
+    tls_expect "tls_closed without a response" 1 "^refused: the server closed the connection early \\(reading the response"
 }
 
 # chronyd 4.3's NTS-KE server (GnuTLS): the response has cookies (5) before End of Message.
