@@ -215,8 +215,9 @@ NTS_KE_SRCS = nts_ke.c ntp_packet.c fmt.c
 build/test_nts_ke: tests/test_nts_ke.c $(NTS_KE_SRCS) nts_ke.h ntp_packet.h fmt.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) $(CMOCKA)
 
-NTS_SRCS = nts.c mac.c ntp_packet.c
-build/test_nts: tests/test_nts.c $(NTS_SRCS) nts.h nts_ke.h mac.h ntp_packet.h \
+NTS_SRCS = nts.c mac.c ntp_packet.c auth_nts.c jar.c fmt.c
+build/test_nts: tests/test_nts.c $(NTS_SRCS) nts.h nts_ke.h mac.h ntp_packet.h auth_nts.h \
+    jar.h \
     $(WC_TEST)/lib/libwolfcrypt.a | build
 	$(TEST_CC) $(TEST_CFLAGS) $(call WC_CPPFLAGS,$(WC_TEST)) -o $@ tests/test_nts.c \
 	    $(NTS_SRCS) $(WC_TEST)/lib/libwolfcrypt.a $(CMOCKA)

@@ -54,6 +54,16 @@ clock_unset_shift(int64_t build_epoch)
 	return now.tv_sec < build_epoch ? build_epoch - (int64_t)now.tv_sec : 0;
 }
 
+/* The clock's seconds, shifted while it is unset. */
+int64_t
+clock_seconds(int64_t shift)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec + shift;
+}
+
 /* T1 and T4: the local clock, shifted while it is unset. */
 uint64_t
 clock_ntp(struct timespec ts, int64_t shift)

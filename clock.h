@@ -53,6 +53,7 @@ void		clock_sleep_ns(int64_t ns);
 int64_t		clock_unset_shift(int64_t build_epoch);
 uint64_t	clock_ntp(struct timespec ts, int64_t shift);
 uint64_t	clock_ntp_now(int64_t shift);
+int64_t		clock_seconds(int64_t shift);
 double		clock_true_offset(ntp_dur offset, int64_t shift);
 int		clock_wants_step(const struct clock_policy *p, ntp_dur offset);
 enum clock_status clock_plan(const struct clock_policy *p, ntp_dur offset,

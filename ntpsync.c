@@ -374,7 +374,7 @@ load_key(const struct options *o, struct ntp_key *key)
 static time_t
 cert_time(const struct run *run)
 {
-	return time(NULL) + (time_t)run->policy.shift;
+	return (time_t)clock_seconds(run->policy.shift);
 }
 
 static void

@@ -5,13 +5,19 @@
  * (appendix A.1), our request byte for byte and checked as a server
  * would (wolfCrypt's decryption with the C2S key), and replies this test
  * makes as a server (encrypted with the S2C key): good ones, and every
- * way one is refused.
+ * way one is refused.  Then the two files built on it: auth_nts.c (one
+ * cookie per request, the reply's cookies kept, the NAK) and jar.c (the
+ * cookie jar's text, both ways, and every line it refuses).
  */
+#include <arpa/inet.h>
+
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -20,6 +26,8 @@
 #include <wolfssl/wolfcrypt/aes.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+#include "auth_nts.h"
+#include "jar.h"
 #include "ntp_packet.h"
 #include "nts.h"
 
@@ -519,6 +527,273 @@ nak(void **state)
 	assert_int_equal(verify(&r), NTP_OK);
 }
 
+/* auth_nts.c's random identifiers and nonces: counted bytes here. */
+int
+xchg_random(void *buf, size_t len)
+{
+	static uint8_t next;
+	uint8_t *b = buf;
+
+	while (len-- > 0)
+		*b++ = next++;
+	return 0;
+}
+
+static const char host[] = "nts.test";
+
+/* A table with one peer for 127.0.0.1 (host above) holding n cookies. */
+static void
+one_peer(struct nts_table *t, struct ntp_server *s, size_t n)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&s->ss;
+	struct nts_peer *p;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	memset(s, 0, sizeof(*s));
+	s->host = host;
+	in->sin_family = AF_INET;
+	in->sin_port = htons(NTP_PORT);
+	in->sin_addr.s_addr = htonl(0x7f000001);
+	s->sslen = sizeof(*in);
+	p = nts_add(t, host);
+	assert_non_null(p);
+	memcpy(&p->ntp, &s->ss, s->sslen);
+	p->ntp_len = s->sslen;
+	memcpy(&p->ke, &s->ss, s->sslen);
+	p->ke_len = s->sslen;
+	memcpy(p->c2s, C2S, NTS_KEY_LEN);
+	memcpy(p->s2c, S2C, NTS_KEY_LEN);
+	for (i = 0; i < n; i++) {
+		p->cookies[i] = cookie;
+		p->cookies[i].bytes[0] = (uint8_t)i;
+	}
+	p->ncookies = n;
+}
+
+/*
+ * RFC 8915 section 5.7: each request takes one cookie (the newest) and
+ * asks, with placeholders, for the ones missing from eight; a good reply
+ * brings them, another identifier or a broken authenticator brings none.
+ */
+static void
+auth_nts_spends_and_refills(void **state)
+{
+	struct nts_table t;
+	struct ntp_server s;
+	struct ntp_auth a;
+	struct ntp_auth_req req;
+	struct nts_peer *p;
+	struct reply r;
+	uint8_t buf[NTP_REQUEST_MAX], plain[PKT_MAX];
+	size_t n;
+
+	(void)state;
+	one_peer(&t, &s, 3);
+	p = &t.peer[0];
+	auth_nts_init(&a, &t);
+	assert_ptr_equal(nts_find(&t, &s), p);
+	memset(buf, 0, sizeof(buf));
+	n = a.sign(&a, &s, &req, buf, NTP_PACKET_LEN, sizeof(buf));
+	assert_int_equal(n, nts_request_len(COOKIE_LEN, 5));
+	assert_int_equal(p->ncookies, 2);
+	/* The cookie sent was the third, and its copy is wiped. */
+	assert_int_equal(buf[NTP_PACKET_LEN + 36 + 4], 2);
+	assert_int_equal(p->cookies[2].len, 0);
+	assert_int_equal(server_opens(buf, n - NTS_AUTH_EF_LEN, C2S), 0);
+	assert_memory_equal(buf + NTP_PACKET_LEN + 4, req.uid, NTS_UID_LEN);
+
+	/* Another identifier: refused, nothing kept. */
+	header(&r, 2, 0x7f7f0100);
+	add_uid(&r, uid);
+	add_auth(&r, plain, plain_cookies(plain, 6), 0);
+	assert_int_equal(a.verify(&a, &s, &req, r.b, r.n), NTP_NTS_UID);
+	assert_int_equal(p->ncookies, 2);
+	/* Ours, authenticated: the six new cookies join the two. */
+	header(&r, 2, 0x7f7f0100);
+	add_uid(&r, req.uid);
+	add_auth(&r, plain, plain_cookies(plain, 6), 0);
+	assert_int_equal(a.verify(&a, &s, &req, r.b, r.n), NTP_OK);
+	assert_int_equal(p->ncookies, NTS_COOKIES_MAX);
+	assert_int_equal(p->cookies[7].bytes[0], 0xa5);
+	/* A flipped tag: refused, and no cookie from it. */
+	p->ncookies = 2;
+	r.b[r.n - 1] ^= 1;
+	assert_int_equal(a.verify(&a, &s, &req, r.b, r.n), NTP_NTS_FAILED);
+	assert_int_equal(p->ncookies, 2);
+	/* A full jar asks for none, an empty one sends nothing. */
+	p->ncookies = NTS_COOKIES_MAX;
+	assert_int_equal(a.sign(&a, &s, &req, buf, NTP_PACKET_LEN,
+	    sizeof(buf)), nts_request_len(COOKIE_LEN, 0));
+	p->ncookies = 0;
+	errno = 0;
+	assert_int_equal(a.sign(&a, &s, &req, buf, NTP_PACKET_LEN,
+	    sizeof(buf)), 0);
+	assert_int_equal(errno, ENOKEY);
+}
+
+/* Placeholders stop where the request would not fit what a reply may be. */
+static void
+auth_nts_fits_the_request(void **state)
+{
+	struct nts_table t;
+	struct ntp_server s;
+	struct ntp_auth a;
+	struct ntp_auth_req req;
+	uint8_t buf[NTP_REQUEST_MAX];
+
+	(void)state;
+	one_peer(&t, &s, 1);
+	t.peer[0].cookies[0].len = NTS_COOKIE_MAX;
+	auth_nts_init(&a, &t);
+	assert_int_equal(a.sign(&a, &s, &req, buf, NTP_PACKET_LEN,
+	    sizeof(buf)), nts_request_len(NTS_COOKIE_MAX, 2));
+	assert_true(nts_request_len(NTS_COOKIE_MAX, 3) > sizeof(buf));
+}
+
+/* An NTS NAK with our identifier: the cookies go, NTS-KE must come again. */
+static void
+auth_nts_nak_drops_the_cookies(void **state)
+{
+	struct nts_table t;
+	struct ntp_server s, other;
+	struct ntp_auth a;
+	struct ntp_auth_req req;
+	struct reply r;
+	uint8_t buf[NTP_REQUEST_MAX];
+
+	(void)state;
+	one_peer(&t, &s, 4);
+	auth_nts_init(&a, &t);
+	assert_int_not_equal(a.sign(&a, &s, &req, buf, NTP_PACKET_LEN,
+	    sizeof(buf)), 0);
+	header(&r, NTP_STRATUM_KOD, NTP_KISS_NTSN);
+	add_uid(&r, req.uid);
+	assert_int_equal(a.verify(&a, &s, &req, r.b, r.n), NTP_NTS_NAK);
+	assert_int_equal(t.peer[0].ncookies, 0);
+	assert_true(t.peer[0].nak);
+	assert_int_equal(t.peer[0].naks, 1);
+	assert_int_equal(a.sign(&a, &s, &req, buf, NTP_PACKET_LEN,
+	    sizeof(buf)), 0);
+	/* Another address of the same name has no peer of its own yet. */
+	other = s;
+	((struct sockaddr_in *)&other.ss)->sin_addr.s_addr = htonl(0x7f000002);
+	assert_null(nts_find(&t, &other));
+	assert_int_equal(a.verify(&a, &other, &req, r.b, r.n), NTP_NTS_FAILED);
+}
+
+/* The jar, written and read back: only the names of this run are taken. */
+static void
+jar_round_trip(void **state)
+{
+	static char text[JAR_MAX];
+	char *const names[] = { (char *)"nts.test" };
+	char err[JAR_ERR_LEN];
+	struct nts_table t, back;
+	struct ntp_server s;
+	struct sockaddr_in6 *in6;
+	struct nts_peer *p;
+	size_t len;
+
+	(void)state;
+	one_peer(&t, &s, 3);
+	t.peer[0].cookies[1].len = 7;
+	p = nts_add(&t, "v6.test");
+	assert_non_null(p);
+	in6 = (struct sockaddr_in6 *)&p->ke;
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(NTS_KE_PORT);
+	in6->sin6_addr.s6_addr[15] = 1;
+	p->ke_len = sizeof(*in6);
+	memcpy(&p->ntp, &p->ke, p->ke_len);
+	p->ntp_len = p->ke_len;
+	((struct sockaddr_in6 *)&p->ntp)->sin6_port = htons(1123);
+	p->cookies[0] = cookie;
+	p->ncookies = 1;
+
+	len = jar_format(&t, text, sizeof(text));
+	assert_true(len > 0 && len < sizeof(text));
+	assert_non_null(strstr(text, "server nts.test 127.0.0.1 123 "
+	    "127.0.0.1 123\n"));
+	assert_non_null(strstr(text, "server v6.test ::1 4460 ::1 1123\n"));
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(jar_parse(text, len, names, 1, &back, err,
+	    sizeof(err)), 0);
+	assert_int_equal(back.n, 1);
+	assert_ptr_equal(back.peer[0].host, names[0]);
+	assert_int_equal(back.peer[0].ntp_len, s.sslen);
+	assert_memory_equal(&back.peer[0].ntp, &s.ss, s.sslen);
+	assert_memory_equal(back.peer[0].c2s, C2S, NTS_KEY_LEN);
+	assert_memory_equal(back.peer[0].s2c, S2C, NTS_KEY_LEN);
+	assert_int_equal(back.peer[0].ncookies, 3);
+	assert_int_equal(back.peer[0].cookies[1].len, 7);
+	assert_memory_equal(back.peer[0].cookies[2].bytes,
+	    t.peer[0].cookies[2].bytes, COOKIE_LEN);
+	/* A peer without cookies, or after a NAK, is not written. */
+	t.peer[0].ncookies = 0;
+	t.peer[1].nak = 1;
+	len = jar_format(&t, text, sizeof(text));
+	assert_null(strstr(text, "server"));
+	/* Too small a buffer: nothing, not half a jar. */
+	t.peer[0].ncookies = 3;
+	assert_int_equal(jar_format(&t, text, 100), 0);
+}
+
+/* Every kind of bad jar: one line that says where and why. */
+static void
+jar_refusals(void **state)
+{
+	static const char key[] = "c2s 000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1f\n";
+	static const char skey[] = "s2c 000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1f\n";
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "c2s 00\n", "line 1: a line before the first server line" },
+		{ "server nts.test 127.0.0.1 4460\n", "line 1: a server line "
+		    "is" },
+		{ "server nts.test 127.0.0.1 4460 nts.test 123\n", "line 1: "
+		    "not a numeric address and port" },
+		{ "server nts.test 127.0.0.1 0 127.0.0.1 123\n", "line 1: "
+		    "not a numeric" },
+		{ "server nts.test 127.0.0.1 4460 127.0.0.1 123\nc2s 0011\n",
+		    "line 2: a key is 64" },
+		{ "server nts.test 127.0.0.1 4460 127.0.0.1 123\ncookie abc\n",
+		    "line 2: a cookie is" },
+		{ "server nts.test 127.0.0.1 4460 127.0.0.1 123\nkey 00\n",
+		    "line 2: expected" },
+		{ "server nts.test 127.0.0.1 4460 127.0.0.1 123\n", "the server "
+		    "on line 1: it lacks its c2s or s2c key" },
+	};
+	char *const names[] = { (char *)"nts.test" };
+	char err[JAR_ERR_LEN], text[512];
+	struct nts_table t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&t, 0, sizeof(t));
+		assert_int_equal(jar_parse(bad[i].text, strlen(bad[i].text),
+		    names, 1, &t, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, bad[i].why));
+	}
+	/* Keys but no cookie. */
+	snprintf(text, sizeof(text), "server nts.test 127.0.0.1 4460 "
+	    "127.0.0.1 123\n%s%s", key, skey);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(jar_parse(text, strlen(text), names, 1, &t, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "it has no cookie"));
+	/* Another name's block is skipped whole, even a broken one. */
+	snprintf(text, sizeof(text), "# comment\n\nserver other 127.0.0.1 "
+	    "4460 127.0.0.1 123\nc2s 00\n");
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(jar_parse(text, strlen(text), names, 1, &t, err,
+	    sizeof(err)), 0);
+	assert_int_equal(t.n, 0);
+}
+
 int
 main(void)
 {
@@ -531,6 +806,11 @@ main(void)
 		cmocka_unit_test(authenticator_refusals),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(nak),
+		cmocka_unit_test(auth_nts_spends_and_refills),
+		cmocka_unit_test(auth_nts_fits_the_request),
+		cmocka_unit_test(auth_nts_nak_drops_the_cookies),
+		cmocka_unit_test(jar_round_trip),
+		cmocka_unit_test(jar_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
