@@ -191,8 +191,10 @@ build/sanitize.$(SANITIZE): | build
 	touch $@
 $(UNIT_TESTS): build/sanitize.$(SANITIZE)
 
+# With the words of the NTS verdicts, which only an NTS build has.
 build/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h | build
-	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_ntp_packet.c ntp_packet.c $(CMOCKA)
+	$(TEST_CC) $(TEST_CFLAGS) -DNTPSYNC_NTS -o $@ tests/test_ntp_packet.c ntp_packet.c \
+	    $(CMOCKA)
 
 build/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(CMOCKA)

@@ -427,6 +427,8 @@ static const struct {
 	[NTP_AUTH_FAILED] = { "authentication failed",
 	    "the reply's MAC does not verify with our key: a forgery, a "
 	    "corrupted reply, or the server's key differs" },
+#ifdef NTPSYNC_NTS
+	/* Only an NTS build (-N) can reach these: the others keep the bytes. */
 	[NTP_NTS_MALFORMED] = { "NTS malformed",
 	    "the reply's extension fields are malformed (RFC 7822 lengths, an "
 	    "NTS field twice or after the authenticator)" },
@@ -442,6 +444,7 @@ static const struct {
 	[NTP_NTS_FAILED] = { "NTS authentication failed",
 	    "the reply's NTS authenticator does not verify with the S2C key: "
 	    "a forgery, a corrupted reply, or keys of another NTS-KE session" },
+#endif
 	[NTP_BAD_VERSION] = { "bad version",
 	    "the NTP version is not 1 to 4" },
 	[NTP_BAD_MODE] = { "bad mode",
@@ -483,13 +486,15 @@ static const struct {
 const char *
 ntp_verdict_name(enum ntp_verdict v)
 {
-	return (unsigned)v < NTP_VERDICT_COUNT ? verdicts[v].name : "?";
+	return (unsigned)v < NTP_VERDICT_COUNT && verdicts[v].name != NULL ?
+	    verdicts[v].name : "?";
 }
 
 const char *
 ntp_verdict_why(enum ntp_verdict v)
 {
-	return (unsigned)v < NTP_VERDICT_COUNT ? verdicts[v].why : "?";
+	return (unsigned)v < NTP_VERDICT_COUNT && verdicts[v].why != NULL ?
+	    verdicts[v].why : "?";
 }
 
 /* The era is dropped: differences of timestamps do not need it. */
