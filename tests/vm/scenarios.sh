@@ -18,6 +18,8 @@
 # The guest passes when, after ntpsync: `ntpsync -q 10.0.2.2` in the guest measures
 # |offset| < 0.5 s, the guest's clock printed on the console is within 0.5 s of the
 # host's time at which the line arrived, and the RTC holds the new time (within 2 s).
+# qemu records the guest's network traffic (build/vm/logs/SCENARIO.log.pcap): every
+# frame the guest sent must have gone to 10.0.2.2, and only to the scenario's ports.
 # shellcheck source-path=SCRIPTDIR/..
 set -u
 
@@ -31,10 +33,11 @@ require_sandbox
 A=$root/build/vm/x86_64
 LOGS=$root/build/vm/logs
 VM_TIMEOUT=${VM_TIMEOUT:-80}
-# More qemu options, e.g. VM_EXTRA="-object filter-dump,id=d0,netdev=n0,file=/tmp/vm.pcap"
+# More qemu options, e.g. VM_EXTRA="-d guest_errors"
 VM_EXTRA=${VM_EXTRA:-}
 UNSYNC_SECONDS=${UNSYNC_SECONDS:-3}
 Y2000=946684800
+GUEST_MAC=52:54:00:12:34:56
 mkdir -p "$LOGS"
 trap cleanup_servers EXIT
 
@@ -50,14 +53,15 @@ stamp_lines() {
 
 vm_start() { # SCENARIO: boot the guest in the background; its console goes to $VM_LOG
     VM_LOG=$LOGS/$1.log
-    rm -f "$VM_LOG" "$VM_LOG.rc"
+    rm -f "$VM_LOG" "$VM_LOG.rc" "$VM_LOG.pcap"
     VM_T0=$EPOCHREALTIME
     (
         timeout -s KILL "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -smp 1 \
             -nodefaults -no-user-config -display none -serial stdio -no-reboot \
             -rtc base=2000-01-01 -kernel "$A/vmlinuz" -initrd "$A/initramfs.cpio" \
             -append "console=ttyS0 quiet panic=-1 vmtest=$1" \
-            -netdev user,id=n0 -device virtio-net-pci,netdev=n0 ${VM_EXTRA:+$VM_EXTRA} \
+            -netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=$GUEST_MAC \
+            -object filter-dump,id=d0,netdev=n0,file="$VM_LOG.pcap" ${VM_EXTRA:+$VM_EXTRA} \
             </dev/null 2>"$VM_LOG.stderr" | stamp_lines >"$VM_LOG"
         echo "${PIPESTATUS[0]}" >"$VM_LOG.rc"
     ) &
@@ -166,6 +170,26 @@ check_guest() {
         [ "$VM_RC" = 0 ]
 }
 
+# Where the guest's frames went ($VM_LOG.pcap): ARP for 10.0.2.2, and IPv4 to 10.0.2.2 on
+# PROTO PORT... only; IPv6 only to link-local multicast (ff02::, the kernel's neighbour
+# discovery and MLD on link-up, which never leaves the link). $1: the scenario.
+check_traffic() { # SCENARIO "PROTO PORT"...
+    local s=$1 dests other ok
+    shift
+    dests=$("$PYTHON" "$here/pcap_dests.py" "$VM_LOG.pcap" "$GUEST_MAC" 2>&1 || echo "(no capture)")
+    other=$(awk -v allowed="$(printf '%s\n' "$@")" '
+        BEGIN { n = split(allowed, a, "\n"); for (i = 1; i <= n; i++) ok[a[i]] = 1 }
+        $2 == "arp" && $4 == "10.0.2.2" { next }
+        $2 == "ipv4" && $4 == "10.0.2.2" && (($3 " " $5) in ok) { next }
+        $2 == "ipv6" && $4 ~ /^ff02:/ { next }
+        { print }' <<<"$dests")
+    echo "# $s: the guest sent (count family proto destination port): $(paste -sd';' <<<"$dests")"
+    ok=0
+    [ -n "$dests" ] && [ -z "$other" ] && ok=1
+    check "$s: the guest's traffic went only to 10.0.2.2 ($(paste -sd, <<<"$(printf '%s\n' "$@")"))" \
+        "${dests//$'\n'/; }; not allowed: ${other//$'\n'/; }" [ "$ok" = 1 ]
+}
+
 report_vm() { # SCENARIO: the console when something failed, or always with VERBOSE=1
     if [ "$FAILED" -gt "$1" ] || [ -n "${VERBOSE:-}" ]; then
         echo "# guest console ($VM_LOG):"
@@ -183,6 +207,7 @@ echo "# boot: chronyd on 127.0.0.1:123 (the guest's 10.0.2.2): $(ntp_query 127.0
 vm_start boot
 vm_wait
 check_guest boot
+check_traffic boot "udp 123"
 report_vm "$failed0"
 stop_servers
 
@@ -228,6 +253,7 @@ check "wait: the guest synced only once the server was (step at +$(awk -v a="$t_
 check "wait: ntpsync -v said what it was waiting for (a server at stratum 16)" \
     "no 'waiting' line, or no 'stratum 16' on the console" \
     eval "grep -qi 'waiting' '$VM_LOG' && grep -q 'stratum 16' '$VM_LOG'"
+check_traffic wait "udp 123"
 report_vm "$failed0"
 
 [ -z "${VM_TEST_T0:-}" ] ||
