@@ -280,8 +280,8 @@ bench: deps
 	bench/run.sh ./ntpsync
 
 vm-test: deps
-	$(MAKE) ntpsync
-	tests/vm-test.sh ./ntpsync
+	$(MAKE) ntpsync build/ntpsync-nts
+	tests/vm-test.sh ./ntpsync ./build/ntpsync-nts
 
 # One full sync and the failure paths of the dynamic glibc build.
 valgrind: deps

@@ -451,9 +451,8 @@ tls_ke(const struct tls_ke_cfg *cfg, const uint8_t *req, size_t reqlen,
 	unsigned char *ca = NULL;
 	long calen = 0;
 	int64_t deadline;
-	int fd = -1, rc = -1;
+	int fd = -1, rc = -1, set;
 
-	deadline = now_ns() + cfg->timeout_ns;
 	memset(err, 0, sizeof(*err));
 	if (read_ca_file(cfg->ca_file, &ca, &calen, err) == -1)
 		return -1;
@@ -463,7 +462,15 @@ tls_ke(const struct tls_ke_cfg *cfg, const uint8_t *req, size_t reqlen,
 	}
 	verify_time = cfg->verify_time;
 	wc_SetTimeCb(verify_time_cb);
-	if (setup(&ctx, &ssl, cfg, ca, calen, err) == 0 &&
+	set = setup(&ctx, &ssl, cfg, ca, calen, err);
+	/*
+	 * The timeout is the server's time, so it starts after setup():
+	 * wolfSSL_new() seeds its DRBG from getrandom(), which at boot waits
+	 * for the kernel's pool to be ready (over a second in the VM boot
+	 * test, where it used up the whole default timeout).
+	 */
+	deadline = now_ns() + cfg->timeout_ns;
+	if (set == 0 &&
 	    tcp_connect(cfg, deadline, &fd, err) == 0 &&
 	    wolfSSL_set_fd(ssl, fd) == WOLFSSL_SUCCESS &&
 	    handshake(ssl, fd, deadline, ctx_c2s, ctx_s2c, ctxlen, c2s, s2c, keylen, err) == 0 &&

@@ -9,6 +9,13 @@
 # The scenario comes from the kernel command line (vmtest=NAME):
 #   boot   ntpsync -u -w 10.0.2.2            the server is up and synchronized
 #   wait   ntpsync -W 60 -v -u -w 10.0.2.2   the server answers stratum 16 at first
+#   nts    the NTS build (/usr/sbin/ntpsync-nts) is the board's ntpsync:
+#          ntpsync -N -c /etc/ca.pem -u -w 10.0.2.2
+#   nts-refuse  the same board, the clock left at 2000:
+#          ntpsync -N -c /etc/foreign-ca.pem -u -w 10.0.2.2   a CA that signed nothing
+#                                                             here: refused, no step
+#          ntpsync -d -N -c /etc/ca.pem 10.0.2.2              -d: the time the
+#                                                             certificates were checked at
 # 10.0.2.2 is qemu's user-mode network gateway: the host's (the sandbox's) 127.0.0.1.
 #
 # Lines for the test start with "VMTEST "; times are UTC, epochs in seconds.
@@ -52,25 +59,51 @@ say "net $(ip -4 -o addr show dev eth0 | awk '{ print $2, $4 }') via 10.0.2.2"
 
 clock before
 
+timed() { # LABEL ARG...: ntpsync ARG..., its exit code and duration
+    l=$1
+    shift
+    say "$l ntpsync $*"
+    t0=$(uptime_s)
+    ntpsync "$@"
+    rc=$?
+    t1=$(uptime_s)
+    say "$l exit=$rc seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+}
+
 case $scenario in
 boot) set -- -u -w 10.0.2.2 ;;
 wait) set -- -W 60 -v -u -w 10.0.2.2 ;;
+nts)
+    # A board that ships the NTS build installs it as its ntpsync.
+    ln -sf ntpsync-nts /usr/sbin/ntpsync
+    set -- -N -c /etc/ca.pem -u -w 10.0.2.2
+    ;;
+nts-refuse)
+    # The clock reads 2000, before every certificate's notBefore: the certificates are
+    # checked at the build date instead, and a CA that did not sign the server's must
+    # still be refused, the clock left alone. No sync after these.
+    ln -sf ntpsync-nts /usr/sbin/ntpsync
+    timed foreign -N -c /etc/foreign-ca.pem -u -w 10.0.2.2
+    clock foreign
+    timed debug -d -N -c /etc/ca.pem 10.0.2.2
+    clock debug
+    set --
+    ;;
 *)
     say "unknown scenario '$scenario'"
     set -- -q 10.0.2.2
     ;;
 esac
-say "run ntpsync $*"
-t0=$(uptime_s)
-ntpsync "$@"
-rc=$?
-t1=$(uptime_s)
-say "ntpsync exit=$rc seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+if [ $# -gt 0 ]; then
+    timed run "$@"
 
-clock after
+    clock after
 
-# How far the clock is from the server's now, to the microsecond: a query only.
-ntpsync -q 10.0.2.2
-say "query exit=$?"
+    # How far the clock is from the server's now, to the microsecond: a query only.
+    ntpsync -q 10.0.2.2
+    say "query exit=$?"
+fi
+# When the kernel's random pool was ready: a read before then waits for it.
+say "crng $(dmesg | grep -m1 'crng init done' || echo 'not ready')"
 say "end uptime=$(uptime_s)"
 poweroff -f

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/vm/prepare.sh NTPSYNC: everything the VM boot test needs, cached under build/vm/.
+# tests/vm/prepare.sh NTPSYNC NTPSYNC_NTS CERTDIR: everything the VM boot test needs, cached
+# under build/vm/.
 #
 #   * qemu-system-x86_64 (apt-get install qemu-system-x86 if missing);
 #   * a Debian kernel: the package behind linux-image-cloud-amd64, fetched with
@@ -9,8 +10,10 @@
 #     (build/vm/x86_64/modules.order);
 #   * busybox-static, likewise downloaded and unpacked;
 #   * build/vm/x86_64/initramfs.cpio, rebuilt on every run (NTPSYNC may have changed):
-#     /init (tests/vm/init.sh), busybox, ntpsync, the modules, /dev/console. No
-#     /etc/services, no /etc/hosts: a bare board.
+#     /init (tests/vm/init.sh), busybox, ntpsync, the NTS build as ntpsync-nts, the test
+#     CA and the foreign CA of tests/nts_certs.sh (CERTDIR) as /etc/ca.pem and
+#     /etc/foreign-ca.pem, the modules, /dev/console. No /etc/services, no /etc/hosts:
+#     a bare board.
 #
 # Cached runs need no network and take well under a second. `rm -rf build/vm` starts over.
 # Runs as root without stdin (CI); quiet unless something fails.
@@ -18,7 +21,10 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-NTPSYNC=$(realpath "${1:?usage: prepare.sh NTPSYNC}")
+usage="usage: prepare.sh NTPSYNC NTPSYNC_NTS CERTDIR"
+NTPSYNC=$(realpath "${1:?$usage}")
+NTPSYNC_NTS=$(realpath "${2:?$usage}")
+CERTS=$(realpath "${3:?$usage}")
 VM=$root/build/vm
 A=$VM/x86_64
 export DEBIAN_FRONTEND=noninteractive
@@ -142,6 +148,9 @@ entries=(
     file:bin/busybox:755:"$A/busybox"
     file:init:755:"$here/init.sh"
     file:usr/sbin/ntpsync:755:"$NTPSYNC"
+    file:usr/sbin/ntpsync-nts:755:"$NTPSYNC_NTS"
+    file:etc/ca.pem:644:"$CERTS/ca.pem"
+    file:etc/foreign-ca.pem:644:"$CERTS/foreign-ca.pem"
     file:lib/modules/modules.order:644:"$A/modules.order"
 )
 while IFS= read -r m; do

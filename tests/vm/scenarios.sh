@@ -13,6 +13,15 @@
 #   wait  fake_server.py answers stratum 16 (LI=3) until the guest has asked a few times
 #         and for at least UNSYNC_SECONDS, then chronyd takes over port 123; the guest
 #         runs `ntpsync -W 60 -v -u -w 10.0.2.2`
+#   nts   chronyd with NTS (NTS-KE on 127.0.0.1:4460, the certificate of
+#         tests/nts_certs.sh, which names 10.0.2.2 and is valid from 2024, after the
+#         guest's 2000); the guest's ntpsync is the NTS build and runs
+#         `ntpsync -N -c /etc/ca.pem -u -w 10.0.2.2`
+#   nts-refuse  the same server; with the guest's clock left at 2000,
+#         `ntpsync -N -c /etc/foreign-ca.pem -u -w 10.0.2.2` must fail (exit 12,
+#         untrusted certificate) and leave the clock and RTC alone, and
+#         `ntpsync -d -N -c /etc/ca.pem 10.0.2.2` must say the certificates were
+#         checked at the build date
 #
 # Each guest console line is logged with the host's time of arrival (build/vm/logs/).
 # The guest passes when, after ntpsync: `ntpsync -q 10.0.2.2` in the guest measures
@@ -37,7 +46,9 @@ VM_TIMEOUT=${VM_TIMEOUT:-80}
 VM_EXTRA=${VM_EXTRA:-}
 UNSYNC_SECONDS=${UNSYNC_SECONDS:-3}
 Y2000=946684800
+Y2024=1704067200
 GUEST_MAC=52:54:00:12:34:56
+CERTS=$root/build/nts-certs
 mkdir -p "$LOGS"
 trap cleanup_servers EXIT
 
@@ -80,6 +91,10 @@ vmtest() { # PREFIX: the first "VMTEST PREFIX..." line, host time first
     awk -v w="$*" '$2 == "VMTEST" { l = $3; for (i = 4; i <= NF; i++) l = l " " $i
                                     if (index(l, w) == 1) { print; exit } }' "$VM_LOG"
 }
+between() { # FROM TO REGEX: the first line matching REGEX after the line FROM, before TO
+    awk -v a="$1" -v b="$2" -v r="$3" 'index($0, b) { exit } on && $0 ~ r { print; exit }
+                                       index($0, a) { on = 1 }' "$VM_LOG"
+}
 field() { # N: the Nth word of stdin's line
     awk -v n="$1" '{ print $n }'
 }
@@ -103,11 +118,12 @@ check_guest() {
     before_c=$(vmtest before clock)
     before_r=$(vmtest before rtc)
     run=$(vmtest run ntpsync)
-    ran=$(vmtest ntpsync exit=)
+    ran=$(vmtest run exit=)
     after_c=$(vmtest after clock)
     after_r=$(vmtest after rtc)
-    q=$(grep -m1 ' server 10\.0\.2\.2, stratum' "$VM_LOG")
-    step=$(grep -m1 'step time server 10\.0\.2\.2 offset' "$VM_LOG")
+    # ntpsync's lines while it ran, and the query's after it (which says "step" too)
+    step=$(between 'VMTEST run ntpsync' 'VMTEST run exit=' 'step time server 10\.0\.2\.2 offset')
+    q=$(between 'VMTEST run exit=' 'VMTEST query exit=' ' server 10\.0\.2\.2, stratum')
 
     echo "# $s: guest clock before: $(cut -d' ' -f6-8 <<<"$before_c") (epoch $(field 5 <<<"$before_c"))"
     echo "# $s: guest RTC before:   $(cut -d' ' -f6-8 <<<"$before_r" | tr -d ,)"
@@ -145,6 +161,9 @@ check_guest() {
         t=$(awk -v a="$(field 1 <<<"$run")" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }')
         if [ "$s" = wait ]; then
             pass "$s: ntpsync stepped ${t} s after it started (it waited for the server)"
+        elif [ "$s" = nts ]; then
+            # a figure: NTS-KE and the wait for the kernel's random pool (below) included
+            echo "# $s: ntpsync stepped ${t} s after it started"
         else
             check "$s: ntpsync stepped ${t} s after it started (< 0.5 s: no stall at boot)" \
                 "the step came ${t} s after ntpsync started" near "$t" 0 0.5
@@ -246,7 +265,7 @@ vm_wait
 check_guest wait
 check "wait: the guest kept asking the unsynchronized server (${unsync_rx:-0} requests)" \
     "fewer than 3 requests reached the stratum-16 server" [ "${unsync_rx:-0}" -ge 3 ]
-step=$(grep -m1 'step time server 10\.0\.2\.2 offset' "$VM_LOG")
+step=$(between 'VMTEST run ntpsync' 'VMTEST run exit=' 'step time server 10\.0\.2\.2 offset')
 check "wait: the guest synced only once the server was (step at +$(awk -v a="$t_good" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }') s)" \
     "step line ${step:-missing} arrived before chronyd served at $t_good" \
     awk -v a="$t_switch" -v b="$(field 1 <<<"$step")" 'BEGIN { exit !(b != "" && b > a) }'
@@ -254,6 +273,66 @@ check "wait: ntpsync -v said what it was waiting for (a server at stratum 16)" \
     "no 'waiting' line, or no 'stratum 16' on the console" \
     eval "grep -qi 'waiting' '$VM_LOG' && grep -q 'stratum 16' '$VM_LOG'"
 check_traffic wait "udp 123"
+report_vm "$failed0"
+stop_servers
+
+# --- nts: the NTS build syncs at boot; nts-refuse: the certificate time ---------------------
+failed0=$FAILED
+start_chrony_nts 127.0.0.1 "$CERTS" || exit 1
+echo "# nts: chronyd with NTS on 127.0.0.1 (NTS-KE :4460, NTP :123; the guest's 10.0.2.2)," \
+    "certificate $(openssl x509 -in "$CERTS/server.pem" -noout -startdate -enddate | cut -d= -f2 | paste -sd' ' | sed 's/ \([A-Z]\)/ .. \1/2')"
+vm_start nts
+vm_wait
+check_guest nts
+check_traffic nts "tcp 4460" "udp 123"
+echo "# nts: $(vmtest crng | cut -d' ' -f3-)"
+report_vm "$failed0"
+
+# The foreign CA is refused although the certificates are checked at the build date (exit
+# 12, the clock and the RTC still at 2000), then -d says which time they were checked at.
+failed0=$FAILED
+s=nts-refuse
+vm_start $s
+vm_wait
+f_run=$(vmtest foreign ntpsync)
+f_ran=$(vmtest foreign exit=)
+f_c=$(vmtest foreign clock)
+f_r=$(vmtest foreign rtc)
+f_why=$(awk '/VMTEST foreign ntpsync/ { on = 1; next } /VMTEST foreign exit=/ { on = 0 }
+             on { $1 = ""; sub(/^ /, ""); print }' "$VM_LOG" | paste -sd'|')
+d_run=$(vmtest debug ntpsync)
+d_ran=$(vmtest debug exit=)
+d_c=$(vmtest debug clock)
+d_when=$(grep -m1 'certificates checked at' "$VM_LOG")
+echo "# $s: guest clock before: $(cut -d' ' -f6-8 <<<"$(vmtest before clock)")"
+echo "# $s: guest ran:          ${f_run#* VMTEST foreign } -> $(cut -d' ' -f4- <<<"$f_ran")"
+echo "# $s: ntpsync said:       $f_why"
+echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$f_c") (epoch $(field 5 <<<"$f_c")); RTC $(cut -d' ' -f6-8 <<<"$f_r" | tr -d ,)"
+echo "# $s: guest ran:          ${d_run#* VMTEST debug } -> $(cut -d' ' -f4- <<<"$d_ran")"
+echo "# $s: ntpsync -d said:    $(cut -d' ' -f2- <<<"$d_when" | sed 's/^ *//')"
+echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$d_c")"
+check "$s: guest booted" "no VMTEST start line; qemu exit $VM_RC" [ -n "$(vmtest start)" ]
+check "$s: foreign CA: ntpsync exit 12 (NTS-KE failed)" "${f_ran:-no exit line}" \
+    [ "$(value exit "$f_ran")" = 12 ]
+check "$s: foreign CA: refused as untrusted, not for its dates" "said: ${f_why:-nothing}" \
+    grep -q 'untrusted certificate' <<<"$f_why"
+check "$s: foreign CA: guest clock and RTC still at 2000-01-01" "$f_c; $f_r" \
+    awk -v e="$(field 5 <<<"$f_c")" -v r="$(field 5 <<<"$f_r")" -v y="$Y2000" \
+    'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
+check "$s: ntpsync -d -N exit 0, the guest's clock still at 2000-01-01" "${d_ran:-no exit line}; $d_c" \
+    awk -v x="$(value exit "$d_ran")" -v e="$(field 5 <<<"$d_c")" -v y="$Y2000" \
+    'BEGIN { exit !(x == "0" && e >= y && e < y + 86400) }'
+# Not the guest's clock (2000, before the server certificate's notBefore) but the build
+# date: after 2024-01-01, and not after the host's now.
+when=$(sed -n 's/.*certificates checked at \([0-9-]* [0-9:]*\) UTC: the build date.*/\1/p' <<<"$d_when")
+when_s=$(date -u -d "${when:-invalid}" +%s 2>/dev/null)
+check "$s: certificates checked at the build date (${when:-none}), not at the guest's 2000" \
+    "line: ${d_when:-none}" awk -v w="${when_s:-}" -v lo="$Y2024" -v hi="$(field 1 <<<"$d_when")" \
+    'BEGIN { exit !(w != "" && w >= lo && w <= hi) }'
+check "$s: guest powered off by itself (${VM_SECONDS} s)" "qemu exit $VM_RC (124/137: timeout)" \
+    [ "$VM_RC" = 0 ]
+check_traffic $s "tcp 4460" "udp 123"
+echo "# $s: $(vmtest crng | cut -d' ' -f3-)"
 report_vm "$failed0"
 
 [ -z "${VM_TEST_T0:-}" ] ||
