@@ -35,7 +35,7 @@ CLIENTS, LABEL, CLASS = [], {}, {}
 for line in open(os.path.join(RES, "clients")):
     cid, cls, label = line.rstrip("\n").split("\t")
     LABEL[cid], CLASS[cid] = label, cls
-    if cls not in ("extra", "auth"):
+    if cls not in ("extra", "auth", "nts"):
         CLIENTS.append(cid)
 PROFILES = collections.OrderedDict()
 for line in open(os.path.join(RES, "profiles")):
@@ -53,6 +53,8 @@ OFFSET_RE = {
 }
 STYLE = {"ntpsync": "ntpdate", "ntpsync-p1": "ntpdate", "ntpsync-t3": "ntpdate", "ntpsync-p8": "ntpdate",
          "ntpsync-md5": "ntpdate", "ntpsync-sha1": "ntpdate", "ntpsync-aes": "ntpdate",
+         "ntpsync-nts": "ntpdate", "ntpsync-nts-jar": "ntpdate", "ntpsync-nts-jar-tmpfs": "ntpdate",
+         "chrony-nts": "chrony",
          "ntpdate-u": "ntpdate", "ntpdate-q": "ntpdate", "sntp": "sntp", "ntpdig": "sntp",
          "ntpdate-ntpsec": "sntp", "chrony-iburst": "chrony", "chrony-1": "chrony",
          "busybox": "busybox"}
@@ -326,6 +328,48 @@ for v in AUTH.values():
     v["r_p10"] = ratio(v["p10"], AUTH_BASE["p10"]) if AUTH_BASE else None
 
 
+# NTS (-N) against chronyd's NTS server: (a) ntpsync -N with NTS-KE each run against (b)
+# chronyd -Q nts maxsamples 1; (c) ntpsync -N with a warm cookie jar against (d) ntpsync -q
+# without NTS, interleaved, the jar on disk and on tmpfs. The goals are read on the medians.
+NTS_KE_GOAL = 1 / 20.0  # (a) at most 1/20 of (b)
+NTS_JAR_GOAL = 2.0  # (c) at most twice (d)
+
+
+def nts_fig(sc, c):
+    rs = runs(sc, c)
+    if not rs:
+        return None
+    t = [r.sec for r in rs if r.ok]
+    rss = [r.rss for r in runs(sc, c, "mem")]
+    return dict(n=len(rs), ok=sum(r.ok for r in rs), t=med(t), p10=pct(t, 10), p90=pct(t, 90),
+                rss=max(rss) if rss else None)
+
+
+NTS = collections.OrderedDict((k, v) for k, v in (
+    ("ntpsync-nts", nts_fig("nts", "ntpsync-nts")), ("chrony-nts", nts_fig("nts", "chrony-nts")),
+    ("ntpsync-nts-jar", nts_fig("nts-jar", "ntpsync-nts-jar")),
+    ("ntpsync-nts-jar-tmpfs", nts_fig("nts-jar", "ntpsync-nts-jar-tmpfs")),
+    ("ntpsync", nts_fig("nts-jar", "ntpsync")))
+    if v is not None)
+JARS = [c for c in ("ntpsync-nts-jar", "ntpsync-nts-jar-tmpfs") if c in NTS]
+if "ntpsync" in NTS and NS:
+    NTS["ntpsync"]["rss"] = NS.rss  # measured against the plain chronyd: the same query
+
+
+def nts_ratio(a, b, key="t"):
+    return ratio(NTS[a][key], NTS[b][key]) if a in NTS and b in NTS else None
+
+
+NTS_KE_R = nts_ratio("ntpsync-nts", "chrony-nts")
+JAR_R = {c: (nts_ratio(c, "ntpsync"), nts_ratio(c, "ntpsync", "p10")) for c in JARS}
+
+
+def jar_met(c):  # the goal on the medians, and what the p10s say
+    r, r10 = JAR_R[c]
+    return "%s (p10s: %s)" % (met(None if r is None else r <= NTS_JAR_GOAL),
+                              met(None if r10 is None else r10 <= NTS_JAR_GOAL))
+
+
 def met(cond):
     return "n/a" if cond is None else ("met" if cond else "NOT met")
 
@@ -437,6 +481,45 @@ if AUTH:
         "never touched (-q). The goal is read on the medians; when other work on the machine "
         "slows down some runs by milliseconds, the medians move by more than 5 %, and the p10s "
         "(the fast tenth of the runs) show the cost of the MAC alone better.")
+    out("")
+
+# Table 1c: NTS
+if NTS:
+    out("## NTS (-N): time to an authenticated result")
+    out("")
+    rows = []
+    for c, v in NTS.items():
+        if c == "ntpsync-nts":
+            vs = "%s of chronyd's (goal: at most %s): %s" % (
+                fpc(NTS_KE_R), fpc(NTS_KE_GOAL), met(None if NTS_KE_R is None else NTS_KE_R <= NTS_KE_GOAL))
+        elif c in JAR_R:
+            vs = "%s × ntpsync -q's, p10s %s × (goal: at most %g ×): %s" % (
+                fr(JAR_R[c][0]), fr(JAR_R[c][1]), NTS_JAR_GOAL, jar_met(c))
+        else:
+            vs = "-"
+        rows.append(["ntpsync -q (no NTS, same server)" if c == "ntpsync" else LABEL[c],
+                     "%d/%d" % (v["ok"], v["n"]), ft(v["t"]), "%s – %s" % (ft(v["p10"]), ft(v["p90"])),
+                     fk(v["rss"]), vs])
+    out(table(["client", "ok", "time to result (median)", "p10 – p90", "peak RSS", "ratio (medians)"],
+              rows))
+    out("")
+    out("All against one chronyd 4.3 on the loopback, an NTS server (NTS-KE on TCP port 4460, TLS 1.3, "
+        "an ECDSA P-256 certificate of tests/nts_certs.sh; it answers plain NTP too). ntpsync -N -q: "
+        "4 samples, each run a new NTS-KE (TCP, TLS 1.3 handshake, the certificate checked against "
+        "-c ca.pem), then 4 NTS-protected requests; one run at a time. chronyd -Q 'server ADDR iburst "
+        "nts maxsamples 1' with an empty ntsdumpdir of its own: NTS-KE, then its first request some "
+        "2 s later; fewer runs, in phase C alongside the other multi-second clients (it is asleep "
+        "for most of its time). Warm jar: ntpsync -N -c ca.pem -C JAR -q after one run that filled "
+        "the jar; each run spends 4 cookies and gets 4 back (%s cookies in the two jars after "
+        "priming, %s at the end), so no run does NTS-KE. One jar is on the disk (the bench's "
+        "temporary directory), one on the sandbox's tmpfs /run: ntpsync writes the jar back at the "
+        "end of every run through a temporary file, fsync and rename, and the difference between "
+        "the two rows is that write reaching the disk. Both interleaved with ntpsync -q (no NTS) "
+        "against the same server, the order turned by one each round. The goal is read on the "
+        "medians; when other work on the machine slows some runs down by milliseconds, the medians "
+        "of these sub-millisecond runs move with it, and the p10s (the fast tenth of the runs) show "
+        "the cost of the jar better. The ntpsync -N binary is the NTS build (make NTS=1, %s)." % (MACHINE.get("nts_jar_cookies_primed", "?"), MACHINE.get("nts_jar_cookies_end", "?"),
+                  fb(int(MACHINE["ntpsync_nts_bytes"])) if MACHINE.get("ntpsync_nts_bytes") else "?"))
     out("")
 
 # Table 2
@@ -571,6 +654,17 @@ if AUTH_BASE and len(AUTH) > 1:
                                                                       v["r_med"] <= AUTH_GOAL))
                               for k, v in keyed),
                     ", ".join("%s %s" % (k, fpc(v["r_p10"])) for k, v in keyed)))
+if NTS_KE_R is not None:
+    goals.append("NTS, a fresh NTS-KE each run: ntpsync -N -q %s median vs chronyd -Q nts maxsamples 1 "
+                 "%s: %s (goal: at most %s): %s." % (
+                     ft(NTS["ntpsync-nts"]["t"]), ft(NTS["chrony-nts"]["t"]), fpc(NTS_KE_R), fpc(NTS_KE_GOAL),
+                     met(NTS_KE_R <= NTS_KE_GOAL)))
+if JAR_R and "ntpsync" in NTS:
+    goals.append("NTS with a warm cookie jar, median vs ntpsync -q without NTS (%s) (goal: at most %g ×): "
+                 "%s." % (ft(NTS["ntpsync"]["t"]), NTS_JAR_GOAL, "; ".join(
+                     "%s %s, %s × (p10s %s ×): %s" % (
+                         LABEL[c].split("(")[-1].rstrip(")"), ft(NTS[c]["t"]), fr(JAR_R[c][0]), fr(JAR_R[c][1]),
+                         jar_met(c)) for c in JARS)))
 if NS and NS.rss is not None:
     floor = read_kv(os.path.join(RES, "machine")).get("floor_kb")
     smallest = min((c for c in PEERS if F[c].rss), key=lambda c: F[c].rss, default=None)

@@ -16,6 +16,8 @@
 #   127.0.0.5N  fake_server.py good, one per slow client (they run in parallel)
 #   127.0.0.6   fake stratum16    127.0.0.7 fake silent    127.0.0.8 fake rate (KoD RATE)
 #   127.0.0.9   nothing bound: ICMP port unreachable
+#   127.0.0.13  chronyd, local stratum 8, NTS server (NTS-KE on port 4460, plain NTP too;
+#               certificates of tests/nts_certs.sh, which name 127.0.0.13): the cost of NTS
 #   127.0.0.21..24  bench/relay.py to 127.0.0.1: lan, wan, asym, loss30 (see PROFILES)
 #   127.0.0.31  chronyd, local stratum 8, with an MD5, a SHA1 and an AES-128-CMAC key:
 #               ntpsync -q with and without -a (the cost of authentication)
@@ -25,12 +27,16 @@
 # time or the success rate matters (failure modes, 30 % loss), in parallel; C, the slow
 # clients (seconds per run, mostly asleep), one job per client and path, in parallel with
 # each other only. In phase A too: ntpsync -q against the keyed chronyd without -a and with
-# each key type, round-robin with the order turned by one each round.
+# each key type, round-robin with the order turned by one each round; and NTS: ntpsync -N
+# with a fresh NTS-KE each run, then ntpsync -N with a warm cookie jar and ntpsync -q
+# without NTS against the same server, round-robin (chronyd -Q with nts goes in phase C).
 #
 # Environment: BENCH_SCALE=PERCENT scales every run count (default 100; 20 for a quick
 # look), BUSYBOX=PATH a busybox binary with the ntpd applet (else one is looked for under
 # build/; none: reported n/a). Every run's output stays in build/bench/results/out/, and
 # `python3 bench/report.py build/bench/results bench` redoes the tables from them.
+# The NTS build (build/ntpsync-nts, make NTS=1) and the certificates (build/nts-certs) are
+# made here, before the sandbox.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +48,9 @@ RES=$OUT/results
 if [ "${SANDBOXED:-}" != 1 ]; then
     t0=$(date +%s.%N)
     [ -x "$NTPSYNC" ] || { echo "run.sh: $NTPSYNC not found (make ntpsync)" >&2; exit 2; }
+    make -C "$root" --no-print-directory build/ntpsync-nts >&2 ||
+        { echo "run.sh: make build/ntpsync-nts failed" >&2; exit 1; }
+    "$root/tests/nts_certs.sh" "$root/build/nts-certs" || exit 1
     "$here/peers.sh" || exit 1
     t1=$(date +%s.%N)
     rm -rf "$RES"
@@ -55,6 +64,8 @@ if [ "${SANDBOXED:-}" != 1 ]; then
         echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
         echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
         echo "ntpsync=$("$NTPSYNC" -V 2>&1 | head -n 1)"
+        echo "ntpsync_nts=$("$root/build/ntpsync-nts" -V 2>&1 | head -n 1)"
+        echo "ntpsync_nts_bytes=$(stat -c %s "$root/build/ntpsync-nts")"
         echo "ntpsync_git=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)"
     } >"$RES/machine"
     SANDBOX_TIMEOUT=${SANDBOX_TIMEOUT:-900} "$root/tests/sandbox.sh" "$here/run.sh" "$NTPSYNC"
@@ -89,6 +100,9 @@ SERVER_LIFETIME=900
 D=$root/build/deps
 RUNNER=$OUT/runner
 CHRONYD=$D/chrony/usr/sbin/chronyd
+NTPSYNC_NTS=$root/build/ntpsync-nts
+NTS_CA=$root/build/nts-certs/ca.pem
+NTS_ADDR=127.0.0.13
 CLASSIC=$D/ntp-classic
 NTPSEC=$D/ntpsec-clients
 CLASSIC_ENV=(LD_LIBRARY_PATH="$CLASSIC/usr/lib/x86_64-linux-gnu")
@@ -146,6 +160,16 @@ AUTH_CLIENTS=(ntpsync ntpsync-md5 ntpsync-sha1 ntpsync-aes)
 LABEL[ntpsync-md5]="ntpsync -q -a (MD5)"
 LABEL[ntpsync-sha1]="ntpsync -q -a (SHA1)"
 LABEL[ntpsync-aes]="ntpsync -q -a (AES-128-CMAC)"
+# NTS against the chronyd on 127.0.0.13: ntpsync -N with NTS-KE against chronyd -Q nts, and
+# ntpsync -N with a warm cookie jar against ntpsync -q without NTS. The jar twice: in $TMPD (on disk, as /var/lib/ntpsync is on a board), and on
+# the sandbox's private tmpfs /run: the difference is the jar's fsync and rename.
+NTS_CLIENTS=(ntpsync-nts chrony-nts ntpsync-nts-jar ntpsync-nts-jar-tmpfs)
+NTS_JAR=$TMPD/nts.jar
+NTS_JAR_TMPFS=/run/ntpsync-bench-nts.jar
+LABEL[ntpsync-nts]="ntpsync -N -q (NTS-KE each run)"
+LABEL[chrony-nts]="chronyd 4.3 -Q nts maxsamples 1"
+LABEL[ntpsync-nts-jar]="ntpsync -N -C JAR -q (warm jar, $(findmnt -n -o FSTYPE -T "$TMPD"))"
+LABEL[ntpsync-nts-jar-tmpfs]="ntpsync -N -C JAR -q (warm jar, $(findmnt -n -o FSTYPE -T /run))"
 for c in "${CLIENTS[@]}" busybox; do CLASS[$c]=fast; done
 CLASS[ntpdate-u]=slow
 CLASS[chrony-iburst]=slow
@@ -179,6 +203,9 @@ client_cmd() { # ID ADDR -> CMD ENVS WRAP
     ntpsync-md5) CMD=("$NTPSYNC" -q -a 1 -k "$AUTH_KEYS" "$a") ;;
     ntpsync-sha1) CMD=("$NTPSYNC" -q -a 2 -k "$AUTH_KEYS" "$a") ;;
     ntpsync-aes) CMD=("$NTPSYNC" -q -a 3 -k "$AUTH_KEYS" "$a") ;;
+    ntpsync-nts) CMD=("$NTPSYNC_NTS" -N -c "$NTS_CA" -q "$a") ;;
+    ntpsync-nts-jar) CMD=("$NTPSYNC_NTS" -N -c "$NTS_CA" -C "$NTS_JAR" -q "$a") ;;
+    ntpsync-nts-jar-tmpfs) CMD=("$NTPSYNC_NTS" -N -c "$NTS_CA" -C "$NTS_JAR_TMPFS" -q "$a") ;;
     ntpdate-u) CMD=("$CLASSIC/usr/sbin/ntpdate" -u "$a") ENVS=("${CLASSIC_ENV[@]}") WRAP=strace ;;
     ntpdate-q) CMD=("$CLASSIC/usr/sbin/ntpdate" -q "$a") ENVS=("${CLASSIC_ENV[@]}") ;;
     sntp) CMD=("$CLASSIC/usr/bin/sntp" -K /dev/null "$a") ENVS=("${CLASSIC_ENV[@]}") ;;
@@ -190,6 +217,15 @@ client_cmd() { # ID ADDR -> CMD ENVS WRAP
         _CHRONY_SEQ=$((${_CHRONY_SEQ:-0} + 1))
         CMD=("$CHRONYD" -Q -u root "server $a iburst$opt" "pidfile $TMPD/chronyd.$BASHPID.$_CHRONY_SEQ.pid"
             "cmdport 0" "bindcmdaddress /")
+        ;;
+    chrony-nts)
+        # An empty ntsdumpdir of its own: no cookies kept from an earlier run, so every
+        # run starts with NTS-KE, as a board's first boot does.
+        _CHRONY_SEQ=$((${_CHRONY_SEQ:-0} + 1))
+        local dir=$TMPD/chrony-nts.$BASHPID.$_CHRONY_SEQ
+        mkdir -p "$dir"
+        CMD=("$CHRONYD" -Q -u root "server $a iburst nts maxsamples 1" "ntstrustedcerts $NTS_CA"
+            nosystemcert "ntsdumpdir $dir" "pidfile $dir/chronyd.pid" "cmdport 0" "bindcmdaddress /")
         ;;
     busybox) CMD=("$BUSYBOX_BIN" ntpd -n -q -d -p "$a") WRAP=strace ;;
     *) echo "run.sh: unknown client $id" >&2; return 1 ;;
@@ -275,6 +311,7 @@ printf '1 MD5 ASCII:bench-secret\n2 SHA1 HEX:%s\n3 AES128 HEX:%s\n' \
     0123456789abcdef0123456789abcdef01234567 000102030405060708090a0b0c0d0e0f >"$AUTH_KEYS"
 chmod 600 "$AUTH_KEYS"
 start_chrony 127.0.0.31 8 "keyfile $AUTH_KEYS" || exit 1
+start_chrony_nts "$NTS_ADDR" "$(dirname "$NTS_CA")" || exit 1
 
 # name address one-way delays and jitters (ms), loss per datagram per direction
 PROFILES=(
@@ -304,6 +341,7 @@ done
     for c in "${CLIENTS[@]}"; do printf '%s\t%s\t%s\n' "$c" "${CLASS[$c]}" "${LABEL[$c]}"; done
     printf '%s\t%s\t%s\n' ntpsync-p8 extra "${LABEL[ntpsync-p8]}" ntpsync-t3 extra "${LABEL[ntpsync-t3]}"
     for c in "${AUTH_CLIENTS[@]:1}"; do printf '%s\t%s\t%s\n' "$c" auth "${LABEL[$c]}"; done
+    for c in "${NTS_CLIENTS[@]}"; do printf '%s\t%s\t%s\n' "$c" nts "${LABEL[$c]}"; done
 } >"$RES/clients"
 [ -n "${BUSYBOX_BIN:-}" ] && echo "busybox=$BUSYBOX_BIN" >>"$RES/machine"
 
@@ -359,6 +397,25 @@ echo "gnutime_ntpsync_kb=$(tail -n 1 "$TMPD/gnutime")" >>"$RES/machine"
             run_one auth "${AUTH_CLIENTS[(i + j) % ${#AUTH_CLIENTS[@]}]}" 127.0.0.31 time
         done
     done
+    # NTS: a fresh NTS-KE (TCP, TLS 1.3, the certificate) every run; then, once the jars
+    # are primed, each run spends its cookies and gets as many back, so they stay warm:
+    # the jars against ntpsync -q without NTS, same server, the order turned each round.
+    series nts "$NTS_ADDR" time -- ntpsync-nts:"$(n 100)"
+    series nts "$NTS_ADDR" mem -- ntpsync-nts:3
+    for j in "$NTS_JAR" "$NTS_JAR_TMPFS"; do
+        "$NTPSYNC_NTS" -N -c "$NTS_CA" -C "$j" -q "$NTS_ADDR" >>"$RES/out/nts-jar.prime" 2>&1 ||
+            echo "run.sh: priming the cookie jar $j failed (see $RES/out/nts-jar.prime)" >&2
+    done
+    echo "nts_jar_cookies_primed=$(cat "$NTS_JAR" "$NTS_JAR_TMPFS" | grep -c '^cookie ')" >>"$RES/machine"
+    JAR_CLIENTS=(ntpsync-nts-jar ntpsync-nts-jar-tmpfs ntpsync)
+    cnt=$(n 200)
+    for ((i = 0; i < cnt; i++)); do
+        for ((j = 0; j < ${#JAR_CLIENTS[@]}; j++)); do
+            run_one nts-jar "${JAR_CLIENTS[(i + j) % ${#JAR_CLIENTS[@]}]}" "$NTS_ADDR" time
+        done
+    done
+    series nts-jar "$NTS_ADDR" mem -- ntpsync-nts-jar:3
+    echo "nts_jar_cookies_end=$(cat "$NTS_JAR" "$NTS_JAR_TMPFS" | grep -c '^cookie ')" >>"$RES/machine"
     for m in stratum16:127.0.0.6 silent:127.0.0.7 icmp:127.0.0.9 rate:127.0.0.8; do
         series "${m%:*}" "${m#*:}" time -- ntpsync:"$(n 10)" ntpsync-p1:"$(n 5)"
     done
@@ -413,6 +470,13 @@ for c in "${SLOW[@]}"; do
         JOBS+=($!)
     done
 done
+# chronyd -Q with nts: NTS-KE, then some 2 s of waiting before its one request.
+(
+    TSV=$RES/runs.C.nts.tsv
+    series nts "$NTS_ADDR" time -- chrony-nts:"$(n 7)"
+    run_one nts chrony-nts "$NTS_ADDR" mem
+) &
+JOBS+=($!)
 wait "${JOBS[@]}"
 phase end
 has_client busybox || echo "busybox=" >>"$RES/machine"
