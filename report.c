@@ -3,6 +3,7 @@
  * report.c - the words and figures of a run: the -d dump, the -q lines,
  * the reasons, the clock's outcome and the -j object.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <string.h>
@@ -814,6 +815,9 @@ report_nts_ke(const struct ntp_server *s, const struct nts_ke_outcome *ke,
 		out(OUT_DEBUG, "  %s\n", failure);
 	else
 		out(OUT_DEBUG, "  keys exported (C2S, S2C: %d bytes each, not "
-		    "shown); NTP goes to %s\n", NTS_KEY_LEN, s->addr);
+		    "shown); NTP goes to %s port %u\n", NTS_KEY_LEN, s->addr,
+		    ntohs(s->ss.ss_family == AF_INET6 ?
+		    ((const struct sockaddr_in6 *)&s->ss)->sin6_port :
+		    ((const struct sockaddr_in *)&s->ss)->sin_port));
 }
 #endif

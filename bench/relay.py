@@ -24,6 +24,9 @@ own, per datagram:
                                         its AES-SIV tag); replies without one pass unchanged
     --tamper strip-nts-auth             NTS: remove that extension field from the reply,
                                         nothing else changed (lengths stay as they were)
+    --tamper nts-wrong-uid              NTS: on the way back, flip one byte of the reply's
+                                        Unique Identifier (the answer to someone else's
+                                        request, as a forger would send it); nothing else
     --tamper nts-nak                    NTS: answer each request that carries a Unique
                                         Identifier with an NTS NAK (kiss code NTSN, stratum
                                         0, LI 3, that Unique Identifier and nothing else)
@@ -38,6 +41,9 @@ own, per datagram:
                                         client's, because ntpsync keeps the nonces of a run's
                                         earlier requests: a late reply to one of them is a
                                         real answer, not a replay.
+    --then-genuine                      after each tampered reply, send the untouched one too
+                                        (the forger was faster than the server): a client
+                                        that keeps its request open takes the real answer
 
 Datagrams may overtake each other, as on a real path. The kernel here has no netem qdisc,
 which is why this exists. With --log FILE one line per datagram:
@@ -69,6 +75,8 @@ def tamper(how, data):
         return flip_nts_auth(data)
     if how == "strip-nts-auth":
         return strip_nts_auth(data)
+    if how == "nts-wrong-uid":
+        return wrong_uid(data)
     if how == "strip-mac":
         return data[:HEADER_LEN]
     return data[:-1] + bytes([data[-1] ^ 1])
@@ -140,6 +148,16 @@ def strip_nts_auth(data):
     return data[:off] + data[off + n:]
 
 
+def wrong_uid(data):
+    """The reply with the first byte of its Unique Identifier's value flipped: the reply
+    to a request that is not the client's. Unchanged when it has none."""
+    ef = find_ef(data, EF_UNIQUE_IDENTIFIER)
+    if ef is None:
+        return data
+    value = ef[0] + EF_HEADER_LEN
+    return data[:value] + bytes([data[value] ^ 0xff]) + data[value + 1:]
+
+
 def nts_nak(request):
     """An NTS NAK to REQUEST (RFC 8915 section 5.7), or None if it carries no Unique
     Identifier: the server's answer to a cookie it cannot decrypt."""
@@ -187,7 +205,9 @@ def main():
     ap.add_argument("--loss", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tamper", choices=("flip-mac", "strip-mac", "flip-nts-auth",
-                                         "strip-nts-auth", "nts-nak", "replay"))
+                                         "strip-nts-auth", "nts-wrong-uid", "nts-nak",
+                                         "replay"))
+    ap.add_argument("--then-genuine", action="store_true")
     ap.add_argument("--lifetime", type=float, default=600)
     ap.add_argument("--ready-file")
     ap.add_argument("--log")
@@ -282,7 +302,11 @@ def main():
                         continue
                     data = old
                 else:
-                    data = tamper(a.tamper, data)
+                    forged = tamper(a.tamper, data)
+                    if a.then_genuine and forged != data:
+                        schedule("down", lsock, forged, client)
+                    else:
+                        data = forged
                 schedule("down", lsock, data, client)
     return 0
 

@@ -30,7 +30,9 @@
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
 scenarios nts_servers nts_ke_records nts_chrony_client nts_foreign_ca nts_relay nts_certificates \
-    nts_fake_ke nts_sync
+    nts_fake_ke nts_sync nts_refused nts_forgeries \
+    nts_works nts_wait nts_jar nts_rekey
+    
 
 NTS_CHRONY=127.0.0.14
 NTS_NTPSEC=127.0.0.15
@@ -264,4 +266,295 @@ scenario_nts_sync() {
         expect_rc "nts_sync $addr" 0
         expect_slew "nts_sync $addr" 0 1000
     done
+}
+
+# --- ntpsync -N: what it refuses, each for its reason, the clock untouched ---------------
+
+# A refused NTS-KE: exit 12 (NTS-KE failed with every server), the reason, no clock call.
+nts_refusal() { # NAME ADDR CA REASON
+    run_nts -N -c "$NTS_CERTS/$3" -t 2 "$2"
+    expect_rc "$1" 12
+    expect_text "$1" "NTS-KE failed: $4"
+    expect_no_clock_call "$1"
+}
+
+nts_refused_cert() { # NAME NTS_CERT CA REASON: chronyd on .16 with that certificate
+    NTS_CERT=$2 start_chrony_nts 127.0.0.16 "$NTS_CERTS" ||
+        { fail "nts_refused $1" "chronyd with $2.pem did not start"; return; }
+    nts_refusal "nts_refused $1" 127.0.0.16 "$3" "$4"
+    stop_nts 127.0.0.16
+}
+
+nts_refused_fake() { # REASON MODE [ARG...]
+    local reason=$1
+    shift
+    start_fake_ntske 127.0.0.16 "$NTS_CERTS" "$@" ||
+        { fail "nts_refused $1" "fake_ntske.py did not start"; return; }
+    nts_refusal "nts_refused $1" 127.0.0.16 ca.pem "$reason"
+    stop_nts 127.0.0.16
+}
+
+scenario_nts_refused() {
+    nts_ready nts_refused || return
+    nts_refusal "nts_refused foreign-ca" "$NTS_CHRONY" foreign-ca.pem "untrusted certificate"
+    nts_refused_cert other-name other-name ca.pem "the certificate is not for that name"
+    nts_refused_cert expired expired ca.pem "certificate expired"
+    nts_refused_cert notyet notyet ca.pem "certificate not yet valid"
+    nts_refused_fake "the server does not speak TLS 1.3" tls12
+    nts_refused_fake "the server did not select ALPN \"ntske/1\"" no-alpn
+    nts_refused_fake "the server sent an NTS-KE Error record: bad request \(1\)" error 1
+    nts_refused_fake "the server sent an NTS-KE Warning record \(code 7\)" warning 7
+}
+
+# Forged replies on the path to chronyd on .17, whose NTS-KE sends NTP to the relay on
+# .16 (as in nts_relay): each rejected for its reason, the request kept open for the
+# real answer (that never comes), exit 1, the clock untouched.
+nts_relay_start() { # TAMPER|none [RELAY-ARG...]
+    local how=$1
+    shift
+    [ "$how" = none ] || set -- --tamper "$how" "$@"
+    rm -f "$RUN_DIR/nts-relay.ready"
+    : >"$RUN_DIR/nts-relay.log"
+    "$PYTHON" "$TESTS_DIR/../bench/relay.py" --listen "$NTS_RELAY:123" \
+        --server "$NTS_BEHIND:123" "$@" --lifetime 60 --log "$RUN_DIR/nts-relay.log" \
+        --ready-file "$RUN_DIR/nts-relay.ready" >/dev/null 2>&1 &
+    NTS_RELAY_PID=$!
+    for _ in $(seq 50); do [ -e "$RUN_DIR/nts-relay.ready" ] && break; sleep 0.1; done
+}
+
+nts_relay_stop() {
+    kill "$NTS_RELAY_PID" 2>/dev/null
+    wait "$NTS_RELAY_PID" 2>/dev/null
+}
+
+# Every reply tampered: exit 1 for that reason. Then each forgery followed by the genuine
+# reply: under -d the forgery is rejected and the request, still open, takes the real one.
+nts_forgery() { # TAMPER REASON
+    local name="nts_forgeries $1"
+    nts_relay_start "$1"
+    run_nts -N -c "$NTS_CERTS/ca.pem" -t 1 "$NTS_BEHIND"
+    nts_relay_stop
+    check "$name: a reply passed the relay" "$(cat "$RUN_DIR/nts-relay.log")" \
+        grep -q "^down " "$RUN_DIR/nts-relay.log"
+    expect_rc "$name" 1
+    expect_text "$name" "$2"
+    expect_no_clock_call "$name"
+    nts_relay_start "$1" --then-genuine
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -t 1 "$NTS_BEHIND"
+    nts_relay_stop
+    name="nts_forgeries $1 then the real reply"
+    expect_rc "$name" 0
+    expect_text "$name" "rejected: $2"
+    check "$name: the same request's real reply accepted" "$(why "no accepted reply")" \
+        nts_forgery_then_accepted "$2"
+    expect_no_clock_call "$name"
+}
+
+# In -d's output, a rejected reply (REASON) and then an accepted one with no transmit
+# between them: the request stayed open.
+nts_forgery_then_accepted() { # REASON
+    awk -v r="rejected: $1" '/^transmit / { bad = 0 } index($0, r) { bad = 1 }
+        /^  accepted$/ && bad { found = 1 } END { exit !found }' <<<"$OUT"
+}
+
+scenario_nts_forgeries() {
+    nts_ready nts_forgeries || return
+    start_chrony_nts "$NTS_BEHIND" "$NTS_CERTS" "ntsntpserver $NTS_RELAY" ||
+        { fail nts_forgeries "chronyd NTS with ntsntpserver did not start"; return; }
+    nts_forgery flip-nts-auth "NTS authentication failed"
+    nts_forgery strip-nts-auth "no NTS authenticator"
+    nts_forgery nts-wrong-uid "NTS wrong unique identifier"
+    # A genuine reply to an earlier run's request: the first run primes the relay.
+    nts_relay_start replay
+    run_nts -N -c "$NTS_CERTS/ca.pem" -q -t 1 "$NTS_BEHIND"
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -t 1 "$NTS_BEHIND"
+    nts_relay_stop
+    expect_rc "nts_forgeries replay" 1
+    expect_text "nts_forgeries replay" "rejected: bogus origin"
+    check "nts_forgeries replay: nothing accepted" "$(why "accepted")" \
+        not grep -q "^  accepted$" <<<"$OUT"
+    expect_no_clock_call "nts_forgeries replay"
+    stop_nts "$NTS_BEHIND"
+}
+
+# --- ntpsync -N: what works -----------------------------------------------------------
+
+# The hex values of a cookie jar (-C): LABEL is c2s, s2c or cookie; one per line.
+jar_values() { # JAR LABEL
+    sed -n "s/^$2 \([0-9a-fA-F]*\)$/\1/p" "$1"
+}
+
+# None of the jar's keys and cookies (nor their first 8 bytes) in TEXT.
+no_secret_in() { # JAR TEXT
+    local v
+    for v in $(jar_values "$1" c2s) $(jar_values "$1" s2c) $(jar_values "$1" cookie); do
+        grep -qi -- "${v:0:16}" <<<"$2" && return 1
+    done
+    return 0
+}
+
+scenario_nts_works() {
+    local jar=$RUN_DIR/nts-works.jar
+    nts_ready nts_works || return
+    # Pinning: the server's own self-signed certificate as the only trust anchor.
+    NTS_CERT=selfsigned start_chrony_nts 127.0.0.16 "$NTS_CERTS" ||
+        { fail nts_works "chronyd with selfsigned.pem did not start"; return; }
+    run_nts -N -c "$NTS_CERTS/selfsigned.pem" -q 127.0.0.16
+    expect_rc "nts_works pinned" 0
+    check "nts_works pinned: a server line" "$(why "none")" asked 127.0.0.16
+    stop_nts 127.0.0.16
+    # The Server record: NTS-KE on .17 sends NTP to .16, where the relay passes it on.
+    start_chrony_nts "$NTS_BEHIND" "$NTS_CERTS" "ntsntpserver $NTS_RELAY" ||
+        { fail nts_works "chronyd NTS with ntsntpserver did not start"; return; }
+    nts_relay_start none
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d "$NTS_BEHIND"
+    nts_relay_stop
+    expect_rc "nts_works server record" 0
+    expect_text "nts_works server record" "NTPv4 server $NTS_RELAY"
+    expect_text "nts_works server record" "NTP goes to $NTS_RELAY port 123$"
+    expect_text "nts_works server record" "^transmit $NTS_RELAY: "
+    check "nts_works server record: through the relay" "$(cat "$RUN_DIR/nts-relay.log")" \
+        grep -q "^up " "$RUN_DIR/nts-relay.log"
+    stop_nts "$NTS_BEHIND"
+    # The Server and Port records of the fake: NTP goes to 127.0.0.16 port 1234, where the
+    # relay hands it to chronyd (whose answer to the fake's cookies is an NTS NAK).
+    start_fake_ntske 127.0.0.16 "$NTS_CERTS" server-port 127.0.0.16 1234 ||
+        { fail nts_works "fake_ntske.py did not start"; return; }
+    rm -f "$RUN_DIR/nts-relay.ready"
+    : >"$RUN_DIR/nts-relay.log"
+    "$PYTHON" "$TESTS_DIR/../bench/relay.py" --listen 127.0.0.16:1234 \
+        --server "$NTS_CHRONY:123" --lifetime 60 --log "$RUN_DIR/nts-relay.log" \
+        --ready-file "$RUN_DIR/nts-relay.ready" >/dev/null 2>&1 &
+    NTS_RELAY_PID=$!
+    for _ in $(seq 50); do [ -e "$RUN_DIR/nts-relay.ready" ] && break; sleep 0.1; done
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -t 1 127.0.0.16
+    nts_relay_stop
+    stop_nts 127.0.0.16
+    expect_text "nts_works port record" "NTPv4 server 127.0.0.16, NTPv4 port 1234"
+    expect_text "nts_works port record" "NTP goes to 127.0.0.16 port 1234$"
+    check "nts_works port record: NTP sent to port 1234" "$(cat "$RUN_DIR/nts-relay.log")" \
+        grep -q "^up " "$RUN_DIR/nts-relay.log"
+    expect_no_clock_call "nts_works port record"
+    # -j: NTS in "authentication" and the check of each reply.
+    run_nts -N -c "$NTS_CERTS/ca.pem" -j "$NTS_CHRONY"
+    expect_rc "nts_works -j" 0
+    check "nts_works -j: authentication nts" "$(why "json")" \
+        [ "$(json_eval '[d["authentication"]["nts"]]')" = True ]
+    check "nts_works -j: the authentication check passed" "$(why "json")" \
+        [ "$(json_eval '[d["servers"][0]["replies"][0]["checks"]["authentication"]]')" = pass ]
+    # -d shows the records and never a key or a cookie: those of the jar it wrote.
+    rm -f "$jar"
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -C "$jar" "$NTS_CHRONY"
+    expect_rc "nts_works -d" 0
+    expect_text "nts_works -d" "8 cookies of 100 bytes"
+    expect_text "nts_works -d" "keys exported .*not shown"
+    check "nts_works -d: a jar with keys and cookies" "$(cat "$jar" 2>&1)" \
+        [ -n "$(jar_values "$jar" c2s)" ] && [ -n "$(jar_values "$jar" cookie)" ]
+    check "nts_works -d: no key or cookie shown" "$(why "a secret in the output")" \
+        no_secret_in "$jar" "$ALL"
+}
+
+# -W: nothing listens on the NTS-KE port when ntpsync starts; chronyd comes up 2 s later
+# (started from a subshell, its pid handed back in a file) and the run succeeds.
+scenario_nts_wait() {
+    local pidfile=$RUN_DIR/nts-late.pid late
+    nts_ready nts_wait || return
+    rm -f "$pidfile"
+    (
+        sleep 2
+        start_chrony_nts 127.0.0.16 "$NTS_CERTS" >/dev/null 2>&1
+        echo "$_PID" >"$pidfile"
+    ) &
+    late=$!
+    run_nts -N -c "$NTS_CERTS/ca.pem" -W 20 -v 127.0.0.16
+    wait "$late"
+    [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+    expect_rc "nts_wait" 0
+    expect_text "nts_wait" "NTS-KE failed: cannot connect"
+    expect_slew "nts_wait" 0 1000
+}
+
+# --- the cookie jar (-C) ----------------------------------------------------------------
+
+# Lines of A (sorted) that are not in B.
+only_in() { # A B
+    comm -23 <(sort "$1") <(sort "$2")
+}
+
+scenario_nts_jar() {
+    local jar=$RUN_DIR/nts.jar
+    nts_ready nts_jar || return
+    rm -f "$jar" "$jar".*
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -C "$jar" "$NTS_CHRONY"
+    expect_rc "nts_jar first run" 0
+    expect_text "nts_jar first run" "^NTS-KE with $NTS_CHRONY "
+    check "nts_jar first run: the jar is mode 0600" "$(stat -c %a "$jar" 2>&1)" \
+        [ "$(stat -c %a "$jar" 2>/dev/null)" = 600 ]
+    jar_values "$jar" cookie >"$jar.1"
+    # The second run: cookies from the jar, no NTS-KE, no TCP connection at all.
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -C "$jar" "$NTS_CHRONY"
+    expect_rc "nts_jar second run" 0
+    check "nts_jar second run: no NTS-KE" "$(why "NTS-KE")" not has "^NTS-KE with"
+    jar_values "$jar" cookie >"$jar.2"
+    # Each request took one cookie from the jar and its reply brought a new one: the
+    # cookies used are gone, and none comes back in a later run.
+    check "nts_jar second run: cookies used are gone" "$(only_in "$jar.1" "$jar.2" | wc -l)" \
+        [ "$(only_in "$jar.1" "$jar.2" | wc -l)" -ge 1 ]
+    check "nts_jar second run: new cookies kept" "$(only_in "$jar.2" "$jar.1" | wc -l)" \
+        [ "$(only_in "$jar.2" "$jar.1" | wc -l)" -ge 1 ]
+    only_in "$jar.1" "$jar.2" >"$jar.used"
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -C "$jar" "$NTS_CHRONY"
+    expect_rc "nts_jar third run" 0
+    jar_values "$jar" cookie >"$jar.3"
+    only_in "$jar.2" "$jar.3" >>"$jar.used"
+    check "nts_jar third run: no cookie in the jar twice over the runs" \
+        "$(sort "$jar.used" | uniq -d)" [ -z "$(sort "$jar.used" | uniq -d)" ]
+    check "nts_jar third run: no used cookie back in the jar" \
+        "$(comm -12 <(sort "$jar.used") <(sort "$jar.3"))" \
+        [ -z "$(comm -12 <(sort "$jar.used") <(sort "$jar.3"))" ]
+    # A damaged jar: one warning, NTS-KE instead, success, and a good jar again.
+    printf 'server %s garbage\nc2s zz\n' "$NTS_CHRONY" >"$jar"
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -C "$jar" "$NTS_CHRONY"
+    expect_rc "nts_jar damaged" 0
+    expect_text "nts_jar damaged" "$jar.*ignored, NTS-KE instead"
+    expect_text "nts_jar damaged" "^NTS-KE with $NTS_CHRONY "
+    check "nts_jar damaged: rewritten" "$(cat "$jar")" [ -n "$(jar_values "$jar" c2s)" ]
+}
+
+# An NTS NAK. The server's keys change (chronyd restarted without its ntskeys): the jar's
+# cookies are refused, ntpsync does NTS-KE again in the same run and succeeds. Then a
+# relay that NAKs everything: one NTS-KE again, the NAK again, exit 1.
+scenario_nts_rekey() {
+    local jar=$RUN_DIR/nts-rekey.jar c2s
+    nts_ready nts_rekey || return
+    rm -f "$jar"
+    start_chrony_nts 127.0.0.16 "$NTS_CERTS" ||
+        { fail nts_rekey "chronyd NTS did not start"; return; }
+    run_nts -N -c "$NTS_CERTS/ca.pem" -q -C "$jar" 127.0.0.16
+    expect_rc "nts_rekey jar" 0
+    c2s=$(jar_values "$jar" c2s)
+    stop_nts 127.0.0.16
+    rm -rf "$SERVERS_DIR/ntskeys-127.0.0.16"
+    start_chrony_nts 127.0.0.16 "$NTS_CERTS" ||
+        { fail nts_rekey "chronyd NTS did not start again"; return; }
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -C "$jar" 127.0.0.16
+    stop_nts 127.0.0.16
+    expect_rc "nts_rekey new server keys" 0
+    expect_text "nts_rekey new server keys" "rejected: NTS NAK"
+    expect_text "nts_rekey new server keys" "^NTS-KE with 127.0.0.16 "
+    expect_text "nts_rekey new server keys" "^  accepted$"
+    check "nts_rekey new server keys: the jar rewritten" "c2s $c2s" \
+        [ -n "$(jar_values "$jar" c2s)" ] && [ "$(jar_values "$jar" c2s)" != "$c2s" ]
+    # NAK after NAK: one NTS-KE again, then given up.
+    start_chrony_nts "$NTS_BEHIND" "$NTS_CERTS" "ntsntpserver $NTS_RELAY" ||
+        { fail nts_rekey "chronyd NTS with ntsntpserver did not start"; return; }
+    nts_relay_start nts-nak
+    run_nts -N -c "$NTS_CERTS/ca.pem" -t 1 -d "$NTS_BEHIND"
+    nts_relay_stop
+    stop_nts "$NTS_BEHIND"
+    expect_rc "nts_rekey NAK after NAK" 1
+    expect_text "nts_rekey NAK after NAK" "Server dropped: NTS NAK"
+    check "nts_rekey NAK after NAK: NTS-KE twice" "$(why "NTS-KE")" \
+        [ "$(count "^NTS-KE with" "$OUT")" -eq 2 ]
+    expect_no_clock_call "nts_rekey NAK after NAK"
 }
