@@ -180,7 +180,7 @@ build/ntpsync-nts: $(SRCS) $(HDRS) $(WC_HOST_LIB) | build
 build/ntpsync-nts-sanitize: $(SRCS) $(HDRS) $(WC_HOST_LIB) | build
 	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(call WC_LINK,$(WC_HOST))
 else
-build/ntpsync-nts build/ntpsync-nts-sanitize: FORCE | build
+build/ntpsync-nts build/ntpsync-nts-sanitize build/ntpsync-nts-fakeclock: FORCE | build
 	$(MAKE) --no-print-directory NTS=1 $@
 endif
 FORCE:
@@ -235,8 +235,16 @@ build/test_ntpsync: tests/test_ntpsync.c $(SRCS) $(HDRS) $(WC_TEST_LIB) | build
 # ntpsync whose clock reads what tests/fakeclock.c says: the integration suite
 # makes the clock jump during a run with it (in the sandbox, under strace).
 build/ntpsync-fakeclock: tests/fakeclock.c $(SRCS) $(HDRS) $(WC_TEST_LIB) | build
-	$(TEST_CC) $(WARN) $(DEFS) -g -O1 $(SANFLAGS) -Wl,--wrap=clock_gettime -o $@ \
+	$(TEST_CC) $(WARN) $(DEFS) -g -O1 $(SANFLAGS) -Wl,--wrap=clock_gettime -Wl,--wrap=recvmsg -o $@ \
 	    tests/fakeclock.c $(call WC_LINK,$(WC_TEST))
+
+# The same with NTS (make NTS=1 of this rule): the group nts checks certificates at a
+# clock of 2000 and 2020 with it.
+ifeq ($(NTS),1)
+build/ntpsync-nts-fakeclock: tests/fakeclock.c $(SRCS) $(HDRS) $(WC_TEST_LIB) | build
+	$(TEST_CC) $(WARN) $(DEFS) -g -O1 $(SANFLAGS) -Wl,--wrap=clock_gettime -Wl,--wrap=recvmsg -o $@ \
+	    tests/fakeclock.c $(call WC_LINK,$(WC_TEST))
+endif
 
 # tls.c's NTS-KE against one server (tests/tls_probe.c), for the group "tls": built
 # whatever NTS says, on the test compiler's wolfSSL.
@@ -250,7 +258,8 @@ deps:
 
 unit: $(UNIT_TESTS)
 
-integration: ntpsync build/ntpsync-nts build/ntpsync-fakeclock build/tls-probe
+integration: ntpsync build/ntpsync-nts build/ntpsync-fakeclock build/ntpsync-nts-fakeclock \
+    build/tls-probe
 	NTPSYNC_NTS=./build/ntpsync-nts tests/integration.sh ./ntpsync $(T)
 
 # LeakSanitizer cannot work under ptrace, and the suite runs ntpsync under
@@ -259,7 +268,8 @@ integration: ntpsync build/ntpsync-nts build/ntpsync-fakeclock build/tls-probe
 # integration scenarios, without the unit tests; see tests/integration.sh.
 check: deps
 	$(if $(T),@tests/integration.sh --list $(T) >/dev/null)
-	$(MAKE) $(BIN) $(NTS_BIN) build/ntpsync-fakeclock build/tls-probe $(if $(T),,unit) \
+	$(MAKE) $(BIN) $(NTS_BIN) build/ntpsync-fakeclock build/ntpsync-nts-fakeclock \
+	    build/tls-probe $(if $(T),,unit) \
 	    SANITIZE=$(SANITIZE)
 	tests/check.sh $(if $(T),,$(UNIT_TESTS)) -- env ASAN_OPTIONS=detect_leaks=0 \
 	    NTPSYNC_NTS=./$(NTS_BIN) tests/integration.sh ./$(BIN) $(T)

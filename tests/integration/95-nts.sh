@@ -31,7 +31,7 @@
 
 scenarios nts_servers nts_ke_records nts_chrony_client nts_foreign_ca nts_relay nts_certificates \
     nts_fake_ke nts_sync nts_refused nts_forgeries \
-    nts_works nts_wait nts_jar nts_rekey
+    nts_works nts_wait nts_jar nts_rekey nts_cert_time
     
 
 NTS_CHRONY=127.0.0.14
@@ -557,4 +557,35 @@ scenario_nts_rekey() {
     check "nts_rekey NAK after NAK: NTS-KE twice" "$(why "NTS-KE")" \
         [ "$(count "^NTS-KE with" "$OUT")" -eq 2 ]
     expect_no_clock_call "nts_rekey NAK after NAK"
+}
+
+# --- the certificate time -------------------------------------------------------------
+
+# build/ntpsync-nts-fakeclock reads the clock shifted by the seconds in a file
+# (tests/fakeclock.c). At a clock of 2000-01-01 (a board without an RTC) the servers'
+# certificate (2024..2049) is checked at the build date and taken; at 2020-06-01, inside
+# expired.pem's validity (2020-01-01..2021-01-01) but before the build date, expired.pem
+# is refused as expired: the clock never makes an expired certificate valid again.
+nts_fakeclock_run() { # DATE ARG...
+    local f=$RUN_DIR/nts-fakeclock
+    echo $(($(date -u -d "$1" +%s) - $(date +%s))) >"$f"
+    shift
+    NTPSYNC_FAKECLOCK=$f NTPSYNC=$REPO_DIR/build/ntpsync-nts-fakeclock run_ntpsync "$@"
+}
+
+scenario_nts_cert_time() {
+    nts_ready nts_cert_time || return
+    nts_fakeclock_run 2000-01-01 -N -c "$NTS_CERTS/ca.pem" -d "$NTS_CHRONY"
+    expect_rc "nts_cert_time 2000" 0
+    expect_text "nts_cert_time 2000" "certificates checked at .*: the build date"
+    expect_text "nts_cert_time 2000" "^  accepted$"
+    expect_no_clock_call "nts_cert_time 2000"
+    NTS_CERT=expired start_chrony_nts 127.0.0.16 "$NTS_CERTS" ||
+        { fail nts_cert_time "chronyd with expired.pem did not start"; return; }
+    nts_fakeclock_run 2020-06-01 -N -c "$NTS_CERTS/ca.pem" -d 127.0.0.16
+    expect_rc "nts_cert_time 2020 expired" 12
+    expect_text "nts_cert_time 2020 expired" "certificates checked at .*: the build date"
+    expect_text "nts_cert_time 2020 expired" "NTS-KE failed: certificate expired"
+    expect_no_clock_call "nts_cert_time 2020 expired"
+    stop_nts 127.0.0.16
 }
