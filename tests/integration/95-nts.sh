@@ -304,6 +304,12 @@ scenario_nts_refused() {
     nts_refused_fake "the server did not select ALPN \"ntske/1\"" no-alpn
     nts_refused_fake "the server sent an NTS-KE Error record: bad request \(1\)" error 1
     nts_refused_fake "the server sent an NTS-KE Warning record \(code 7\)" warning 7
+    # The records without End of Message, then the connection closed (no close_notify).
+    nts_refused_fake "the server closed the connection early \(reading the response\)" no-eom
+    nts_refused_fake "timed out" silent
+    # Next Protocol 0, AEAD 1 (AES-CCM, not ours), one cookie, End of Message.
+    nts_refused_fake "AEAD not AES-SIV-CMAC-256 \(1\)" raw \
+        800100020000800400020001000500040123456780000000
 }
 
 # Forged replies on the path to chronyd on .17, whose NTS-KE sends NTP to the relay on
@@ -495,6 +501,14 @@ scenario_nts_jar() {
     run_nts -N -c "$NTS_CERTS/ca.pem" -d -C "$jar" "$NTS_CHRONY"
     expect_rc "nts_jar second run" 0
     check "nts_jar second run: no NTS-KE" "$(why "NTS-KE")" not has "^NTS-KE with"
+    # And no TCP connection: the connect() calls of a run with the jar, traced.
+    cp "$jar" "$jar.copy"
+    strace -f -qq -e trace=connect -o "$jar.connect" "$NTPSYNC_NTS" -N \
+        -c "$NTS_CERTS/ca.pem" -q -C "$jar.copy" "$NTS_CHRONY" >/dev/null 2>&1
+    check "nts_jar second run: no connect() to port 4460" "$(cat "$jar.connect")" \
+        not grep -q "htons(4460)" "$jar.connect"
+    check "nts_jar second run: the trace has the NTP connect()" "$(cat "$jar.connect")" \
+        grep -q "htons(123)" "$jar.connect"
     jar_values "$jar" cookie >"$jar.2"
     # Each request took one cookie from the jar and its reply brought a new one: the
     # cookies used are gone, and none comes back in a later run.
