@@ -390,6 +390,24 @@ jar_values() { # JAR LABEL
     sed -n "s/^$2 \([0-9a-fA-F]*\)$/\1/p" "$1"
 }
 
+# Lines of A (sorted) that are not in B.
+only_in() { # A B
+    comm -23 <(sort "$1") <(sort "$2")
+}
+
+jar_has_keys() { # JAR: keys and at least one cookie
+    [ -n "$(jar_values "$1" c2s)" ] && [ -n "$(jar_values "$1" cookie)" ]
+}
+
+jar_rekeyed() { # JAR OLD-C2S: keys, and not those of before
+    [ -n "$(jar_values "$1" c2s)" ] && [ "$(jar_values "$1" c2s)" != "$2" ]
+}
+
+# COOKIES-AFTER (one hex a line) is COOKIES-BEFORE less at least one, and not empty.
+cookies_spent() { # COOKIES-BEFORE COOKIES-AFTER
+    [ "$(only_in "$1" "$2" | wc -l)" -ge 1 ] && [ -z "$(only_in "$2" "$1")" ] && [ -s "$2" ]
+}
+
 # None of the jar's keys and cookies (nor their first 8 bytes) in TEXT.
 no_secret_in() { # JAR TEXT
     local v
@@ -441,6 +459,11 @@ scenario_nts_works() {
     check "nts_works port record: NTP sent to port 1234" "$(cat "$RUN_DIR/nts-relay.log")" \
         grep -q "^up " "$RUN_DIR/nts-relay.log"
     expect_no_clock_call "nts_works port record"
+    # One server whose NTS-KE fails (nothing listens on .16) and one that works: synced.
+    run_nts -N -c "$NTS_CERTS/ca.pem" -v "$NTS_CHRONY" 127.0.0.16
+    expect_rc "nts_works one of two" 0
+    expect_text "nts_works one of two" "127.0.0.16: .*NTS-KE failed: cannot connect"
+    expect_slew "nts_works one of two" 0 1000
     # -j: NTS in "authentication" and the check of each reply.
     run_nts -N -c "$NTS_CERTS/ca.pem" -j "$NTS_CHRONY"
     expect_rc "nts_works -j" 0
@@ -455,7 +478,7 @@ scenario_nts_works() {
     expect_text "nts_works -d" "8 cookies of 100 bytes"
     expect_text "nts_works -d" "keys exported .*not shown"
     check "nts_works -d: a jar with keys and cookies" "$(cat "$jar" 2>&1)" \
-        [ -n "$(jar_values "$jar" c2s)" ] && [ -n "$(jar_values "$jar" cookie)" ]
+        jar_has_keys "$jar"
     check "nts_works -d: no key or cookie shown" "$(why "a secret in the output")" \
         no_secret_in "$jar" "$ALL"
 }
@@ -481,11 +504,6 @@ scenario_nts_wait() {
 }
 
 # --- the cookie jar (-C) ----------------------------------------------------------------
-
-# Lines of A (sorted) that are not in B.
-only_in() { # A B
-    comm -23 <(sort "$1") <(sort "$2")
-}
 
 scenario_nts_jar() {
     local jar=$RUN_DIR/nts.jar
@@ -548,6 +566,15 @@ scenario_nts_rekey() {
     expect_rc "nts_rekey jar" 0
     c2s=$(jar_values "$jar" c2s)
     stop_nts 127.0.0.16
+    # The server is gone: the run fails, and the cookies its requests carried are gone
+    # from the jar all the same (a cookie is never sent twice, RFC 8915 section 5.7).
+    jar_values "$jar" cookie >"$jar.before"
+    run_nts -N -c "$NTS_CERTS/ca.pem" -q -p 1 -t 1 -C "$jar" 127.0.0.16
+    jar_values "$jar" cookie >"$jar.after"
+    expect_rc "nts_rekey no answer" 4
+    check "nts_rekey no answer: the cookies sent are gone" \
+        "before $(wc -l <"$jar.before"), after $(wc -l <"$jar.after")" \
+        cookies_spent "$jar.before" "$jar.after"
     rm -rf "$SERVERS_DIR/ntskeys-127.0.0.16"
     start_chrony_nts 127.0.0.16 "$NTS_CERTS" ||
         { fail nts_rekey "chronyd NTS did not start again"; return; }
@@ -558,7 +585,7 @@ scenario_nts_rekey() {
     expect_text "nts_rekey new server keys" "^NTS-KE with 127.0.0.16 "
     expect_text "nts_rekey new server keys" "^  accepted$"
     check "nts_rekey new server keys: the jar rewritten" "c2s $c2s" \
-        [ -n "$(jar_values "$jar" c2s)" ] && [ "$(jar_values "$jar" c2s)" != "$c2s" ]
+        jar_rekeyed "$jar" "$c2s"
     # NAK after NAK: one NTS-KE again, then given up.
     start_chrony_nts "$NTS_BEHIND" "$NTS_CERTS" "ntsntpserver $NTS_RELAY" ||
         { fail nts_rekey "chronyd NTS with ntsntpserver did not start"; return; }
