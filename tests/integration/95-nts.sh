@@ -274,7 +274,7 @@ scenario_nts_sync() {
 nts_refusal() { # NAME ADDR CA REASON
     run_nts -N -c "$NTS_CERTS/$3" -t 2 "$2"
     expect_rc "$1" 12
-    expect_text "$1" "NTS-KE failed: $4"
+    expect_text "$1" "Server dropped: (NTS-KE failed: )?$4"
     expect_no_clock_call "$1"
 }
 
@@ -307,6 +307,8 @@ scenario_nts_refused() {
     # The records without End of Message, then the connection closed (no close_notify).
     nts_refused_fake "the server closed the connection early \(reading the response\)" no-eom
     nts_refused_fake "timed out" silent
+    nts_refused_fake "NTS-KE named the NTP server nosuch.invalid, which does not resolve" \
+        server-port nosuch.invalid 123
     # Next Protocol 0, AEAD 1 (AES-CCM, not ours), one cookie, End of Message.
     nts_refused_fake "AEAD not AES-SIV-CMAC-256 \(1\)" raw \
         800100020000800400020001000500040123456780000000
@@ -393,6 +395,11 @@ jar_values() { # JAR LABEL
 # Lines of A (sorted) that are not in B.
 only_in() { # A B
     comm -23 <(sort "$1") <(sort "$2")
+}
+
+both_asked() { # ADDR ADDR: accepted replies from both in -d's output
+    grep -q "^receive $1: " <<<"$OUT" && grep -q "^receive $2: " <<<"$OUT" &&
+        [ "$(count "^  accepted$" "$OUT")" -ge 2 ]
 }
 
 jar_has_keys() { # JAR: keys and at least one cookie
@@ -551,6 +558,16 @@ scenario_nts_jar() {
     expect_text "nts_jar damaged" "$jar.*ignored, NTS-KE instead"
     expect_text "nts_jar damaged" "^NTS-KE with $NTS_CHRONY "
     check "nts_jar damaged: rewritten" "$(cat "$jar")" [ -n "$(jar_values "$jar" c2s)" ]
+    # Both servers in one jar, NTPsec's cookies too: the next run does no NTS-KE.
+    rm -f "$jar"
+    run_nts -N -c "$NTS_CERTS/ca.pem" -q -C "$jar" "$NTS_CHRONY" "$NTS_NTPSEC"
+    expect_rc "nts_jar two servers" 0
+    check "nts_jar two servers: two blocks" "$(cat "$jar")" [ "$(grep -c '^server ' "$jar")" -eq 2 ]
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -C "$jar" "$NTS_CHRONY" "$NTS_NTPSEC"
+    expect_rc "nts_jar two servers again" 0
+    check "nts_jar two servers again: no NTS-KE" "$(why "NTS-KE")" not has "^NTS-KE with"
+    check "nts_jar two servers again: both answered" "$(why "a server line missing")" \
+        both_asked "$NTS_CHRONY" "$NTS_NTPSEC"
 }
 
 # An NTS NAK. The server's keys change (chronyd restarted without its ntskeys): the jar's
