@@ -459,7 +459,8 @@ nts_prepare(const struct run *run, struct nts_table *t,
 		}
 		if (p == NULL)
 			continue;
-		report_nts_start(run->rep, &s[i], kc.verify_time);
+		report_nts_start(run->rep, s[i].host,
+		    (const struct sockaddr *)&p->ke, kc.verify_time);
 		res[i].unasked[0] = '\0';
 		if (nts_key(p, s[i].host, &kc, &ke) == -1)
 			report_nts_failure(&ke, res[i].unasked,

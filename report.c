@@ -732,14 +732,28 @@ fmt_time(time_t t, char *buf, size_t len)
 	return buf;
 }
 
-void
-report_nts_start(const struct report *r, const struct ntp_server *s,
-    time_t verify_time)
+static unsigned
+sa_port(const struct sockaddr *sa)
 {
-	char when[TS_STR_LEN];
+	return ntohs(sa->sa_family == AF_INET6 ?
+	    ((const struct sockaddr_in6 *)sa)->sin6_port :
+	    ((const struct sockaddr_in *)sa)->sin_port);
+}
 
-	out(OUT_DEBUG, "NTS-KE with %s (%s port %d, TLS 1.3, ALPN %s)\n",
-	    s->host, s->addr, NTS_KE_PORT, NTS_KE_ALPN);
+/*
+ * The NTS-KE server's own address: after a first NTS-KE, the server's
+ * ntp_server entry holds where NTP goes (a Server record may name another
+ * host), and a second NTS-KE (after an NTS NAK) still goes to KE.
+ */
+void
+report_nts_start(const struct report *r, const char *host,
+    const struct sockaddr *ke, time_t verify_time)
+{
+	char when[TS_STR_LEN], addr[ADDR_STR_LEN];
+
+	fmt_addr(ke, addr, sizeof(addr));
+	out(OUT_DEBUG, "NTS-KE with %s (%s port %u, TLS 1.3, ALPN %s)\n",
+	    host, addr, sa_port(ke), NTS_KE_ALPN);
 	out(OUT_DEBUG, "  certificates checked at %s: %s\n",
 	    fmt_time(verify_time, when, sizeof(when)), r->shift != 0 ?
 	    "the build date, as the clock reads earlier (never set)" :
@@ -816,8 +830,6 @@ report_nts_ke(const struct ntp_server *s, const struct nts_ke_outcome *ke,
 	else
 		out(OUT_DEBUG, "  keys exported (C2S, S2C: %d bytes each, not "
 		    "shown); NTP goes to %s port %u\n", NTS_KEY_LEN, s->addr,
-		    ntohs(s->ss.ss_family == AF_INET6 ?
-		    ((const struct sockaddr_in6 *)&s->ss)->sin6_port :
-		    ((const struct sockaddr_in *)&s->ss)->sin_port));
+		    sa_port((const struct sockaddr *)&s->ss));
 }
 #endif

@@ -75,8 +75,8 @@ void	report_waiting(const struct report *r, const struct ntp_server *s,
 	    int64_t backoff, int64_t left);
 #ifdef NTPSYNC_NTS
 struct nts_ke_outcome;
-void	report_nts_start(const struct report *r, const struct ntp_server *s,
-	    time_t verify_time);
+void	report_nts_start(const struct report *r, const char *host,
+	    const struct sockaddr *ke, time_t verify_time);
 const char *report_nts_failure(const struct nts_ke_outcome *ke, char *buf,
 	    size_t len);
 void	report_nts_ke(const struct ntp_server *s,

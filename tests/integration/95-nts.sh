@@ -612,8 +612,8 @@ scenario_nts_rekey() {
     stop_nts "$NTS_BEHIND"
     expect_rc "nts_rekey NAK after NAK" 1
     expect_text "nts_rekey NAK after NAK" "Server dropped: NTS NAK"
-    check "nts_rekey NAK after NAK: NTS-KE twice" "$(why "NTS-KE")" \
-        [ "$(count "^NTS-KE with" "$OUT")" -eq 2 ]
+    check "nts_rekey NAK after NAK: NTS-KE twice, with $NTS_BEHIND" "$(why "NTS-KE")" \
+        [ "$(count "^NTS-KE with $NTS_BEHIND \($NTS_BEHIND port 4460," "$OUT")" -eq 2 ]
     expect_no_clock_call "nts_rekey NAK after NAK"
 }
 
