@@ -81,7 +81,7 @@ nts_sign(const struct ntp_auth *a, const struct ntp_server *s,
 	unsigned more;
 	size_t n;
 
-	if (p == NULL || p->ncookies == 0 || p->nak) {
+	if (p == NULL || p->ncookies == 0) {
 		errno = ENOKEY;
 		return 0;
 	}
@@ -107,8 +107,11 @@ nts_sign(const struct ntp_auth *a, const struct ntp_server *s,
 }
 
 /*
- * RFC 8915 section 5.7: a NAK (our identifier, kiss code NTSN) means the
- * server can no longer read our cookies: drop them and do NTS-KE again.
+ * RFC 8915 section 5.7: an NTS NAK (our identifier, kiss code NTSN) says
+ * that the server cannot read our cookie, but it is not authenticated:
+ * anyone on the path could send it.  It is noted, the cookies are kept,
+ * and the request stays open for a valid reply; only when none came does
+ * the caller do NTS-KE again (nts_peer.nak), and a valid reply clears it.
  */
 static enum ntp_verdict
 nts_check(const struct ntp_auth *a, const struct ntp_server *s,
@@ -122,11 +125,10 @@ nts_check(const struct ntp_auth *a, const struct ntp_server *s,
 	if (p == NULL)
 		return NTP_NTS_FAILED;
 	v = nts_verify(buf, len, req->uid, p->s2c, fresh, &n);
-	if (v == NTP_NTS_NAK) {
-		nts_drop(p);
+	if (v == NTP_NTS_NAK)
 		p->nak = 1;
-		p->naks++;
-	}
+	if (v == NTP_OK)
+		p->nak = 0;
 	for (i = 0; v == NTP_OK && i < n && p->ncookies < NTS_COOKIES_MAX; i++)
 		p->cookies[p->ncookies++] = fresh[i];
 	explicit_bzero(fresh, sizeof(fresh));

@@ -32,8 +32,10 @@ struct nts_peer {
 	uint8_t			 s2c[NTS_KEY_LEN];
 	struct nts_cookie	 cookies[NTS_COOKIES_MAX];
 	size_t			 ncookies;
-	int			 nak;		/* an NTS NAK came: re-key */
-	int			 naks;		/* NTS NAKs in this run */
+	int			 nak;		/* an NTS NAK and no valid reply
+						   since: NTS-KE again */
+	int			 renewed;	/* NTS-KE again after a NAK, in
+						   this run */
 };
 
 struct nts_table {
@@ -63,9 +65,10 @@ struct nts_peer *nts_find(struct nts_table *t, const struct ntp_server *s);
 /* A new, empty peer for host, or NULL when the table is full. */
 struct nts_peer *nts_add(struct nts_table *t, const char *host);
 /*
- * nts_ke_tls.c: NTS-KE with p's server at p->ke as name (the name or address given):
- * on success (0) the keys and cookies are p's, the response's records in
- * out->resp; -1 with out saying why, p's old state then dropped.
+ * nts_ke_tls.c: NTS-KE with p's server at p->ke as name (the name or
+ * address given): on success (0) the new keys and cookies replace p's,
+ * the response's records are in out->resp (cookies wiped); -1 with out
+ * saying why, p's keys and cookies left as they were.
  */
 int	nts_key(struct nts_peer *p, const char *name,
 	    const struct nts_ke_cfg *cfg, struct nts_ke_outcome *out);

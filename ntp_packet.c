@@ -242,15 +242,18 @@ ntp_check_reply(const struct ntp_packet *pkt, uint64_t xmt, uint64_t t1,
  * A failed authentication can be a forgery by anyone on the path who saw
  * our request: a MAC that is missing, has another key id or does not
  * verify; NTS fields that are malformed, lack our Unique Identifier or
- * an authenticator that opens (RFC 8915 section 5.7).  It is not the
- * server's answer, and the real reply is still waited for.
+ * an authenticator that opens, and the NTS NAK, which is not
+ * authenticated (RFC 8915 section 5.7: the client keeps waiting for a
+ * valid reply).  It is not the server's answer, and the real reply is
+ * still waited for.
  */
 int
 ntp_verdict_is_forgery(enum ntp_verdict v)
 {
 	return v == NTP_AUTH_MISSING || v == NTP_AUTH_KEYID ||
 	    v == NTP_AUTH_FAILED || v == NTP_NTS_MALFORMED ||
-	    v == NTP_NTS_UID || v == NTP_NTS_MISSING || v == NTP_NTS_FAILED;
+	    v == NTP_NTS_UID || v == NTP_NTS_NAK || v == NTP_NTS_MISSING ||
+	    v == NTP_NTS_FAILED;
 }
 
 /*
@@ -259,9 +262,7 @@ ntp_verdict_is_forgery(enum ntp_verdict v)
  * this run would get the same.  Forgeries and strays are not, and must
  * not stop us from waiting for the real reply.  The crypto-NAK is the
  * server's (RFC 5905 section 7.4, ntpd's reply to a request whose MAC it
- * cannot verify), and so is the NTS NAK (RFC 8915 section 5.7: it carries
- * the 256-bit Unique Identifier of our request, which only the path saw):
- * a forged one can only end the wait early.
+ * cannot verify): a forged one can only end the wait early.
  */
 int
 ntp_verdict_is_server_state(enum ntp_verdict v)
@@ -273,14 +274,13 @@ ntp_verdict_is_server_state(enum ntp_verdict v)
 
 /*
  * Whether T1 and T4 were taken: the origin matched our request and the
- * reply's checks were made (a crypto-NAK's or NTS NAK's header is not
- * authenticated).
+ * reply's checks were made (a crypto-NAK's header is not authenticated).
  */
 int
 ntp_verdict_has_times(enum ntp_verdict v)
 {
 	return v == NTP_OK || (ntp_verdict_is_server_state(v) &&
-	    v != NTP_CRYPTO_NAK && v != NTP_NTS_NAK);
+	    v != NTP_CRYPTO_NAK);
 }
 
 /* Whether the offset and delay were computed. */

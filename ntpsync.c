@@ -481,9 +481,11 @@ nts_prepare(const struct run *run, struct nts_table *t,
 }
 
 /*
- * RFC 8915 section 5.7: an NTS NAK says that the server no longer reads
- * our cookies (its key rotated, a jar kept too long): NTS-KE again and
- * ask that address once more, the others held as they are.
+ * RFC 8915 section 5.7: after an NTS NAK the client waits for a valid
+ * reply until its poll ends, and when none came does NTS-KE again.  A
+ * real NAK means that the server no longer reads our cookies (its keys
+ * rotated, a jar kept too long): NTS-KE again and ask that address once
+ * more in this run, the others held as they are.
  */
 static int
 nts_after_nak(const struct run *run, struct nts_table *t,
@@ -496,9 +498,10 @@ nts_after_nak(const struct run *run, struct nts_table *t,
 
 	for (i = 0; i < n; i++) {
 		p = nts_find(t, &s[i]);
-		res[i].hold = !(p != NULL && p->nak && p->naks == 1 &&
-		    res[i].last == NTP_NTS_NAK);
+		res[i].hold = !(p != NULL && p->nak && !p->renewed &&
+		    res[i].nsamples == 0);
 		if (!res[i].hold) {
+			p->renewed = 1;
 			res[i].next_tx = 0;
 			again++;
 		}

@@ -30,6 +30,8 @@ wipe_cookies(struct nts_ke_response *r)
  * (AES-SIV-CMAC-256) and End of Message; read the response up to its End
  * of Message; export the C2S and S2C keys with the context of that
  * protocol and AEAD.  The server's choice is checked by nts_ke_parse().
+ * Section 5.7: the old keys and cookies are dropped only when the new
+ * ones have come (an NTS NAK may have been forged).
  */
 int
 nts_key(struct nts_peer *p, const char *name, const struct nts_ke_cfg *cfg,
@@ -37,6 +39,7 @@ nts_key(struct nts_peer *p, const char *name, const struct nts_ke_cfg *cfg,
 {
 	uint8_t req[NTS_KE_REQUEST_LEN], resp[NTS_KE_RESPONSE_MAX];
 	uint8_t c2s[NTS_KE_CONTEXT_LEN], s2c[NTS_KE_CONTEXT_LEN];
+	uint8_t kc[NTS_KEY_LEN], ks[NTS_KEY_LEN];
 	struct tls_ke_cfg tc = {
 		.name = name,
 		.addr = (const struct sockaddr *)&p->ke,
@@ -46,31 +49,34 @@ nts_key(struct nts_peer *p, const char *name, const struct nts_ke_cfg *cfg,
 		.timeout_ns = cfg->timeout_ns,
 	};
 	size_t i;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	nts_drop(p);
 	nts_ke_request(req);
 	nts_ke_context(c2s, NTS_KE_PROTO_NTPV4, NTS_KE_AEAD_AES_SIV_CMAC_256,
 	    NTS_KE_C2S);
 	nts_ke_context(s2c, NTS_KE_PROTO_NTPV4, NTS_KE_AEAD_AES_SIV_CMAC_256,
 	    NTS_KE_S2C);
 	if (tls_ke(&tc, req, sizeof(req), resp, sizeof(resp), &out->len,
-	    nts_ke_complete, c2s, s2c, NTS_KE_CONTEXT_LEN, p->c2s, p->s2c,
-	    NTS_KEY_LEN, &out->tls) == -1) {
+	    nts_ke_complete, c2s, s2c, NTS_KE_CONTEXT_LEN, kc, ks, NTS_KEY_LEN,
+	    &out->tls) == -1) {
 		out->tls_failed = 1;
-		nts_drop(p);
-		return -1;
+		goto done;
 	}
 	out->verdict = nts_ke_parse(resp, out->len, &out->resp);
-	explicit_bzero(resp, sizeof(resp));
-	if (out->verdict != NTS_KE_OK) {
-		nts_drop(p);
-		wipe_cookies(&out->resp);
-		return -1;
-	}
+	if (out->verdict != NTS_KE_OK)
+		goto done;
+	nts_drop(p);
+	memcpy(p->c2s, kc, sizeof(kc));
+	memcpy(p->s2c, ks, sizeof(ks));
 	for (i = 0; i < out->resp.ncookies; i++)
 		p->cookies[i] = out->resp.cookies[i];
 	p->ncookies = out->resp.ncookies;
+	rc = 0;
+done:
+	explicit_bzero(resp, sizeof(resp));
+	explicit_bzero(kc, sizeof(kc));
+	explicit_bzero(ks, sizeof(ks));
 	wipe_cookies(&out->resp);
-	return 0;
+	return rc;
 }

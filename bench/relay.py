@@ -43,7 +43,8 @@ own, per datagram:
                                         real answer, not a replay.
     --then-genuine                      after each tampered reply, send the untouched one too
                                         (the forger was faster than the server): a client
-                                        that keeps its request open takes the real answer
+                                        that keeps its request open takes the real answer;
+                                        with nts-nak, the request goes on to the server too
 
 Datagrams may overtake each other, as on a real path. The kernel here has no netem qdisc,
 which is why this exists. With --log FILE one line per datagram:
@@ -280,7 +281,8 @@ def main():
                 nak = nts_nak(data) if a.tamper == "nts-nak" else None
                 if nak is not None:
                     schedule("down", lsock, nak, src)
-                    continue
+                    if not a.then_genuine:
+                        continue
                 u = up_socks.get(src)
                 if u is None:
                     if len(up_socks) > 4096:  # bounded: forget the oldest clients

@@ -985,7 +985,9 @@ test_verdict_is_server_state(void **state)
 	assert_false(ntp_verdict_is_server_state(NTP_NTS_UID));
 	assert_false(ntp_verdict_is_server_state(NTP_NTS_MISSING));
 	assert_false(ntp_verdict_is_server_state(NTP_NTS_FAILED));
-	assert_true(ntp_verdict_is_server_state(NTP_NTS_NAK));
+	/* RFC 8915 section 5.7: a NAK is not authenticated. */
+	assert_false(ntp_verdict_is_server_state(NTP_NTS_NAK));
+	assert_true(ntp_verdict_is_forgery(NTP_NTS_NAK));
 	assert_false(ntp_verdict_has_times(NTP_NTS_NAK));
 	assert_false(ntp_verdict_has_times(NTP_NTS_FAILED));
 	for (v = NTP_BAD_VERSION; v < NTP_VERDICT_COUNT; v++)

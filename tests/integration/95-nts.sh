@@ -571,8 +571,10 @@ scenario_nts_jar() {
 }
 
 # An NTS NAK. The server's keys change (chronyd restarted without its ntskeys): the jar's
-# cookies are refused, ntpsync does NTS-KE again in the same run and succeeds. Then a
-# relay that NAKs everything: one NTS-KE again, the NAK again, exit 1.
+# cookies are refused, ntpsync waits out -t for a valid reply (RFC 8915 section 5.7: the
+# NAK is not authenticated), does NTS-KE again in the same run and succeeds. A relay that
+# NAKs everything: one NTS-KE again, the NAK again, exit 1. A NAK forged ahead of the
+# server's real reply: the reply is taken, the cookies kept, no NTS-KE again.
 scenario_nts_rekey() {
     local jar=$RUN_DIR/nts-rekey.jar c2s
     nts_ready nts_rekey || return
@@ -606,6 +608,15 @@ scenario_nts_rekey() {
     # NAK after NAK: one NTS-KE again, then given up.
     start_chrony_nts "$NTS_BEHIND" "$NTS_CERTS" "ntsntpserver $NTS_RELAY" ||
         { fail nts_rekey "chronyd NTS with ntsntpserver did not start"; return; }
+    # A forged NAK, then the server's reply: the reply counts.
+    nts_relay_start nts-nak --then-genuine
+    run_nts -N -c "$NTS_CERTS/ca.pem" -p 1 -d "$NTS_BEHIND"
+    nts_relay_stop
+    expect_rc "nts_rekey forged NAK" 0
+    expect_text "nts_rekey forged NAK" "rejected: NTS NAK"
+    expect_text "nts_rekey forged NAK" "^  accepted$"
+    check "nts_rekey forged NAK: no NTS-KE again" "$(why "NTS-KE")" \
+        [ "$(count "^NTS-KE with $NTS_BEHIND " "$OUT")" -eq 1 ]
     nts_relay_start nts-nak
     run_nts -N -c "$NTS_CERTS/ca.pem" -t 1 -d "$NTS_BEHIND"
     nts_relay_stop
