@@ -4,13 +4,20 @@
 #
 # For each target (default: all of toolchains/*.mk's, as `make check-targets` passes them):
 #   * builds build/TARGET/ntpsync and the unit tests (`make TARGET=... target-tests`),
-#     installing the Debian packages and the musl sysroot they need (toolchains/sysroot.sh);
-#   * checks the binary is static, for the right machine;
+#     installing the Debian packages and the musl sysroot they need (toolchains/sysroot.sh),
+#     and build/TARGET/ntpsync-nts (`make TARGET=... NTS=1`: wolfSSL's TLS 1.3 client too);
+#   * checks both binaries are static, for the right machine;
 #   * inside tests/sandbox.sh (the clock provably cannot be set there; loopback only):
-#     runs the cmocka unit tests (test_ntp_packet, test_ntpsync, test_mac) under qemu-user with
-#     Debian's baseline CPU, and `ntpsync -q 127.0.0.1` against tests/fake_server.py:
-#     exit 0, stratum 2, offset within 0.05 s of 0. A test_ntpsync that contains a real
-#     clock-setting function is refused when it is built (toolchains/common.mk);
+#     runs the cmocka unit tests (test_ntp_packet, test_ntpsync, test_mac, test_auth,
+#     test_nts_ke, test_nts: AES-SIV and the NTS encodings on big-endian and 32-bit CPUs
+#     too) under qemu-user with Debian's baseline CPU, and `ntpsync -q 127.0.0.1` against
+#     tests/fake_server.py: exit 0, stratum 2, offset within 0.05 s of 0. A test_ntpsync that
+#     contains a real clock-setting function is refused when it is built
+#     (toolchains/common.mk);
+#   * runs ntpsync-nts under qemu: -N with a CA file that does not exist (the server
+#     dropped for it, exit 12), and -N -q against Debian's chronyd as an NTS server
+#     (tests/servers.sh, the certificates of tests/nts_certs.sh): NTS-KE over TLS 1.3,
+#     then NTPv4 with AES-SIV, exit 0, stratum 8, offset within 0.05 s of 0;
 #   * checks make WOLFSSL_SRC=DIR (wolfCrypt from that tree; a tree without it refused);
 #   * builds and installs ntpsync the way Buildroot, OpenWrt and Yocto would, running the
 #     download, unpack, build and install commands of packaging/*/ with stubs of those
@@ -31,6 +38,8 @@ if [ $# -eq 0 ]; then
     done
 fi
 OUT=build/check-targets
+# Where chronyd serves NTS in the sandbox (127.0.0.1 is tests/fake_server.py's).
+NTS_ADDR=127.0.0.14
 
 PASSED=0
 FAILED=0
@@ -78,6 +87,15 @@ inner() {
         sleep 0.1
     done
     [ -e "$ready" ] || { fail "fake NTP server" "did not start: $(cat "$srv/out")"; }
+    # Debian's chronyd as the NTS server of the NTS builds (NTS-KE and NTP on NTS_ADDR).
+    SERVER_LIFETIME=1200
+    # shellcheck source=tests/servers.sh
+    . "$here/servers.sh"
+    trap cleanup_servers EXIT
+    NTS_CERTS=$root/build/nts-certs
+    if ! start_chrony_nts "$NTS_ADDR" "$NTS_CERTS"; then
+        fail "chronyd NTS server on $NTS_ADDR" "did not start"
+    fi
 
     for t in "$@"; do
         [ -e "$OUT/$t.built" ] || continue
@@ -103,6 +121,7 @@ inner() {
             fi
         done
 
+        # shellcheck disable=SC2153 # set by target_env
         out=$(timeout -s KILL 60 "${QEMU[@]}" "$X_DIR/ntpsync" -q 127.0.0.1 2>&1 </dev/null)
         rc=$?
         printf '%s\n' "$out" >"$OUT/$t.query.log"
@@ -113,11 +132,39 @@ inner() {
         else
             fail "$t: ntpsync -q 127.0.0.1 under $TC_QEMU" "exit $rc, want 0 and stratum 2, offset ~0: $(tr '\n' '|' <<<"$out" | cut -c1-300)"
         fi
+        [ -e "$OUT/$t.nts" ] && nts_runs "$t"
     done
     rm -rf "$srv"
     packaging
     [ -z "${T0:-}" ] || echo "# check-targets took $(($(date +%s) - T0)) s"
     summary
+}
+
+# The NTS build of TARGET under qemu: a CA file that cannot be read drops the server
+# before any NTS-KE traffic (exit 12, NTS-KE failed with every server); then a whole NTS query of
+# chronyd: its certificate checked against the test CA, NTS-KE's records, the cookie in
+# the NTP request and the reply's AES-SIV tag, on this CPU's byte order and word size.
+nts_runs() { # TARGET
+    local out rc line off nts=$X_DIR/ntpsync-nts
+    out=$(timeout -s KILL 60 "${QEMU[@]}" "$nts" -N -c /nonexistent/ca.pem -q "$NTS_ADDR" 2>&1 </dev/null)
+    rc=$?
+    printf '%s\n' "$out" >"$OUT/$t.nts-noca.log"
+    line=$(grep -F "$NTS_ADDR: Server dropped: NTS-KE failed: cannot read the CA file" <<<"$out")
+    if [ "$rc" -eq 12 ] && [ -n "$line" ]; then
+        pass "$1: ntpsync-nts -N -c /nonexistent/ca.pem under $TC_QEMU: exit 12, $line"
+    else
+        fail "$1: ntpsync-nts -N -c /nonexistent/ca.pem under $TC_QEMU" "want exit 12 (NTS-KE failed), the server dropped for the CA file: exit $rc, $(tr '\n' '|' <<<"$out" | cut -c1-300)"
+    fi
+    out=$(timeout -s KILL 120 "${QEMU[@]}" "$nts" -N -c "$NTS_CERTS/ca.pem" -q "$NTS_ADDR" 2>&1 </dev/null)
+    rc=$?
+    printf '%s\n' "$out" >"$OUT/$t.nts-query.log"
+    line=$(grep "^server $NTS_ADDR, " <<<"$out" | head -n 1)
+    off=$(sed -n "s/^server $NTS_ADDR, stratum 8, offset \([-+0-9.]*\),.*/\1/p" <<<"$line")
+    if [ "$rc" -eq 0 ] && near "$off" 0 0.05; then
+        pass "$1: ntpsync-nts -N -c ca.pem -q (chronyd NTS) under $TC_QEMU: $line"
+    else
+        fail "$1: ntpsync-nts -N -q (chronyd NTS) under $TC_QEMU" "exit $rc, want 0 and stratum 8, offset ~0: $(tr '\n' '|' <<<"$out" | cut -c1-300)"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------
@@ -427,10 +474,16 @@ fi
 
 t0=$(date +%s)
 mkdir -p "$OUT"
-rm -f "$OUT"/*.built
+rm -f "$OUT"/*.built "$OUT"/*.nts
 # make, gcc (build/clockprobe), the sandbox's tools, the test server, qemu-user.
 toolchains/sysroot.sh pkgs make gcc libc6-dev util-linux iproute2 python3 qemu-user file ||
     { fail "packages" "could not install make gcc util-linux iproute2 python3 qemu-user"; summary; exit 1; }
+# Debian's chronyd (unpacked into build/deps, never installed) and the NTS certificates.
+if ! { tests/deps.sh && tests/nts_certs.sh build/nts-certs; }; then
+    fail "packages" "tests/deps.sh or tests/nts_certs.sh failed"
+    summary
+    exit 1
+fi
 
 for t in "$@"; do
     mkdir -p "build/$t"
@@ -446,6 +499,20 @@ for t in "$@"; do
         fi
     else
         fail "$t: build" "see build/$t/build.log: $(tail -n 3 "build/$t/build.log" | tr '\n' '|')"
+        continue
+    fi
+    # The NTS build: wolfSSL's TLS client compiled for the target too (about a minute).
+    if make --no-print-directory TARGET="$t" NTS=1 >>"build/$t/build.log" 2>&1; then
+        target_env "$t" NTS=1
+        hdr=$("$TC_GNU-readelf" -lh "$X_BIN" 2>&1)
+        if grep -q 'EXEC (Executable file)' <<<"$hdr" && ! grep -q INTERP <<<"$hdr"; then
+            touch "$OUT/$t.nts"
+            pass "$t: NTS build, static ($(stat -c %s "$X_BIN") bytes stripped)"
+        else
+            fail "$t: NTS build, static" "$(grep -E 'Type:|INTERP' <<<"$hdr" | tr '\n' ' ')"
+        fi
+    else
+        fail "$t: NTS build" "see build/$t/build.log: $(tail -n 3 "build/$t/build.log" | tr '\n' '|')"
     fi
 done
 # Debian's musl for armhf (with libc.so) for the packaging checks, fetched here: the

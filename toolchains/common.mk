@@ -62,8 +62,10 @@ X_CMOCKA_CFLAGS = -I$(X_CMOCKA)/include -DHAVE_SIGNAL_H -DHAVE_STRSIGNAL -DHAVE_
 	-DHAVE_INTTYPES_H -DHAVE_STRINGS_H -DHAVE_STRUCT_TIMESPEC -DHAVE_CLOCK_GETTIME \
 	-DHAVE_CLOCK_REALTIME $(if $(filter 1,$(TC_LP64)),-D__WORDSIZE=64)
 X_TEST_CFLAGS = -g -O1 $(WARN) -I. $(X_CMOCKA_CFLAGS)
+# test_nts and test_nts_ke (AES-SIV and the NTS encodings) need no NTS=1: they run on
+# every target, big-endian MIPS and the 32-bit ones among them.
 X_UNIT    = $(X_DIR)/test_ntp_packet $(X_DIR)/test_ntpsync $(X_DIR)/test_keyfile $(X_DIR)/test_mac \
-	$(X_DIR)/test_auth
+	$(X_DIR)/test_auth $(X_DIR)/test_nts_ke $(X_DIR)/test_nts
 # wolfCrypt for mac.c (toolchains/wolfcrypt.sh) with the target's compiler and size flags,
 # LTO objects in the archive as on the host; rebuilt when X_WC.cfg's line changes.
 X_WC      = $(X_DIR)/wolfcrypt
@@ -71,8 +73,10 @@ X_WC_CFLAGS = -Os -flto -ffunction-sections -fdata-sections $(X_CFLAGS)
 X_WC_ID   = recipe=1$(WC_SRC_ID) cc=$(X_CC) cflags=$(X_WC_CFLAGS)
 $(shell mkdir -p $(X_DIR) && { [ "$$(cat '$(X_WC).cfg' 2>/dev/null)" = '$(X_WC_ID)' ] || \
 	echo '$(X_WC_ID)' >'$(X_WC).cfg'; })
-# `make TARGET=... NTS=1`: wolfSSL for NTS (toolchains/wolfssl-nts.sh) beside it, the same way.
+# `make TARGET=... NTS=1`: wolfSSL for NTS (toolchains/wolfssl-nts.sh) beside it, the same way,
+# and the binary beside the one without NTS (X_BIN): the two builds do not overwrite each other.
 X_NTS     = $(X_DIR)/wolfssl-nts
+X_BIN     = $(X_DIR)/ntpsync$(if $(filter 1,$(NTS)),-nts)
 X_WC_LIB  = $(call WC_DIR,$(X_WC))/lib/$(WC_LIB)
 ifeq ($(NTS),1)
 $(shell { [ "$$(cat '$(X_NTS).cfg' 2>/dev/null)" = '$(X_WC_ID)' ] || echo '$(X_WC_ID)' >'$(X_NTS).cfg'; })
@@ -102,19 +106,18 @@ X_CLOCK_SETTERS = clock_settime|settimeofday|adjtime|adjtimex|clock_adjtime|stim
 
 export TARGET TC_GNU TC_PKGS TC_MUSL_CFLAGS
 
-.DEFAULT_GOAL := $(X_DIR)/ntpsync
+.DEFAULT_GOAL := $(X_BIN)
 .PHONY: target-tests target-env sysroot
 
 sysroot: $(X_SPECS)
 $(X_SPECS): $(X_MUSL_CFG)
 	TC_MUSL='$(X_MUSL)' toolchains/sysroot.sh sysroot $(TARGET) $(X_SYSROOT)
 
-$(X_DIR)/ntpsync: $(SRCS) $(HDRS) $(X_SPECS) $(X_WC_LIB) toolchains/$(TARGET).mk \
-    toolchains/common.mk
+$(X_BIN): $(SRCS) $(HDRS) $(X_SPECS) $(X_WC_LIB) toolchains/$(TARGET).mk toolchains/common.mk
 	@mkdir -p $(X_DIR)
 	$(X_CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(X_CFLAGS) $(X_LDFLAGS) $(LDFLAGS) \
-	    -Wl,-Map=$(X_DIR)/ntpsync.map -o $(X_DIR)/ntpsync.unstripped $(call WC_LINK,$(X_WC))
-	$(X_STRIP) --strip-all -R .comment -o $@ $(X_DIR)/ntpsync.unstripped
+	    -Wl,-Map=$@.map -o $@.unstripped $(call WC_LINK,$(X_WC))
+	$(X_STRIP) --strip-all -R .comment -o $@ $@.unstripped
 
 $(X_CMOCKA)/src/cmocka.c: toolchains/sysroot.sh
 	toolchains/sysroot.sh source cmocka >/dev/null
@@ -152,16 +155,24 @@ $(X_DIR)/test_mac: tests/test_mac.c mac.c mac.h $(X_WC)/lib/libwolfcrypt.a $(X_D
 	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_mac.c mac.c \
 	    $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 
+$(X_DIR)/test_nts_ke: tests/test_nts_ke.c $(NTS_KE_SRCS) nts_ke.h ntp_packet.h fmt.h $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) $(X_DIR)/cmocka.o
+
+$(X_DIR)/test_nts: tests/test_nts.c $(NTS_SRCS) nts.h nts_ke.h mac.h ntp_packet.h auth_nts.h jar.h \
+    $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_nts.c \
+	    $(NTS_SRCS) $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
+
 $(X_DIR)/test_auth: tests/test_auth.c $(AUTH_SRCS) auth.h keyfile.h mac.h ntp_packet.h \
     $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_auth.c \
 	    $(AUTH_SRCS) $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 
-target-tests: $(X_DIR)/ntpsync $(X_UNIT)
+target-tests: $(X_BIN) $(X_UNIT)
 
 # For tests/check-targets.sh and bench/size.sh: the target's settings as shell assignments.
 target-env:
 	@printf "%s='%s'\n" TC_GNU '$(TC_GNU)' TC_QEMU '$(TC_QEMU)' TC_LP64 '$(TC_LP64)' \
-	    X_DIR '$(X_DIR)' X_CC '$(X_CC)' X_CFLAGS '$(X_CFLAGS)' X_LDFLAGS '$(X_LDFLAGS)' \
+	    X_DIR '$(X_DIR)' X_BIN '$(X_BIN)' X_CC '$(X_CC)' X_CFLAGS '$(X_CFLAGS)' X_LDFLAGS '$(X_LDFLAGS)' \
 	    X_UNIT '$(X_UNIT)' TC_PKGS '$(TC_PKGS)' X_SYSROOT '$(X_SYSROOT)' \
 	    X_STRIP '$(X_STRIP)' X_NM '$(X_NM)'

@@ -100,6 +100,13 @@
  */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define WORDS_BIGENDIAN
+/*
+ * There sp_read_unsigned_bin() would load whole digits from the byte string of a
+ * public key wherever it lies: a bus error on MIPS, which traps unaligned loads
+ * (the server's ECDHE key share, under qemu-mips in tests/check-targets.sh).  Byte
+ * by byte instead.
+ */
+#define WOLFSSL_SP_INT_DIGIT_ALIGN
 #endif
 
 /* Portable C everywhere, in its smaller forms. */
