@@ -99,17 +99,21 @@ $(WC_TEST)/lib/libwolfcrypt.a: $(WC_TEST).cfg $(WC_RECIPE)
 # toolchains/wolfssl-nts.sh as wolfCrypt is, into build/wolfssl-nts/: DIR/lib/libwolfssl.a
 # (it has mac.c's MD5, SHA-1 and CMAC too), DIR/include.  The suite always builds the one
 # for the test compiler (NTS_TEST): build/tls-probe and the group "tls" use it.
-NTS_RECIPE = toolchains/wolfssl-nts.sh toolchains/wolfssl-nts-settings.h
+# With WOLFSSL_SRC (the release, as the packaging recipes build), Debian's fixes of the TLS
+# code are applied to it (packaging/wolfssl-patches/, see toolchains/wolfssl-nts.sh).
+NTS_RECIPE = toolchains/wolfssl-nts.sh toolchains/wolfssl-nts-settings.h \
+	   $(wildcard packaging/wolfssl-patches/*.patch)
 NTS_HOST = build/wolfssl-nts/$(notdir $(firstword $(CC)))
 NTS_TEST = build/wolfssl-nts/test-$(notdir $(firstword $(TEST_CC)))
 nts_cfg = $(shell mkdir -p build/wolfssl-nts && { [ "$$(cat '$(1).cfg' 2>/dev/null)" = '$(2)' ] || \
 	echo '$(2)' >'$(1).cfg'; })
-$(call nts_cfg,$(NTS_HOST),recipe=1 cc=$(CC) cflags=$(WC_HOST_CFLAGS))
-$(call nts_cfg,$(NTS_TEST),recipe=1 cc=$(TEST_CC) cflags=$(WC_TEST_CFLAGS))
+$(call nts_cfg,$(NTS_HOST),recipe=1$(WC_SRC_ID) cc=$(CC) cflags=$(WC_HOST_CFLAGS) ar=$(WC_HOST_AR))
+$(call nts_cfg,$(NTS_TEST),recipe=1$(WC_SRC_ID) cc=$(TEST_CC) cflags=$(WC_TEST_CFLAGS))
 $(NTS_HOST)/lib/libwolfssl.a: $(NTS_HOST).cfg $(NTS_RECIPE)
-	CC='$(CC)' AR=gcc-ar WC_CFLAGS='$(WC_HOST_CFLAGS)' toolchains/wolfssl-nts.sh $(NTS_HOST)
+	CC='$(CC)' AR='$(WC_HOST_AR)' WC_CFLAGS='$(WC_HOST_CFLAGS)' $(WC_ENV) \
+	    toolchains/wolfssl-nts.sh $(NTS_HOST)
 $(NTS_TEST)/lib/libwolfssl.a: $(NTS_TEST).cfg $(NTS_RECIPE)
-	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' toolchains/wolfssl-nts.sh $(NTS_TEST)
+	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' $(WC_ENV) toolchains/wolfssl-nts.sh $(NTS_TEST)
 
 SRCS     = ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c \
 	   fmt.c ntp_packet.c keyfile.c mac.c

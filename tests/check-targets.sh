@@ -23,7 +23,10 @@
 #     download, unpack, build and install commands of packaging/*/ with stubs of those
 #     systems' variables (the wolfSSL 5.5.4 release they download: Debian's orig tarball),
 #     checks the installed binary accepts -a under qemu (refuses it built without), and
-#     parses Buildroot's Config.in with a Kconfig parser (see packaging/README).
+#     parses Buildroot's Config.in with a Kconfig parser (see packaging/README); each
+#     recipe's NTS switch too: Debian's fixes applied to the release's TLS files
+#     (packaging/wolfssl-patches/), and the installed binary's NTS query of chronyd
+#     under qemu (-N refused by the builds without).
 # Prints "ok - ..." / "not ok - ..." lines, counts each cmocka test as one, and ends with
 # "N passed, N failed". Build logs: build/TARGET/build.log.
 set -u
@@ -176,6 +179,8 @@ pkg_src() { # DIR: a copy of what `make` and `make install` use
     rm -rf "$1"
     mkdir -p "$1"
     cp -r Makefile ./*.c ./*.h ntpsync.8 LICENSE toolchains "$1/"
+    mkdir -p "$1/packaging"
+    cp -r packaging/wolfssl-patches "$1/packaging/"
 }
 
 # make WOLFSSL_SRC=DIR: wolfCrypt from that tree, rebuilt when the tree given changes (a
@@ -207,6 +212,24 @@ wolfcrypt.sh: build/wolfcrypt/$TC_GNU-gcc: WOLFSSL_SRC=$w/other, wolfSSL 5.5.4" 
         fi
     else
         fail "make WOLFSSL_SRC=DIR" "$(tail -n 5 "$log" | tr '\n' '|')"
+    fi
+}
+
+# make NTS=1 WOLFSSL_SRC=DIR where one of packaging/wolfssl-patches/ neither applies nor is
+# applied already (DIR's src/tls13.c is not wolfSSL's): refused in one line before anything
+# is compiled.
+nts_unpatchable() { # WORKDIR CC
+    local w=$1 b=$1/build out
+    pkg_src "$b"
+    mkdir -p "$w/tree"
+    cp -r "$PKG_WOLFSSL/wolfssl" "$PKG_WOLFSSL/src" "$w/tree/"
+    echo '/* not wolfSSL 5.5.4 */' >"$w/tree/src/tls13.c"
+    out=$(make -C "$b" CC="$2" AR="$TC_GNU-gcc-ar" STATIC=1 NTS=1 WOLFSSL_SRC="$w/tree" ntpsync 2>&1)
+    if [ -z "$(find "$b" -name '*.o')" ] && [ ! -e "$b/ntpsync" ] &&
+        grep -qx "wolfssl-nts\.sh: cve-2023-3724\.patch: neither applies to $w/tree nor is applied there" <<<"$out"; then
+        pass "make NTS=1 WOLFSSL_SRC=(tls13.c not wolfSSL's): refused, cve-2023-3724.patch neither applies nor is applied"
+    else
+        fail "make NTS=1 WOLFSSL_SRC=(tls13.c not wolfSSL's)" "want one wolfssl-nts.sh error and nothing compiled: $(tr '\n' '|' <<<"$out" | cut -c1-400)"
     fi
 }
 
@@ -285,10 +308,12 @@ TAR = tar
 STUB
     cat >"$1/openwrt/package.mk" <<'STUB'
 # OpenWrt's package.mk and download.mk, reduced: Download fetches a Download/NAME's
-# URL/URL_FILE into DL_DIR/FILE, its HASH checked; BuildPackage runs Build/Prepare (after
-# the downloads; the sources themselves are in PKG_BUILD_DIR already), Build/Compile
-# and Package/NAME/install.
-.PHONY: stub-download stub-prepare stub-compile stub-install
+# URL/URL_FILE into DL_DIR/FILE, its HASH checked; BuildPackage NAME gives stub-install-NAME,
+# which runs Build/Prepare (after the downloads; the sources themselves are in
+# PKG_BUILD_DIR already), Build/Compile and Package/NAME/install, as OpenWrt does for each
+# package: in its own build directory, with BUILD_VARIANT (given on the command line, as
+# OpenWrt's package build passes it) the package's VARIANT.
+.PHONY: stub-download
 stub-download:
 define Download
 $(eval URL:=)$(eval URL_FILE:=)$(eval FILE:=)$(eval HASH:=)$(eval $(Download/$(1)))
@@ -298,11 +323,14 @@ $(DL_DIR)/$(FILE):
 endef
 Build/Prepare/Default =
 define BuildPackage
-stub-prepare: stub-download
+$(eval VARIANT:=)$(eval $(Package/$(1)))
+.PHONY: stub-prepare-$(1) stub-compile-$(1) stub-install-$(1)
+stub-prepare-$(1): stub-download
+	[ "$(VARIANT)" = "$(BUILD_VARIANT)" ] || { echo "$(1): VARIANT $(VARIANT), BUILD_VARIANT $(BUILD_VARIANT)" >&2; exit 1; }
 	$$(call Build/Prepare)
-stub-compile: stub-prepare
+stub-compile-$(1): stub-prepare-$(1)
 	$$(call Build/Compile)
-stub-install: stub-compile
+stub-install-$(1): stub-compile-$(1)
 	$$(call Package/$(1)/install,$(STUB_INSTALL_ROOT))
 endef
 STUB
@@ -357,9 +385,11 @@ STUB
 
 # The installed binary is there, for the target, and runs there (under qemu); with -a
 # (AUTH=1, the default) it reads a key file (the error for a key id the file lacks, not
-# the one of a build without authentication), else it refuses -a.
-pkg_installed() { # NAME BINARY [AUTH]
-    local out want auth rc
+# the one of a build without authentication), else it refuses -a. Built with NTS
+# (NTS=1), it queries chronyd with -N, and LOG (the build's) says wolfssl-nts.sh patched
+# the release with each of packaging/wolfssl-patches/; without, it refuses -N.
+pkg_installed() { # NAME BINARY [AUTH [NTS LOG]]
+    local out want auth rc nts=${4:-0} p line
     if [ ! -x "$2" ]; then
         fail "$1" "nothing installed at $2"
         return
@@ -381,6 +411,31 @@ pkg_installed() { # NAME BINARY [AUTH]
     else
         fail "$1: -a 1 -k KEYFILE under qemu" "want exit 2 and '$want': exit $rc, $(tr '\n' '|' <<<"$out")"
     fi
+    out=$(timeout -s KILL 120 "${QEMU[@]}" -L "$PKG_QEMU_ROOT" "$2" -N -c "$NTS_CERTS/ca.pem" -q "$NTS_ADDR" 2>&1)
+    rc=$?
+    if [ "$nts" = 0 ]; then
+        want="-N: this ntpsync was built without NTS (make NTS=1)"
+        if [ "$rc" -eq 2 ] && grep -qF -- "$want" <<<"$out"; then
+            pass "$1: -N under qemu: exit 2, $want"
+        else
+            fail "$1: -N under qemu" "want exit 2 and '$want': exit $rc, $(tr '\n' '|' <<<"$out")"
+        fi
+        return
+    fi
+    line=$(grep "^server $NTS_ADDR, stratum 8, " <<<"$out" | head -n 1)
+    if [ "$rc" -eq 0 ] && [ -n "$line" ] && ! grep -q 'built without' <<<"$out"; then
+        pass "$1: -N -c ca.pem -q (chronyd NTS) under qemu: $line"
+    else
+        fail "$1: -N -q (chronyd NTS) under qemu" "want exit 0 and stratum 8: exit $rc, $(tr '\n' '|' <<<"$out" | cut -c1-300)"
+    fi
+    for p in "$root"/packaging/wolfssl-patches/*.patch; do
+        p=${p##*/}
+        if grep -q "^wolfssl-nts\.sh: .*WOLFSSL_SRC=.*wolfSSL 5\.5\.4.*, patched ${p%.patch}[,;]" "$5"; then
+            pass "$1: wolfSSL release patched with $p"
+        else
+            fail "$1: wolfSSL release patched with $p" "no such wolfssl-nts.sh line in $5: $(grep '^wolfssl-nts\.sh: ' "$5" | cut -c1-300)"
+        fi
+    done
 }
 
 packaging() {
@@ -397,6 +452,7 @@ packaging() {
     cc="$TC_GNU-gcc -specs $sr/musl-gcc.specs"
 
     wolfssl_src "$d/wc" "$cc"
+    nts_unpatchable "$d/ntsbad" "$cc"
 
     # What the recipes download: the wolfSSL 5.5.4 release, here Debian's
     # wolfssl_5.5.4.orig.tar.gz (the same file: its sha256 is the one the recipes hold).
@@ -417,50 +473,76 @@ packaging() {
     if [ ! -x "${KCONF:-}" ]; then
         fail "buildroot: Config.in parses" "no Kconfig parser (busybox's conf) was built"
     elif (cd "$d/kconfig" && "$KCONF" -n Kconfig </dev/null >"$log" 2>&1) &&
-        ! grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH' "$d/kconfig/.config" &&
+        ! grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_\(AUTH\|NTS\)' "$d/kconfig/.config" &&
         (cd "$d/kconfig" && "$KCONF" -y Kconfig </dev/null >>"$log" 2>&1) &&
         grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC=y' "$d/kconfig/.config" &&
-        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH=y' "$d/kconfig/.config"; then
-        pass "buildroot: Config.in parses (Kconfig); BR2_PACKAGE_NTPSYNC_AUTH only with BR2_PACKAGE_NTPSYNC"
+        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH=y' "$d/kconfig/.config" &&
+        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_NTS=y' "$d/kconfig/.config" &&
+        printf 'CONFIG_BR2_PACKAGE_NTPSYNC=y\nCONFIG_BR2_PACKAGE_NTPSYNC_NTS=y\n# CONFIG_BR2_PACKAGE_NTPSYNC_AUTH is not set\n' \
+            >"$d/kconfig/nts.defconfig" &&
+        (cd "$d/kconfig" && "$KCONF" -D nts.defconfig Kconfig </dev/null >>"$log" 2>&1) &&
+        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH=y' "$d/kconfig/.config" &&
+        printf 'CONFIG_BR2_PACKAGE_NTPSYNC=y\n' >"$d/kconfig/ntpsync.defconfig" &&
+        (cd "$d/kconfig" && "$KCONF" -D ntpsync.defconfig Kconfig </dev/null >>"$log" 2>&1) &&
+        grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH=y' "$d/kconfig/.config" &&
+        ! grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_NTS=y' "$d/kconfig/.config"; then
+        pass "buildroot: Config.in parses (Kconfig); BR2_PACKAGE_NTPSYNC_AUTH, _NTS only with BR2_PACKAGE_NTPSYNC; _NTS default n, selects _AUTH"
     else
         fail "buildroot: Config.in parses" "$(tail -n 3 "$log" | tr '\n' '|')"
     fi
 
-    # BR2_PACKAGE_NTPSYNC_AUTH: y is its default; unset, the build without -a.
-    for auth in 1 0; do
-        log=$d/buildroot$auth.log
-        pkg_src "$d/br$auth/build"
+    # BR2_PACKAGE_NTPSYNC_AUTH: y is its default; unset, the build without -a. NTS:
+    # BR2_PACKAGE_NTPSYNC_NTS, with the _AUTH it selects.
+    for conf in 1 0 nts; do
+        auth=1 nts=0 what=
+        case $conf in
+        0) auth=0 what=", no BR2_PACKAGE_NTPSYNC_AUTH" ;;
+        nts) nts=1 what=", BR2_PACKAGE_NTPSYNC_NTS" ;;
+        esac
+        log=$d/buildroot$conf.log
+        pkg_src "$d/br$conf/build"
         if make -f "$st/buildroot.mk" PKGDIR="$root/packaging/buildroot" STUB="$st" \
-            BUILD_DIR="$d/br$auth/build" DL_DIR="$d/br$auth/dl" TARGET_DIR="$d/br$auth/target" \
+            BUILD_DIR="$d/br$conf/build" DL_DIR="$d/br$conf/dl" TARGET_DIR="$d/br$conf/target" \
             TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" BR2_STATIC_LIBS=y \
-            BR2_PACKAGE_NTPSYNC_AUTH="$([ $auth = 0 ] || echo y)" >"$log" 2>&1; then
-            pkg_installed "buildroot: ntpsync.mk build + install, BR2_STATIC_LIBS$([ $auth = 1 ] ||
-                echo ", no BR2_PACKAGE_NTPSYNC_AUTH")" "$d/br$auth/target/usr/sbin/ntpsync" $auth
+            BR2_PACKAGE_NTPSYNC_AUTH="$([ $auth = 0 ] || echo y)" \
+            BR2_PACKAGE_NTPSYNC_NTS="$([ $nts = 0 ] || echo y)" >"$log" 2>&1; then
+            pkg_installed "buildroot: ntpsync.mk build + install, BR2_STATIC_LIBS$what" \
+                "$d/br$conf/target/usr/sbin/ntpsync" $auth $nts "$log"
         else
-            fail "buildroot: ntpsync.mk (auth $auth)" "$(tail -n 5 "$log" | tr '\n' '|')"
+            fail "buildroot: ntpsync.mk ($conf)" "$(tail -n 5 "$log" | tr '\n' '|')"
         fi
     done
 
-    log=$d/openwrt.log
-    pkg_src "$d/owrt/build"
-    if make -f packaging/openwrt/Makefile TOPDIR="$st/openwrt" INCLUDE_DIR="$st/openwrt" STUB="$st" \
-        PKG_BUILD_DIR="$d/owrt/build" DL_DIR="$d/owrt/dl" STUB_INSTALL_ROOT="$d/owrt/ipkg" \
-        TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" CONFIG_NTPSYNC_AUTH=y stub-install >"$log" 2>&1; then
-        pkg_installed "openwrt: Makefile Download + Build/Prepare, Build/Compile, Package/ntpsync/install" \
-            "$d/owrt/ipkg/usr/sbin/ntpsync"
-    else
-        fail "openwrt: Makefile" "$(tail -n 5 "$log" | tr '\n' '|')"
-    fi
+    # ntpsync (VARIANT plain, CONFIG_NTPSYNC_AUTH=y) and ntpsync-nts (VARIANT nts; with -a
+    # although CONFIG_NTPSYNC_AUTH is unset: that option is ntpsync's).
+    for pkg in ntpsync ntpsync-nts; do
+        log=$d/$pkg.log
+        pkg_src "$d/$pkg/build"
+        if [ "$pkg" = ntpsync ]; then set -- BUILD_VARIANT=plain CONFIG_NTPSYNC_AUTH=y; else set -- BUILD_VARIANT=nts; fi
+        if make -f packaging/openwrt/Makefile TOPDIR="$st/openwrt" INCLUDE_DIR="$st/openwrt" STUB="$st" \
+            PKG_BUILD_DIR="$d/$pkg/build" DL_DIR="$d/$pkg/dl" STUB_INSTALL_ROOT="$d/$pkg/ipkg" \
+            TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" "$@" "stub-install-$pkg" >"$log" 2>&1; then
+            pkg_installed "openwrt: Makefile Download + Build/Prepare, Build/Compile, Package/$pkg/install ($1)" \
+                "$d/$pkg/ipkg/usr/sbin/ntpsync" 1 "$([ $pkg = ntpsync ] && echo 0 || echo 1)" "$log"
+        else
+            fail "openwrt: Makefile, $pkg" "$(tail -n 5 "$log" | tr '\n' '|')"
+        fi
+    done
 
-    log=$d/yocto.log
-    pkg_src "$d/oe/build"
-    if python3 "$st/yocto.py" packaging/yocto/ntpsync_git.bb "$d/oe/build" "$d/oe/image" "$cc" \
-        "$TC_GNU-gcc-ar" >"$log" 2>&1; then
-        pkg_installed "yocto: ntpsync_git.bb fetch + unpack, do_compile, do_install" \
-            "$d/oe/image/usr/sbin/ntpsync"
-    else
-        fail "yocto: ntpsync_git.bb" "$(tail -n 5 "$log" | tr '\n' '|')"
-    fi
+    # PACKAGECONFIG as the recipe has it ("auth"), then with "nts" appended.
+    for conf in auth nts; do
+        log=$d/yocto-$conf.log
+        pkg_src "$d/oe-$conf/build"
+        if [ "$conf" = auth ]; then set --; else set -- PACKAGECONFIG="auth nts"; fi
+        if python3 "$st/yocto.py" packaging/yocto/ntpsync_git.bb "$d/oe-$conf/build" "$d/oe-$conf/image" \
+            "$cc" "$TC_GNU-gcc-ar" "$@" >"$log" 2>&1; then
+            pkg_installed "yocto: ntpsync_git.bb fetch + unpack, do_compile, do_install$([ $conf = auth ] ||
+                echo ', PACKAGECONFIG nts')" "$d/oe-$conf/image/usr/sbin/ntpsync" 1 \
+                "$([ $conf = auth ] && echo 0 || echo 1)" "$log"
+        else
+            fail "yocto: ntpsync_git.bb ($conf)" "$(tail -n 5 "$log" | tr '\n' '|')"
+        fi
+    done
 }
 
 # ---------------------------------------------------------------------------------------
@@ -520,8 +602,8 @@ done
 make --no-print-directory TARGET=armhf MUSL_FROM=deb sysroot >"$OUT/pkg-sysroot.log" 2>&1 ||
     fail "packaging: Debian's musl for armhf" "$(tail -n 3 "$OUT/pkg-sysroot.log" | tr '\n' '|')"
 # What the packaging checks use as the wolfSSL release each recipe downloads: Debian's
-# unpacked wolfssl source (the same upstream 5.5.4 tree; Debian's patches touch no file the
-# Makefile takes from it).
+# unpacked wolfssl source (the same upstream 5.5.4 tree; Debian's patches touch none of
+# wolfCrypt's files, and those of the NTS build's TLS files are in packaging/wolfssl-patches/).
 PKG_WOLFSSL=$(toolchains/sysroot.sh source wolfssl) ||
     fail "packaging: Debian's wolfssl source" "toolchains/sysroot.sh source wolfssl failed"
 # The release tarball itself, for the recipes' downloads.

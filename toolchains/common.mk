@@ -149,7 +149,7 @@ $(X_WC)/lib/libwolfcrypt.a: $(X_WC).cfg $(WC_RECIPE) $(X_SPECS)
 	CC='$(X_CC)' AR='$(TC_GNU)-gcc-ar' WC_CFLAGS='$(X_WC_CFLAGS)' $(WC_ENV) toolchains/wolfcrypt.sh $(X_WC)
 
 $(X_NTS)/lib/libwolfssl.a: $(X_NTS).cfg $(NTS_RECIPE) $(X_SPECS)
-	CC='$(X_CC)' AR='$(TC_GNU)-gcc-ar' WC_CFLAGS='$(X_WC_CFLAGS)' toolchains/wolfssl-nts.sh $(X_NTS)
+	CC='$(X_CC)' AR='$(TC_GNU)-gcc-ar' WC_CFLAGS='$(X_WC_CFLAGS)' $(WC_ENV) toolchains/wolfssl-nts.sh $(X_NTS)
 
 $(X_DIR)/test_mac: tests/test_mac.c mac.c mac.h $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_mac.c mac.c \

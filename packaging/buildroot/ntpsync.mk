@@ -33,6 +33,12 @@ NTPSYNC_MAKE_OPTS = \
 # (GPL-3.0+) and is configured without CMAC, so it is not used. With
 # NTPSYNC_OVERRIDE_SRCDIR Buildroot neither downloads nor extracts: set
 # NTPSYNC_WOLFSSL_SRC in local.mk too, to the release unpacked by hand.
+# -N (NTS, BR2_PACKAGE_NTPSYNC_NTS, which selects -a): wolfSSL's TLS 1.3 client
+# from the same tree, to which the Makefile applies Debian 12's fixes of the TLS
+# code (packaging/wolfssl-patches/ in ntpsync's sources; the tree is not changed).
+ifeq ($(BR2_PACKAGE_NTPSYNC_NTS),y)
+NTPSYNC_MAKE_OPTS += NTS=1
+endif
 ifeq ($(BR2_PACKAGE_NTPSYNC_AUTH),y)
 NTPSYNC_WOLFSSL_VERSION = 5.5.4
 NTPSYNC_WOLFSSL_SOURCE = v$(NTPSYNC_WOLFSSL_VERSION)-stable.tar.gz

@@ -27,8 +27,12 @@ S = "${WORKDIR}/git"
 WOLFSSL_S = "${WORKDIR}/wolfssl-5.5.4-stable"
 
 # -a with wolfCrypt (default), or without: PACKAGECONFIG:remove:pn-ntpsync = "auth".
+# NTS (-N; it needs "auth", whose MAC code it shares): PACKAGECONFIG:append:pn-ntpsync =
+# " nts": wolfSSL's TLS 1.3 client from the same release, to which the Makefile applies
+# Debian 12's fixes of the TLS code (packaging/wolfssl-patches/ in ntpsync's sources).
 PACKAGECONFIG ??= "auth"
 PACKAGECONFIG[auth] = "WOLFSSL_SRC=${WOLFSSL_S},AUTH=0"
+PACKAGECONFIG[nts] = "NTS=1 WOLFSSL_SRC=${WOLFSSL_S},NTS=0"
 
 # The project's Makefile takes the toolchain from the command line (AR archives
 # wolfCrypt's objects; the host's gcc-ar cannot index another GCC's LTO). STATIC=0:
