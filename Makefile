@@ -321,7 +321,8 @@ clean:
 # toolchains/armhf.mk and toolchains/common.mk say; TARGET is only honoured on the
 # command line.  `make all-targets` builds every target, `make check-targets` runs
 # their unit tests and a query against a test server under qemu-user (in
-# tests/sandbox.sh), `make size` compares them with busybox's ntpd.  They install
+# tests/sandbox.sh), `make size` compares them with busybox's ntpd (and the NTS builds with
+# Debian's chronyd and GnuTLS).  They install
 # the Debian packages they need themselves (as root).
 TARGETS  = x86_64 i386 armhf armel arm64 mipsel mips riscv64
 .PHONY: all-targets check-targets size clean-targets

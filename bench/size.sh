@@ -15,6 +15,12 @@
 #                     the busybox ntpd issue 12's budget compares ntpsync (with -a) to.
 # All are stripped the same way (strip --strip-all -R .comment).
 #
+# The NTS build (make TARGET=... NTS=1: wolfSSL's TLS 1.3 client and AES-SIV inside) is a
+# column of its own, with issue 13's budget for it (at most 256 KiB on x86_64 and armhf), and
+# beside it what the usual NTS client takes on disk: Debian 12's chronyd, built with GnuTLS,
+# and the shared libraries it loads (on this machine's architecture, amd64: the packages of
+# the libraries ldd finds, fetched with apt-get download, their files measured as shipped).
+#
 # Prints a Markdown table. -v adds, for x86_64 and armhf (or the targets given), where
 # ntpsync's bytes go: its own code and the C library by area, from the linker map.
 # Builds are cached under build/TARGET/ (busybox: build/TARGET/bb and build/TARGET/bb-default,
@@ -33,6 +39,13 @@ goal() {
     case $1 in
     x86_64) echo 57344 ;;
     armhf) echo 49152 ;;
+    *) echo "" ;;
+    esac
+}
+# Issue 13's budget of the NTS build, in bytes.
+nts_goal() {
+    case $1 in
+    x86_64 | armhf) echo 262144 ;;
     *) echo "" ;;
     esac
 }
@@ -128,6 +141,53 @@ bb_size() { # TARGET VARIANT FILE
     fi
 }
 
+# "<= N KiB: met" or "<= N KiB: B over" for SIZE against GOAL (empty without a goal).
+against() { # SIZE GOAL
+    [ -n "$2" ] || return 0
+    if [ "$1" -le "$2" ]; then echo "<= $(kib "$2") KiB: met"; else echo "<= $(kib "$2") KiB: $(($1 - $2)) B over"; fi
+}
+
+# The .deb of PACKAGE in DIR (the first, by name).
+deb_of() { # DIR PACKAGE
+    find "$1" -maxdepth 1 -name "$2_*.deb" | sort | head -n 1
+}
+
+# Debian's chronyd (tests/deps.sh unpacks it into build/deps/chrony) and the shared libraries
+# it loads, each from its Debian package (apt-get download into build/size-chrony/, cached):
+# CHRONY_ROWS gets "| file | package version | bytes |" rows, CHRONY_TOTAL the sum of them
+# all and CHRONY_LIBC that of glibc's part (libc6: libc, libm, the dynamic loader).
+chrony_gnutls() {
+    local d=$root/build/size-chrony chronyd=$root/build/deps/chrony/usr/sbin/chronyd
+    local lib real pkg f b deb
+    [ -x "$chronyd" ] || quiet tests/deps.sh || return 1
+    mkdir -p "$d/deb" "$d/root"
+    b=$(stat -c %s "$chronyd")
+    CHRONY_TOTAL=$b CHRONY_LIBC=0
+    deb=$(deb_of "$root/build/deps/dl" chrony)
+    CHRONY_ROWS=("| usr/sbin/chronyd | chrony $(dpkg-deb -f "$deb" Version) | $b |")
+    while read -r lib; do
+        real=$(readlink -f "$lib")
+        # usrmerge: the package may list the file under /lib or /usr/lib.
+        pkg=$(dpkg -S "$real" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null) || {
+            echo "size.sh: no package has $real" >&2
+            return 1
+        }
+        pkg=${pkg%%:*}
+        deb=$(deb_of "$d/deb" "$pkg")
+        if [ -z "$deb" ]; then
+            (cd "$d/deb" && quiet apt-get download "$pkg") || return 1
+            deb=$(deb_of "$d/deb" "$pkg")
+            dpkg-deb -x "$deb" "$d/root"
+        fi
+        f=$(find "$d/root" -name "${real##*/}" -type f | head -n 1)
+        [ -n "$f" ] || { echo "size.sh: $pkg has no ${real##*/}" >&2; return 1; }
+        b=$(stat -c %s "$f")
+        CHRONY_TOTAL=$((CHRONY_TOTAL + b))
+        [ "$pkg" != libc6 ] || CHRONY_LIBC=$((CHRONY_LIBC + b))
+        CHRONY_ROWS+=("| ${f#"$d/root/"} | $pkg $(dpkg-deb -f "$deb" Version) | $b |")
+    done < <(ldd "$chronyd" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }')
+}
+
 rows=()
 for t in "$@"; do
     mkdir -p "build/$t"
@@ -150,16 +210,34 @@ for t in "$@"; do
             pctd="$((n * 100 / d)) %: NOT below, $((n - d)) B over"
         fi
     fi
-    g=$(goal "$t")
-    if [ -n "$g" ]; then
-        if [ "$n" -le "$g" ]; then g="<= $(kib "$g") KiB: met"; else g="<= $(kib "$g") KiB: $((n - g)) B over"; fi
+    g=$(against "$n" "$(goal "$t")")
+    if quiet make --no-print-directory TARGET="$t" NTS=1; then
+        nb=$(stat -c %s "$X_DIR/ntpsync-nts")
+        nts="$nb ($(kib "$nb") KiB)"
+        ng=$(against "$nb" "$(nts_goal "$t")")
+    else
+        nts="build failed" ng=
     fi
-    rows+=("| $t | $n ($(kib "$n") KiB) | $bb | $pct | $bbd | $pctd | $g |")
+    rows+=("| $t | $n ($(kib "$n") KiB) | $bb | $pct | $bbd | $pctd | $g | $nts | $ng |")
 done
 
-echo "| target | ntpsync | busybox $bbver, ntpd only | ntpsync / busybox | busybox ntpd, default options | ntpsync / default | goal |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| target | ntpsync | busybox $bbver, ntpd only | ntpsync / busybox | busybox ntpd, default options | ntpsync / default | goal | ntpsync with NTS | NTS budget |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
+
+echo
+echo "The usual NTS client on disk, for comparison: Debian 12's chronyd (GnuTLS) and the shared"
+echo "libraries it loads (amd64; every file as its Debian package ships it):"
+echo
+if chrony_gnutls; then
+    echo "| file | package | bytes |"
+    echo "| --- | --- | --- |"
+    printf '%s\n' "${CHRONY_ROWS[@]}"
+    echo
+    echo "chrony + GnuTLS on disk: $CHRONY_TOTAL B ($(kib "$CHRONY_TOTAL") KiB); without glibc (libc6: $CHRONY_LIBC B), which ntpsync's static musl replaces: $((CHRONY_TOTAL - CHRONY_LIBC)) B ($(kib $((CHRONY_TOTAL - CHRONY_LIBC))) KiB)."
+else
+    echo "chrony + GnuTLS: could not be measured (see above)"
+fi
 
 [ -n "$verbose" ] || exit 0
 
