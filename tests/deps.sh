@@ -38,6 +38,7 @@ need_download=
 [ -x "$DEPS/chrony/usr/sbin/chronyd" ] || need_download=1
 [ -x "$DEPS/ntpsec/usr/sbin/ntpd" ] || need_download=1
 [ -x "$DEPS/openntpd/usr/sbin/ntpd" ] || need_download=1
+[ -x "$DEPS/busybox/bin/busybox" ] || need_download=1
 
 if [ -n "$missing" ] || [ -n "$need_download" ]; then
     run $APT update
@@ -61,3 +62,7 @@ unpack chrony usr/sbin/chronyd
 unpack ntpsec usr/sbin/ntpd
 # OpenNTPD: a real server that answers unsynchronized (LI=3, stratum 0) in the sandbox.
 unpack openntpd usr/sbin/ntpd
+# busybox: udhcpd and udhcpc for the DHCP hooks' test (group hooks), and its ash, the shell
+# the boot scripts must run in.  Unpacked like the servers, so that nothing of it is set up
+# on the host (Debian's busybox has no ntpd).
+unpack busybox bin/busybox

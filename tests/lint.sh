@@ -6,8 +6,8 @@
 #   - cppcheck: --enable=warning,style,performance,portability, C11, POSIX library model
 #   - clang-tidy: the checks in .clang-tidy (bugprone, cert, clang-analyzer, misc,
 #     performance, portability, selected readability), warnings as errors
-#   - shellcheck -x: every shell script (*.sh anywhere but build/, and .ci/run), with the
-#     files they source
+#   - shellcheck -x: every shell script (*.sh anywhere but build/, .ci/run and contrib/'s
+#     boot and DHCP scripts), with the files they source
 #   - pyflakes (Debian's python3-pyflakes, under /usr/bin/python3): every *.py but build/'s
 #   - tests/fmtcheck.py: every format given to ntpsync's own printf (str_fmt, out) uses
 #     only the conversions fmt.c implements (the compiler's printf check accepts more);
@@ -102,7 +102,9 @@ scripts() { # FIND-NAME-TEST...
     find . \( -path ./.git -o -path ./build \) -prune -o -type f \( "$@" \) -print |
         sed 's|^\./||' | sort
 }
-mapfile -t shell_scripts < <(scripts -name '*.sh' -o -path ./.ci/run)
+# contrib/'s scripts keep the names they are installed under (S49ntpsync, no .sh).
+mapfile -t shell_scripts < <({ scripts -name '*.sh' -o -path ./.ci/run
+    grep -rlE '^(#!/bin/sh|# shellcheck shell=sh)' contrib; } | sort)
 mapfile -t python_scripts < <(scripts -name '*.py')
 
 echo "# shellcheck $(shellcheck --version | sed -n 's/^version: //p'), ${#shell_scripts[@]} scripts"

@@ -40,6 +40,7 @@
 #   stop_fakes                                kill the fake servers only
 #   stop_unsynced                             kill the unsynchronized servers only
 #   stop_ntpsec ADDR                          kill the NTPsec ntpd on ADDR
+#   stop_chrony ADDR                          kill the chronyd of start_chrony ADDR
 #   stop_servers                              kill every server started here
 #   cleanup_servers                           stop_servers, then remove $SERVERS_DIR
 #   ntp_query ADDR [TIMEOUT]                  one SNTP query; prints "li=L stratum=S offset=O delay=D"
@@ -422,6 +423,10 @@ stop_unsynced() {
 
 stop_ntpsec() { # ADDR
     _stop "*-ntpsec-$1"
+}
+
+stop_chrony() { # ADDR
+    _stop "*-chrony-$1"
 }
 
 stop_servers() {
