@@ -155,7 +155,7 @@ EOF
 }
 
 scenario_udhcpc_lease() {
-    local d=$RUN_DIR/udhcpc floor=
+    local d=$RUN_DIR/udhcpc i floor=
     hk_init
     if [ ! -x "$HK_BUSYBOX" ]; then
         fail udhcpc_lease "no $HK_BUSYBOX (run tests/deps.sh)"
@@ -184,7 +184,12 @@ EOF
     # The client's network namespace, held by a sleep; hk0 (here) and hk1 (there).
     unshare --net sleep 120 &
     HK_HOLDER=$!
-    if ! { sleep 0.1 && ip link add hk0 type veth peer name hk1 netns "$HK_HOLDER" &&
+    # shellcheck disable=SC2034 # i counts the tries
+    for i in $(seq 50); do
+        [ "$(readlink "/proc/$HK_HOLDER/ns/net")" = "$(readlink /proc/self/ns/net)" ] || break
+        sleep 0.02
+    done
+    if ! { ip link add hk0 type veth peer name hk1 netns "$HK_HOLDER" &&
         ip addr add "$HK_SERVER/24" dev hk0 && ip link set hk0 up &&
         nsenter --net="/proc/$HK_HOLDER/ns/net" ip link set hk1 up; }; then
         fail udhcpc_lease "cannot set up the veth pair"
