@@ -11,8 +11,9 @@
 #                  run them (executed or sourced, their variables), in dash and in
 #                  busybox ash: the ntpsync command lines they lead to, the fallback to
 #                  the configured servers, and the events that must not sync
-#   initd          S49ntpsync start/stop/restart: restore with -F, sync with -W, save
-#                  with -F -S; in dash and busybox ash
+#   initd          S49ntpsync start/stop/restart: restore with -F and sync with -W in one
+#                  run (restore only without servers), save with -F -S; in dash and
+#                  busybox ash
 #   systemd_units  ntpsync.service and ntpsync.timer: the keys the issue asks for, and
 #                  systemd-analyze verify (offline, on a copy of the host's units)
 #   procd          the OpenWrt service with procd's and UCI's functions replaced by
@@ -366,16 +367,16 @@ scenario_initd() {
         rm -rf "$HK_D/state"
         hk_defaults "$HK_D" "192.0.2.1 ntp.example" "-s" "$floor" 30
         hk_initd "$sh" start
-        hk_expect "$n: start: restore the floor, then sync with -W (and -F)" "$HK_D" \
-            "-s -F $floor | -s -F $floor -W 30 192.0.2.1 ntp.example"
+        hk_expect "$n: start: one run restores the floor and syncs (-F, -W)" "$HK_D" \
+            "-s -F $floor -W 30 192.0.2.1 ntp.example"
         check "$n: start: exit 0" "exit $RC: $HK_OUT" [ "$RC" -eq 0 ]
         check "$n: start: made the floor's directory" "no $HK_D/state" [ -d "$HK_D/state" ]
         hk_initd "$sh" stop
         hk_expect "$n: stop: save the floor" "$HK_D" "-s -F $floor -S"
         hk_initd "$sh" restart
-        hk_expect "$n: restart: save, restore, sync" "$HK_D" \
-            "-s -F $floor -S | -s -F $floor | -s -F $floor -W 30 192.0.2.1 ntp.example"
-        HK_RCS="0 4" hk_initd "$sh" start
+        hk_expect "$n: restart: save, then restore and sync" "$HK_D" \
+            "-s -F $floor -S | -s -F $floor -W 30 192.0.2.1 ntp.example"
+        HK_RCS="4" hk_initd "$sh" start
         check "$n: start: the sync's failure is the exit status" "exit $RC: $HK_OUT" [ "$RC" -eq 4 ]
         check "$n: start: and is said" "said: $HK_OUT" grep -q "FAIL (exit 4)" <<<"$HK_OUT"
         hk_initd "$sh" reload
@@ -541,9 +542,13 @@ scenario_procd() {
         check "$n: the instance from the shipped config" "got: $HK_OUT" \
             [ "$HK_OUT" = "instance: $prog -s -F /etc/ntpsync.floor -W 60 pool.ntp.org" ]
         hk_procd "$sh" "$HK_CONTRIB/openwrt/ntpsync.config" boot
-        hk_expect "$n: boot restores the floor first" "$HK_D" "-s -F /etc/ntpsync.floor"
-        check "$n: boot then starts the instance" "got: $HK_OUT" \
+        hk_expect "$n: boot: the instance restores the floor, no run of its own" "$HK_D" ""
+        check "$n: boot starts the instance" "got: $HK_OUT" \
             [ "$HK_OUT" = "instance: $prog -s -F /etc/ntpsync.floor -W 60 pool.ntp.org" ]
+        grep -v "list server" "$HK_CONTRIB/openwrt/ntpsync.config" >"$uci"
+        hk_procd "$sh" "$uci" boot
+        hk_expect "$n: no servers: boot only restores the floor" "$HK_D" "-s -F /etc/ntpsync.floor"
+        check "$n: no servers: no instance" "got: $HK_OUT" [ -z "$HK_OUT" ]
         hk_procd "$sh" "$HK_CONTRIB/openwrt/ntpsync.config" shutdown
         hk_expect "$n: shutdown saves the floor" "$HK_D" "-s -F /etc/ntpsync.floor -S"
         check "$n: shutdown then stops" "got: $HK_OUT" [ "$HK_OUT" = stopped ]
