@@ -39,6 +39,7 @@ need_download=
 [ -x "$DEPS/ntpsec/usr/sbin/ntpd" ] || need_download=1
 [ -x "$DEPS/openntpd/usr/sbin/ntpd" ] || need_download=1
 [ -x "$DEPS/busybox/bin/busybox" ] || need_download=1
+[ -x "$DEPS/isc-dhcp-client/sbin/dhclient" ] || need_download=1
 
 if [ -n "$missing" ] || [ -n "$need_download" ]; then
     run $APT update
@@ -66,3 +67,6 @@ unpack openntpd usr/sbin/ntpd
 # the boot scripts must run in.  Unpacked like the servers, so that nothing of it is set up
 # on the host (Debian's busybox has no ntpd).
 unpack busybox bin/busybox
+# ISC dhclient for its exit hook's test; unpacked, so that no hook or profile of it lands
+# on the host.
+unpack isc-dhcp-client sbin/dhclient

@@ -7,6 +7,8 @@
 #                  network namespace of its own, on the other end, runs the udhcpc hook,
 #                  which runs ntpsync (under strace, clock calls answered) against it;
 #                  a lease without option 42 syncs from the configured server
+#   dhclient_lease the same with ISC dhclient, its exit hook sourced as Debian's
+#                  dhclient-script sources them
 #   dhcp_hooks     the udhcpc, dhclient, dhcpcd and odhcp6c hooks run as those clients
 #                  run them (executed or sourced, their variables), in dash and in
 #                  busybox ash: the ntpsync command lines they lead to, the fallback to
@@ -27,7 +29,7 @@
 # (the time floor is another branch's work); the command lines are checked as text.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios udhcpc_lease dhcp_hooks initd systemd_units procd
+scenarios udhcpc_lease dhclient_lease dhcp_hooks initd systemd_units procd
 
 # Where contrib/ and busybox are (tests/servers.sh's paths, known once it is loaded).
 hk_init() {
@@ -98,7 +100,7 @@ hk_has_floor() {
     "$NTPSYNC" -h 2>&1 | grep -Eq -- '-[0-9A-Za-z]*F'
 }
 
-# --- udhcpc_lease: the udhcpc hook for real -------------------------------------------
+# --- udhcpc_lease, dhclient_lease: the hooks for real -----------------------------------
 
 HK_NET=192.0.2
 HK_SERVER=$HK_NET.1
@@ -120,10 +122,85 @@ EOF
     chmod +x "$1"
 }
 
-# hk_lease DIR NAME OPTION-LINE: udhcpd serves one lease (with OPTION-LINE in its
-# config), udhcpc takes it in the client namespace ($HK_HOLDER) and runs the hook.
+# A dhclient-script that runs its exit hooks as Debian's does (each sourced, in turn,
+# from $0.exit-hooks.d here), after configuring the lease's address.  dhclient hands its
+# script an environment of its own, PATH included (/usr/sbin, not BINDIR): BINDIR, where
+# the test's ntpsync and ntpsync-dhcp are, goes first here.
+hk_dhclient_script() { # FILE BINDIR
+    {
+        echo '#!/bin/sh'
+        echo "echo \"PATH=\$PATH\" >>\"\$0.log\""
+        echo "PATH=$2:\$PATH"
+        cat <<'EOF'
+case $reason in
+BOUND | RENEW | REBIND | REBOOT) ip addr add "$new_ip_address/24" dev "$interface" ;;
+esac
+echo "$reason ip=$new_ip_address ntp=$new_ntp_servers" >>"$0.log"
+for hook in "$0.exit-hooks.d"/*; do
+    [ -f "$hook" ] && . "$hook"
+done
+exit 0
+EOF
+    } >"$1"
+    chmod +x "$1"
+}
+
+# hk_net_up DIR: the client's network namespace ($HK_HOLDER, held by a sleep), the veth
+# pair hk0 (here, $HK_SERVER) - hk1 (there), a chronyd on $HK_SERVER.  DIR/bin/ntpsync
+# runs $NTPSYNC under strace with the clock calls answered (tests/lib.sh _run) and
+# records its arguments in DIR/calls; DIR/bin/ntpsync-dhcp is contrib's.  Prints why it
+# failed, if it did.
+hk_net_up() {
+    local d=$1 i
+    mkdir -p "$d/bin"
+    ln -sf "$HK_CONTRIB/dhcp/ntpsync-dhcp" "$d/bin/ntpsync-dhcp"
+    cat >"$d/bin/ntpsync" <<EOF
+#!/bin/sh
+echo "\$*" >>"$d/calls"
+exec strace -f -qq -ttt -o "$d/trace" -e trace="$CLOCK_SYSCALLS" \\
+    -e inject="$CLOCK_SYSCALLS":retval=0 -- "$NTPSYNC" "\$@" >"$d/out" 2>"$d/err"
+EOF
+    chmod +x "$d/bin/ntpsync"
+    unshare --net sleep 120 &
+    HK_HOLDER=$!
+    # shellcheck disable=SC2034 # i counts the tries
+    for i in $(seq 50); do
+        [ "$(readlink "/proc/$HK_HOLDER/ns/net")" = "$(readlink /proc/self/ns/net)" ] || break
+        sleep 0.02
+    done
+    if ! { ip link add hk0 type veth peer name hk1 netns "$HK_HOLDER" &&
+        ip addr add "$HK_SERVER/24" dev hk0 && ip link set hk0 up &&
+        nsenter --net="/proc/$HK_HOLDER/ns/net" ip link set hk1 up; }; then
+        HK_WHY="cannot set up the veth pair"
+        return 1
+    fi
+    start_chrony "$HK_SERVER" || { HK_WHY="chronyd did not start on $HK_SERVER"; return 1; }
+}
+
+hk_net_down() {
+    stop_chrony "$HK_SERVER"
+    kill "$HK_HOLDER" 2>/dev/null
+    wait "$HK_HOLDER" 2>/dev/null
+    ip link del hk0 2>/dev/null
+}
+
+# The floor the real runs use: DIR/floor where ntpsync has -F, else none.
+hk_real_floor() { # DIR
+    HK_FLOOR=
+    if hk_has_floor; then
+        HK_FLOOR=$1/floor
+    else
+        echo "# $NTPSYNC has no -F yet: the real runs leave the floor out"
+    fi
+}
+
+# hk_lease DIR NAME OPTION-LINE CLIENT...: udhcpd serves one lease on hk0 (with
+# OPTION-LINE in its config) while CLIENT runs in the client's namespace, with DIR's
+# /etc/default/ntpsync and DIR/bin first on PATH.  Sets RC (the client's), and OUT,
+# ALL and TRACE from the ntpsync it ran.
 hk_lease() {
     local d=$1 name=$2 opt=$3 server t0
+    shift 3
     cat >"$d/udhcpd-$name.conf" <<EOF
 start $HK_NET.100
 end $HK_NET.110
@@ -137,12 +214,11 @@ EOF
     timeout -s KILL 60 "$HK_BUSYBOX" udhcpd -f "$d/udhcpd-$name.conf" >"$d/udhcpd-$name.log" 2>&1 &
     server=$!
     : >"$d/calls"
-    rm -f "$d/trace"
-    t0=$(now_ms)
+    rm -f "$d/trace" "$d/out" "$d/err"
     nsenter --net="/proc/$HK_HOLDER/ns/net" ip addr flush dev hk1
+    t0=$(now_ms)
     PATH=$d/bin:$PATH hk_with_etc "$d" nsenter --net="/proc/$HK_HOLDER/ns/net" \
-        timeout -s KILL 60 "$HK_BUSYBOX" udhcpc -f -q -n -i hk1 -t 5 -T 1 -O ntpsrv \
-        -s "$d/udhcpc.script" >"$d/udhcpc-$name.log" 2>&1
+        timeout -s KILL 60 "$@" >"$d/client-$name.log" 2>&1
     RC=$?
     kill "$server" 2>/dev/null
     wait "$server" 2>/dev/null
@@ -155,84 +231,91 @@ EOF
     }
 }
 
+# hk_synced NAME: the last hk_lease's ntpsync set the clock from $HK_SERVER.
+hk_synced() {
+    check "$1: ntpsync synced against $HK_SERVER" \
+        "$(why "no adjust/step line for $HK_SERVER")" has "(adjust|step) time server $HK_SERVER "
+    check "$1: the clock was set (in the trace)" "$(why "no clock call")" not no_clock_call
+}
+
 scenario_udhcpc_lease() {
-    local d=$RUN_DIR/udhcpc i floor=
+    local d=$RUN_DIR/udhcpc
     hk_init
     if [ ! -x "$HK_BUSYBOX" ]; then
         fail udhcpc_lease "no $HK_BUSYBOX (run tests/deps.sh)"
         return
     fi
-    mkdir -p "$d/bin" "$d/udhcpc.script.d"
+    mkdir -p "$d/udhcpc.script.d"
     hk_udhcpc_script "$d/udhcpc.script"
     ln -s "$HK_CONTRIB/dhcp/udhcpc-ntpsync" "$d/udhcpc.script.d/ntpsync"
-    ln -s "$HK_CONTRIB/dhcp/ntpsync-dhcp" "$d/bin/ntpsync-dhcp"
-    # ntpsync itself, under strace with the clock calls answered (tests/lib.sh _run).
-    cat >"$d/bin/ntpsync" <<EOF
-#!/bin/sh
-echo "\$*" >>"$d/calls"
-exec strace -f -qq -ttt -o "$d/trace" -e trace="$CLOCK_SYSCALLS" \\
-    -e inject="$CLOCK_SYSCALLS":retval=0 -- "$NTPSYNC" "\$@" >"$d/out" 2>"$d/err"
-EOF
-    chmod +x "$d/bin/ntpsync"
-    if hk_has_floor; then
-        floor=$d/floor
-    else
-        echo "# $NTPSYNC has no -F yet: the real runs leave the floor out"
+    if ! hk_net_up "$d"; then
+        fail udhcpc_lease "$HK_WHY"
+        hk_net_down
+        return
     fi
+    hk_real_floor "$d"
     # The fallback, 192.0.2.9, is on the link but nothing answers there.
-    hk_defaults "$d" "$HK_NET.9" "" "$floor"
+    hk_defaults "$d" "$HK_NET.9" "" "$HK_FLOOR"
 
-    # The client's network namespace, held by a sleep; hk0 (here) and hk1 (there).
-    unshare --net sleep 120 &
-    HK_HOLDER=$!
-    # shellcheck disable=SC2034 # i counts the tries
-    for i in $(seq 50); do
-        [ "$(readlink "/proc/$HK_HOLDER/ns/net")" = "$(readlink /proc/self/ns/net)" ] || break
-        sleep 0.02
-    done
-    if ! { ip link add hk0 type veth peer name hk1 netns "$HK_HOLDER" &&
-        ip addr add "$HK_SERVER/24" dev hk0 && ip link set hk0 up &&
-        nsenter --net="/proc/$HK_HOLDER/ns/net" ip link set hk1 up; }; then
-        fail udhcpc_lease "cannot set up the veth pair"
-        kill "$HK_HOLDER"
-        return
-    fi
-    if ! start_chrony "$HK_SERVER"; then
-        fail udhcpc_lease "chronyd did not start on $HK_SERVER"
-        kill "$HK_HOLDER"
-        return
-    fi
-
-    hk_lease "$d" ntpsrv "option ntpsrv $HK_SERVER"
-    check "udhcpc_lease: udhcpc got a lease" "exit $RC: $(tr '\n' '|' <"$d/udhcpc-ntpsrv.log")" \
+    hk_lease "$d" ntpsrv "option ntpsrv $HK_SERVER" \
+        "$HK_BUSYBOX" udhcpc -f -q -n -i hk1 -t 5 -T 1 -O ntpsrv -s "$d/udhcpc.script"
+    check "udhcpc_lease: udhcpc got a lease" "exit $RC: $(tr '\n' '|' <"$d/client-ntpsrv.log")" \
         [ "$RC" -eq 0 ]
     check "udhcpc_lease: the lease named $HK_SERVER (option 42)" \
         "udhcpc script saw: $(tr '\n' '|' <"$d/udhcpc.script.log")" \
         grep -q "^bound ip=$HK_NET.1[0-9]* ntpsrv=$HK_SERVER\$" "$d/udhcpc.script.log"
     hk_expect "udhcpc_lease: the hook ran ntpsync with the lease's server only" "$d" \
-        "${floor:+-F $floor }$HK_SERVER"
-    check "udhcpc_lease: ntpsync synced against $HK_SERVER" \
-        "$(why "no adjust/step line for $HK_SERVER")" has "(adjust|step) time server $HK_SERVER "
-    check "udhcpc_lease: the clock was set (in the trace)" "$(why "no clock call")" \
-        not no_clock_call
-    if [ -n "$floor" ]; then
-        check "udhcpc_lease: the floor was saved" "no $floor" [ -s "$floor" ]
+        "${HK_FLOOR:+-F $HK_FLOOR }$HK_SERVER"
+    hk_synced udhcpc_lease
+    if [ -n "$HK_FLOOR" ]; then
+        check "udhcpc_lease: the floor was saved" "no $HK_FLOOR" [ -s "$HK_FLOOR" ]
     fi
 
     # No option 42: the configured server, now $HK_SERVER.
-    hk_defaults "$d" "$HK_SERVER" "" "$floor"
-    hk_lease "$d" none ""
+    hk_defaults "$d" "$HK_SERVER" "" "$HK_FLOOR"
+    hk_lease "$d" none "" \
+        "$HK_BUSYBOX" udhcpc -f -q -n -i hk1 -t 5 -T 1 -O ntpsrv -s "$d/udhcpc.script"
     check "udhcpc_lease: a lease without option 42" \
-        "exit $RC: $(tr '\n' '|' <"$d/udhcpc-none.log")" [ "$RC" -eq 0 ]
+        "exit $RC: $(tr '\n' '|' <"$d/client-none.log")" [ "$RC" -eq 0 ]
     hk_expect "udhcpc_lease: no option 42: ntpsync with the configured server" "$d" \
-        "${floor:+-F $floor }$HK_SERVER"
-    check "udhcpc_lease: no option 42: synced against $HK_SERVER" \
-        "$(why "no adjust/step line for $HK_SERVER")" has "(adjust|step) time server $HK_SERVER "
+        "${HK_FLOOR:+-F $HK_FLOOR }$HK_SERVER"
+    hk_synced "udhcpc_lease: no option 42"
+    hk_net_down
+}
 
-    stop_chrony "$HK_SERVER"
-    kill "$HK_HOLDER" 2>/dev/null
-    wait "$HK_HOLDER" 2>/dev/null
-    ip link del hk0 2>/dev/null
+# ISC dhclient (Debian's isc-dhcp-client, unpacked into build/deps) and the variables it
+# sets; the exit hook sourced as Debian's dhclient-script sources them.
+scenario_dhclient_lease() {
+    local d=$RUN_DIR/dhclient dhclient=$DEPS_DIR/isc-dhcp-client/sbin/dhclient
+    hk_init
+    if [ ! -x "$HK_BUSYBOX" ] || [ ! -x "$dhclient" ]; then
+        fail dhclient_lease "no $HK_BUSYBOX or $dhclient (run tests/deps.sh)"
+        return
+    fi
+    mkdir -p "$d/dhclient-script.exit-hooks.d"
+    hk_dhclient_script "$d/dhclient-script" "$d/bin"
+    ln -s "$HK_CONTRIB/dhcp/dhclient-exit-hook" "$d/dhclient-script.exit-hooks.d/ntpsync"
+    echo "request subnet-mask, ntp-servers;" >"$d/dhclient.conf"
+    if ! hk_net_up "$d"; then
+        fail dhclient_lease "$HK_WHY"
+        hk_net_down
+        return
+    fi
+    hk_real_floor "$d"
+    hk_defaults "$d" "$HK_NET.9" "" "$HK_FLOOR"
+    # -1: one try; once bound, dhclient goes to the background, killed here.
+    hk_lease "$d" ntp "option ntpsrv $HK_SERVER" "$dhclient" -1 -sf "$d/dhclient-script" \
+        -lf "$d/dhclient.leases" -pf "$d/dhclient.pid" -cf "$d/dhclient.conf" hk1
+    [ -s "$d/dhclient.pid" ] && kill "$(cat "$d/dhclient.pid")" 2>/dev/null
+    check "dhclient_lease: dhclient got a lease" \
+        "exit $RC: $(tr '\n' '|' <"$d/client-ntp.log")" [ "$RC" -eq 0 ]
+    check "dhclient_lease: BOUND, the lease named $HK_SERVER (\$new_ntp_servers)" \
+        "dhclient-script saw: $(tr '\n' '|' <"$d/dhclient-script.log" 2>/dev/null)" \
+        grep -q "^BOUND ip=$HK_NET.1[0-9]* ntp=$HK_SERVER\$" "$d/dhclient-script.log"
+    hk_expect "dhclient_lease: the hook ran ntpsync with the lease's server only" "$d" \
+        "${HK_FLOOR:+-F $HK_FLOOR }$HK_SERVER"
+    hk_synced dhclient_lease
+    hk_net_down
 }
 
 # --- dhcp_hooks: each client's hook, run as that client runs it ------------------------
