@@ -40,6 +40,7 @@ need_download=
 [ -x "$DEPS/openntpd/usr/sbin/ntpd" ] || need_download=1
 [ -x "$DEPS/busybox/bin/busybox" ] || need_download=1
 [ -x "$DEPS/isc-dhcp-client/sbin/dhclient" ] || need_download=1
+[ -x "$DEPS/dhcpcd-base/usr/sbin/dhcpcd" ] || need_download=1
 
 if [ -n "$missing" ] || [ -n "$need_download" ]; then
     run $APT update
@@ -67,6 +68,8 @@ unpack openntpd usr/sbin/ntpd
 # the boot scripts must run in.  Unpacked like the servers, so that nothing of it is set up
 # on the host (Debian's busybox has no ntpd).
 unpack busybox bin/busybox
-# ISC dhclient for its exit hook's test; unpacked, so that no hook or profile of it lands
-# on the host.
+# ISC dhclient for its exit hook's test; unpacked, so that no hook, profile or service of
+# it lands on the host.
 unpack isc-dhcp-client sbin/dhclient
+# dhcpcd for its hook's test, the same way.
+unpack dhcpcd-base usr/sbin/dhcpcd

@@ -9,6 +9,7 @@
 #                  a lease without option 42 syncs from the configured server
 #   dhclient_lease the same with ISC dhclient, its exit hook sourced as Debian's
 #                  dhclient-script sources them
+#   dhcpcd_lease   the same with dhcpcd, the hook sourced by its own dhcpcd-run-hooks
 #   dhcp_hooks     the udhcpc, dhclient, dhcpcd and odhcp6c hooks run as those clients
 #                  run them (executed or sourced, their variables), in dash and in
 #                  busybox ash: the ntpsync command lines they lead to, the fallback to
@@ -29,7 +30,7 @@
 # (the time floor is another branch's work); the command lines are checked as text.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
-scenarios udhcpc_lease dhclient_lease dhcp_hooks initd systemd_units procd
+scenarios udhcpc_lease dhclient_lease dhcpcd_lease dhcp_hooks initd systemd_units procd
 
 # Where contrib/ and busybox are (tests/servers.sh's paths, known once it is loaded).
 hk_init() {
@@ -38,7 +39,8 @@ hk_init() {
 }
 
 # hk_with_etc DIR CMD...: CMD with DIR/default/ntpsync as /etc/default/ntpsync and
-# DIR/init.d/* as /etc/init.d/* (where DIR has them), on tmpfs mounts only CMD sees.
+# DIR/init.d/* as /etc/init.d/* (where DIR has them), and an empty $HK_TMPFS (if set),
+# on tmpfs mounts only CMD sees.
 hk_with_etc() {
     # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --mount -- sh -c '
@@ -48,6 +50,7 @@ hk_with_etc() {
             [ -d "$d/$sub" ] || continue
             mount -t tmpfs -o mode=755 tmpfs "/etc/$sub" && cp -p "$d/$sub"/* "/etc/$sub/" || exit 99
         done
+        [ -z "${HK_TMPFS:-}" ] || mount -t tmpfs -o mode=755 tmpfs "$HK_TMPFS" || exit 99
         exec "$@"' sh "$@"
 }
 
@@ -315,6 +318,50 @@ scenario_dhclient_lease() {
     hk_expect "dhclient_lease: the hook ran ntpsync with the lease's server only" "$d" \
         "${HK_FLOOR:+-F $HK_FLOOR }$HK_SERVER"
     hk_synced dhclient_lease
+    hk_net_down
+}
+
+# dhcpcd (Debian's dhcpcd-base, unpacked into build/deps) and the variables it sets, its
+# own dhcpcd-run-hooks sourcing the hook: that script as the package ships it, but for
+# its hook directory, /usr/lib/dhcpcd/dhcpcd-hooks, here DIR/dhcpcd-hooks.  dhcpcd
+# configures the address itself; it keeps leases in /var/lib/dhcpcd, an empty tmpfs here.
+scenario_dhcpcd_lease() {
+    local d=$RUN_DIR/dhcpcd pkg=$DEPS_DIR/dhcpcd-base
+    hk_init
+    if [ ! -x "$HK_BUSYBOX" ] || [ ! -x "$pkg/usr/sbin/dhcpcd" ]; then
+        fail dhcpcd_lease "no $HK_BUSYBOX or $pkg/usr/sbin/dhcpcd (run tests/deps.sh)"
+        return
+    fi
+    mkdir -p "$d/dhcpcd-hooks"
+    sed "s|/usr/lib/dhcpcd/dhcpcd-hooks/\*|$d/dhcpcd-hooks/*|" \
+        "$pkg/usr/lib/dhcpcd/dhcpcd-run-hooks" >"$d/dhcpcd-run-hooks"
+    chmod +x "$d/dhcpcd-run-hooks"
+    if ! grep -q "$d/dhcpcd-hooks/\*" "$d/dhcpcd-run-hooks"; then
+        fail dhcpcd_lease "dhcpcd-run-hooks has no /usr/lib/dhcpcd/dhcpcd-hooks/* line any more"
+        return
+    fi
+    # What dhcpcd told its hooks, then ours.
+    echo "echo \"\$reason ntp=\$new_ntp_servers\" >>\"$d/reasons\"" >"$d/dhcpcd-hooks/00-log"
+    ln -s "$HK_CONTRIB/dhcp/dhcpcd-hook" "$d/dhcpcd-hooks/70-ntpsync"
+    printf '%s\n' "option ntp_servers" noipv6 noipv4ll >"$d/dhcpcd.conf"
+    if ! hk_net_up "$d"; then
+        fail dhcpcd_lease "$HK_WHY"
+        hk_net_down
+        return
+    fi
+    hk_real_floor "$d"
+    hk_defaults "$d" "$HK_NET.9" "" "$HK_FLOOR"
+    # -1: exit once bound; -B: in the foreground.
+    HK_TMPFS=/var/lib hk_lease "$d" ntp "option ntpsrv $HK_SERVER" "$pkg/usr/sbin/dhcpcd" \
+        -f "$d/dhcpcd.conf" -c "$d/dhcpcd-run-hooks" -4 -1 -B -t 10 hk1
+    check "dhcpcd_lease: dhcpcd got a lease" \
+        "exit $RC: $(tr '\n' '|' <"$d/client-ntp.log")" [ "$RC" -eq 0 ]
+    check "dhcpcd_lease: BOUND, the lease named $HK_SERVER (\$new_ntp_servers)" \
+        "the hooks saw: $(tr '\n' '|' <"$d/reasons" 2>/dev/null)" \
+        grep -q "^BOUND ntp=$HK_SERVER\$" "$d/reasons"
+    hk_expect "dhcpcd_lease: the hook ran ntpsync with the lease's server only" "$d" \
+        "${HK_FLOOR:+-F $HK_FLOOR }$HK_SERVER"
+    hk_synced dhcpcd_lease
     hk_net_down
 }
 
