@@ -25,9 +25,10 @@
 #
 # The scripts read /etc/default/ntpsync and (hotplug) run /etc/init.d/ntpsync: each run
 # gets its own files there on a tmpfs in a mount namespace of its own (hk_with_etc), so
-# that the host's /etc is never touched.  Except in udhcpc_lease, ntpsync is a stub that
-# records its arguments (hk_stub).  The real -F of ntpsync is used where the binary has it
-# (the time floor is another branch's work); the command lines are checked as text.
+# that the host's /etc is never touched.  Except in the *_lease scenarios, ntpsync is a
+# stub that records its arguments (hk_stub).  The real -F of ntpsync is used where the
+# binary has it (the time floor is another branch's work); the command lines are
+# checked as text.
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
 scenarios udhcpc_lease dhclient_lease dhcpcd_lease dhcp_hooks initd systemd_units procd
