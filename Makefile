@@ -116,9 +116,9 @@ $(NTS_TEST)/lib/libwolfssl.a: $(NTS_TEST).cfg $(NTS_RECIPE)
 	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' $(WC_ENV) toolchains/wolfssl-nts.sh $(NTS_TEST)
 
 SRCS     = ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c \
-	   fmt.c ntp_packet.c keyfile.c mac.c
+	   fmt.c ntp_packet.c keyfile.c mac.c savefile.c
 HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h \
-	   ntp_packet.h keyfile.h mac.h
+	   ntp_packet.h keyfile.h mac.h savefile.h
 # Key files and MACs (issue 12): ntpsync links wolfCrypt as test_mac does, built with
 # its own compiler (WC_HOST; the unit tests and the fake-clock build: WC_TEST).
 KEYFILE_SRCS = keyfile.c fmt.c
@@ -221,7 +221,7 @@ NTS_KE_SRCS = nts_ke.c ntp_packet.c fmt.c
 build/test_nts_ke: tests/test_nts_ke.c $(NTS_KE_SRCS) nts_ke.h ntp_packet.h fmt.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) $(CMOCKA)
 
-NTS_SRCS = nts.c mac.c ntp_packet.c auth_nts.c jar.c fmt.c
+NTS_SRCS = nts.c mac.c ntp_packet.c auth_nts.c jar.c savefile.c fmt.c
 build/test_nts: tests/test_nts.c $(NTS_SRCS) nts.h nts_ke.h mac.h ntp_packet.h auth_nts.h \
     jar.h \
     $(WC_TEST)/lib/libwolfcrypt.a | build

@@ -19,6 +19,7 @@
 
 #include "fmt.h"
 #include "jar.h"
+#include "savefile.h"
 
 #define JAR_WORD_MAX	8	/* words on a line, at most */
 #define PORT_MAX	65535
@@ -349,55 +350,21 @@ jar_load(const char *path, char *const *names, size_t n, struct nts_table *t,
 	return rc;
 }
 
-/*
- * Written to PATH.tmp (created 0600, never through a link), synced, then
- * renamed over PATH: a crash leaves the old jar or the new one.
- */
+/* The jar holds keys: 0600, through savefile.c's temporary file. */
 int
 jar_save(const char *path, const struct nts_table *t)
 {
 	static char buf[JAR_MAX];
-	char tmp[4096];
-	size_t len, off = 0;
-	ssize_t w;
-	int fd, e;
+	size_t len;
+	int rc, e;
 
-	if (str_fmt(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
 	if ((len = jar_format(t, buf, sizeof(buf))) == 0) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW |
-	    O_NOCTTY, S_IRUSR | S_IWUSR);
-	if (fd == -1) {
-		explicit_bzero(buf, len);
-		return -1;
-	}
-	while (off < len) {
-		w = write(fd, buf + off, len - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
+	rc = save_file(path, buf, len, S_IRUSR | S_IWUSR);
+	e = errno;
 	explicit_bzero(buf, len);
-	if (off != len || fsync(fd) == -1) {
-		e = errno;
-		close(fd);
-		(void)unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		e = errno;
-		(void)unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
+	errno = e;
+	return rc;
 }
