@@ -116,9 +116,9 @@ $(NTS_TEST)/lib/libwolfssl.a: $(NTS_TEST).cfg $(NTS_RECIPE)
 	CC='$(TEST_CC)' AR=ar WC_CFLAGS='$(WC_TEST_CFLAGS)' $(WC_ENV) toolchains/wolfssl-nts.sh $(NTS_TEST)
 
 SRCS     = ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c \
-	   fmt.c ntp_packet.c keyfile.c mac.c savefile.c
+	   fmt.c ntp_packet.c keyfile.c mac.c savefile.c floor.c
 HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h \
-	   ntp_packet.h keyfile.h mac.h savefile.h
+	   ntp_packet.h keyfile.h mac.h savefile.h floor.h
 # Key files and MACs (issue 12): ntpsync links wolfCrypt as test_mac does, built with
 # its own compiler (WC_HOST; the unit tests and the fake-clock build: WC_TEST).
 KEYFILE_SRCS = keyfile.c fmt.c

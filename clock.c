@@ -40,18 +40,29 @@ clock_sleep_ns(int64_t ns)
 }
 
 /*
- * Offsets are exact only within 68 years (RFC 5905 section 6), and a board
- * that boots at 1970 is further than that from any time after 2038.  A
- * clock before the build date has never been set: measure as if it read
- * the build date, and add the difference back when stepping and printing.
+ * The earliest the true time can be: the build date, or the time floor
+ * (-F) when it is later.
  */
 int64_t
-clock_unset_shift(int64_t build_epoch)
+clock_lower_bound(const struct clock_policy *p)
+{
+	return p->floor > p->build_epoch ? p->floor : p->build_epoch;
+}
+
+/*
+ * Offsets are exact only within 68 years (RFC 5905 section 6), and a board
+ * that boots at 1970 is further than that from any time after 2038.  A
+ * clock before the lower bound (clock_lower_bound()) has never been set:
+ * measure as if it read that bound, and add the difference back when
+ * stepping and printing.
+ */
+int64_t
+clock_unset_shift(int64_t lower)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	return now.tv_sec < build_epoch ? build_epoch - (int64_t)now.tv_sec : 0;
+	return now.tv_sec < lower ? lower - (int64_t)now.tv_sec : 0;
 }
 
 /* The clock's seconds, shifted while it is unset. */
@@ -100,8 +111,10 @@ clock_wants_step(const struct clock_policy *p, ntp_dur offset)
 /*
  * What clock_set() would do with this offset while the clock reads now_sec:
  * ntpdate's threshold picks step or slew; a step above the -m limit is
- * refused once the clock has been set (after the build date); adjtime
- * cannot slew more than CLOCK_SLEW_MAX, nor the decades of an unset clock.
+ * refused once the clock has been set (after the build date and the time
+ * floor: a clock this run stepped to the floor is still unset, only
+ * carried from the last boot's time); adjtime cannot slew more than
+ * CLOCK_SLEW_MAX, nor the decades of an unset clock.
  */
 enum clock_status
 clock_plan(const struct clock_policy *p, ntp_dur offset, int64_t now_sec)
@@ -109,7 +122,7 @@ clock_plan(const struct clock_policy *p, ntp_dur offset, int64_t now_sec)
 	if (clock_wants_step(p, offset)) {
 		if (p->max_step != 0 && p->adjust != ADJUST_STEP &&
 		    (offset > p->max_step || offset < -p->max_step) &&
-		    now_sec >= p->build_epoch)
+		    now_sec >= clock_lower_bound(p) && !p->restored)
 			return CLOCK_OVER_LIMIT;
 		return CLOCK_STEPPED;
 	}
@@ -158,6 +171,28 @@ clock_set(const struct clock_policy *p, ntp_dur offset, int *error)
 		}
 	}
 	return st;
+}
+
+/*
+ * -F: a clock that reads earlier than the floor is stepped forward to it
+ * (fake-hwclock's restore), never back.
+ */
+enum clock_raise_status
+clock_raise(int64_t floor, int *error)
+{
+	struct timespec ts;
+
+	*error = 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if ((int64_t)ts.tv_sec >= floor)
+		return RAISE_NOT_NEEDED;
+	ts.tv_sec = (time_t)floor;
+	ts.tv_nsec = 0;
+	if (clock_settime(CLOCK_REALTIME, &ts) == -1) {
+		*error = errno;
+		return RAISE_FAILED;
+	}
+	return RAISE_STEPPED;
 }
 
 /*

@@ -34,6 +34,8 @@ struct clock_policy {
 	ntp_dur		max_step;	/* -m: 0 means no limit */
 	int64_t		shift;		/* s: see clock_unset_shift() */
 	int64_t		build_epoch;	/* s since 1970 */
+	int64_t		floor;		/* -F: the saved time, 0 for none */
+	int		restored;	/* the clock was stepped to the floor */
 };
 
 enum clock_status {
@@ -45,12 +47,16 @@ enum clock_status {
 	CLOCK_SLEW_FAILED
 };
 
+/* clock_raise(): the clock moved forward to the floor, or not. */
+enum clock_raise_status { RAISE_NOT_NEEDED, RAISE_STEPPED, RAISE_FAILED };
+
 enum clock_lock_status { LOCK_HELD, LOCK_CANNOT_OPEN, LOCK_NOT_A_FILE,
     LOCK_TAKEN };
 
 int64_t		clock_mono_ns(void);
 void		clock_sleep_ns(int64_t ns);
-int64_t		clock_unset_shift(int64_t build_epoch);
+int64_t		clock_lower_bound(const struct clock_policy *p);
+int64_t		clock_unset_shift(int64_t lower);
 uint64_t	clock_ntp(struct timespec ts, int64_t shift);
 uint64_t	clock_ntp_now(int64_t shift);
 int64_t		clock_seconds(int64_t shift);
@@ -61,6 +67,7 @@ enum clock_status clock_plan(const struct clock_policy *p, ntp_dur offset,
 enum clock_status clock_plan_now(const struct clock_policy *p, ntp_dur offset);
 enum clock_status clock_set(const struct clock_policy *p, ntp_dur offset,
 		    int *error);
+enum clock_raise_status clock_raise(int64_t floor, int *error);
 int		clock_write_rtc(const char *device, struct tm *set, int *error);
 enum clock_lock_status clock_lock(const char *path, int *error);
 

@@ -22,6 +22,7 @@
 #endif
 #include "clock.h"
 #include "exchange.h"
+#include "floor.h"
 #ifndef NTPSYNC_NO_AUTH
 #include "keyfile.h"
 #endif
@@ -166,6 +167,26 @@ apply(const struct run *run, const struct ntp_server *s,
 }
 
 /*
+ * -F: the floor is the last good time.  A server that would take the
+ * clock back before it is broken or an attacker's, unless -b says that
+ * the operator knows better (the floor itself was wrong).
+ */
+static int
+rollback(const struct run *run, struct outcome *oc)
+{
+	const struct clock_policy *p = &run->policy;
+
+	if (p->floor == 0 || p->adjust == ADJUST_STEP ||
+	    oc->server_time >= p->floor)
+		return 0;
+	report_floor(FLOOR_ROLLBACK, run->opt->floor_file, oc->server_time,
+	    p->floor, NULL, 0);
+	oc->reason = "the servers' time is before the time floor (-F); -b "
+	    "accepts it";
+	return 1;
+}
+
+/*
  * The decision: each server's best sample (least delay, RFC 5905 section
  * 10), the vote among servers (ntp_select), then the clock; -q and -d only
  * say what would be done.  Fills *oc and returns the exit code.
@@ -229,6 +250,10 @@ conclude(const struct run *run, const struct ntp_server *s,
 	}
 	oc->chosen = &s[who[c]];
 	oc->sample = cand[c];
+	oc->server_time = clock_seconds(run->policy.shift) +
+	    oc->sample->offset / NTP_DUR_SEC(1);
+	if (rollback(run, oc))
+		return oc->code = EXIT_ROLLBACK;
 	if (run->opt->query || run->opt->debug) {
 		/* What a real run would do, and its exit code. */
 		st = clock_plan_now(&run->policy, oc->sample->offset);
@@ -282,6 +307,106 @@ wait_more(const struct run *run, const struct xchg_host *hosts, size_t nhosts,
 	return 1;
 }
 
+/*
+ * -F: the floor into the policy.  A damaged, future-dated or unreadable
+ * file is said and ignored, the run going on from the build date; only
+ * when restoring is the whole job (-F alone) is that a failure.
+ */
+static int
+load_floor(struct run *run)
+{
+	const struct options *o = run->opt;
+	char err[ERR_LEN];
+	int64_t sec;
+	int alone = o->nservers == 0 && !o->save_floor;
+
+	switch (floor_load(o->floor_file, run->policy.build_epoch, &sec, err,
+	    sizeof(err))) {
+	case 0:
+		run->policy.floor = sec;
+		return EXIT_SYNCED;
+	case 1:
+		report_floor(FLOOR_NONE_YET, o->floor_file, 0, 0, NULL, 0);
+		return EXIT_SYNCED;
+	default:
+		report_floor(alone ? FLOOR_UNUSABLE : FLOOR_IGNORED,
+		    o->floor_file, 0, 0, err, 0);
+		return alone ? EXIT_FLOOR : EXIT_SYNCED;
+	}
+}
+
+/*
+ * -F: a clock before the floor is stepped forward to it, before anything
+ * is measured (under -q and -d, only said).  A clock stepped there is
+ * still unset: see clock_plan().
+ */
+static int
+restore_floor(struct run *run)
+{
+	const struct options *o = run->opt;
+	int64_t floor = run->policy.floor;
+	int error;
+
+	if (floor == 0)
+		return EXIT_SYNCED;
+	if (o->query || o->debug) {
+		report_floor(clock_seconds(0) < floor ? FLOOR_RAISE_PLANNED :
+		    FLOOR_REACHED, o->floor_file, floor, 0, NULL, 0);
+		return EXIT_SYNCED;
+	}
+	switch (clock_raise(floor, &error)) {
+	case RAISE_STEPPED:
+		run->policy.restored = 1;
+		report_floor(FLOOR_RAISED, o->floor_file, floor, 0, NULL, 0);
+		return EXIT_SYNCED;
+	case RAISE_FAILED:
+		report_floor(FLOOR_RAISE_FAILED, o->floor_file, floor, 0, NULL,
+		    error);
+		return EXIT_CLOCK;
+	case RAISE_NOT_NEEDED:
+		break;
+	}
+	report_floor(FLOOR_REACHED, o->floor_file, floor, 0, NULL, 0);
+	return EXIT_SYNCED;
+}
+
+/* -F: sec as the new floor, or under -q and -d what would be saved. */
+static int
+save_floor(const struct run *run, int64_t sec)
+{
+	const struct options *o = run->opt;
+
+	if (o->query || o->debug) {
+		report_floor(FLOOR_SAVE_PLANNED, o->floor_file, sec, 0, NULL, 0);
+		return EXIT_SYNCED;
+	}
+	if (floor_save(o->floor_file, sec) == -1) {
+		report_floor(FLOOR_SAVE_FAILED, o->floor_file, sec, 0, NULL,
+		    errno);
+		return EXIT_FLOOR;
+	}
+	report_floor(FLOOR_SAVED, o->floor_file, sec, 0, NULL, 0);
+	return EXIT_SYNCED;
+}
+
+/*
+ * -F -S (at shutdown): the clock's time as the floor, unless the clock
+ * reads before the build date or the floor saved: a clock never set
+ * would lower it.
+ */
+static int
+save_clock(const struct run *run)
+{
+	int64_t now = clock_seconds(0), lower = clock_lower_bound(&run->policy);
+
+	if (now < lower) {
+		report_floor(FLOOR_SAVE_REFUSED, run->opt->floor_file, now, lower,
+		    NULL, 0);
+		return EXIT_FLOOR;
+	}
+	return save_floor(run, now);
+}
+
 static int
 usage_error(const char *why)
 {
@@ -329,9 +454,14 @@ block_sigpipe(void)
 static void
 measure(struct run *run, struct xchg_config *xc)
 {
-	int64_t shift = clock_unset_shift(NTPSYNC_BUILD_EPOCH);
+	int64_t shift = clock_unset_shift(clock_lower_bound(&run->policy));
 
-	if (shift != 0 && run->policy.shift == 0)
+	if (shift != 0 && run->policy.shift == 0 &&
+	    run->policy.floor > run->policy.build_epoch)
+		out(OUT_INFO, "the clock is before the time floor (-F): it has "
+		    "not been set since; measuring from the floor, %lld s later",
+		    (long long)shift);
+	else if (shift != 0 && run->policy.shift == 0)
 		out(OUT_INFO, "the clock is before the build date: it has "
 		    "never been set; measuring from the build date, %lld s later",
 		    (long long)shift);
@@ -366,10 +496,11 @@ load_key(const struct options *o, struct ntp_key *key)
 /*
  * The time certificates are checked at.  A board without a battery-backed
  * clock boots at 1970 or 2000, before every certificate's notBefore; the
- * build date is a lower bound of the true time (RFC 8915 section 8.5
- * leaves the bootstrapping to the client): the latest of the clock and
- * the build date, so that a certificate that had expired by then is never
- * taken.
+ * build date and the time floor (-F) are lower bounds of the true time
+ * (RFC 8915 section 8.5 leaves the bootstrapping to the client): the
+ * latest of the clock, the build date and the floor (the shift measures
+ * from the later of the two), so that a certificate that had expired by
+ * then is never taken.
  */
 static time_t
 cert_time(const struct run *run)
@@ -459,8 +590,8 @@ nts_prepare(const struct run *run, struct nts_table *t,
 		}
 		if (p == NULL)
 			continue;
-		report_nts_start(run->rep, s[i].host,
-		    (const struct sockaddr *)&p->ke, kc.verify_time);
+		report_nts_start(s[i].host, (const struct sockaddr *)&p->ke,
+		    kc.verify_time, &run->policy);
 		res[i].unasked[0] = '\0';
 		if (nts_key(p, s[i].host, &kc, &ke) == -1)
 			report_nts_failure(&ke, res[i].unasked,
@@ -630,8 +761,25 @@ main(int argc, char **argv)
 		rep.nts = 1;
 #endif
 	}
+	if (o.floor_file != NULL && (code = load_floor(&run)) != EXIT_SYNCED) {
+		oc.reason = "the time floor (-F) cannot be used";
+		goto done;
+	}
+	if (o.save_floor) {
+		if ((code = save_clock(&run)) != EXIT_SYNCED)
+			oc.reason = "the time floor (-F) was not saved";
+		goto done;
+	}
 	if (!o.query && !o.debug && (code = take_lock(&o)) != EXIT_SYNCED) {
 		oc.reason = "the lock could not be taken";
+		goto done;
+	}
+	/* Before anything else: the first measurement starts from the floor. */
+	code = restore_floor(&run);
+	if (o.nservers == 0) {
+		if (code != EXIT_SYNCED)
+			oc.reason = "the clock could not be stepped to the time "
+			    "floor (-F)";
 		goto done;
 	}
 	measure(&run, &xc);
@@ -678,6 +826,17 @@ main(int argc, char **argv)
 
 	report_unresolved(hosts, (size_t)o.nservers);
 	code = conclude(&run, servers, results, n, &oc);
+	/*
+	 * Only a sync that set or confirmed the clock moves the floor (under
+	 * -q and -d: one that would).
+	 */
+	if (o.floor_file != NULL && (strcmp(oc.action, "none") != 0 ||
+	    ((o.query || o.debug) && code == EXIT_SYNCED)) &&
+	    save_floor(&run, oc.server_time) != EXIT_SYNCED &&
+	    code == EXIT_SYNCED) {
+		oc.reason = "the time floor (-F) could not be saved";
+		code = EXIT_FLOOR;
+	}
 done:
 #ifndef NTPSYNC_NO_AUTH
 	key_wipe(&key);

@@ -26,6 +26,8 @@
 #define EXIT_OUTPUT		10	/* -q, -d: the result could not be written */
 #define EXIT_NO_MAJORITY	11	/* the servers disagree: none chosen */
 #define EXIT_NTS_KE		12	/* -N: NTS-KE failed with every server */
+#define EXIT_FLOOR		13	/* -F: the file cannot be read or written */
+#define EXIT_ROLLBACK		14	/* -F: the servers' time is before it */
 
 /* What the decision needs to know of a run. */
 struct run {

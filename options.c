@@ -17,9 +17,11 @@
 const char options_usage[] =
     "usage: ntpsync [-46bBdjNqsuvVw] [-a keyid] [-C cookiejar] [-c cafile] "
     "[-e authdelay]\n"
-    "               [-k keyfile] [-l lockfile] [-m maxstep] [-o version] "
-    "[-p samples]\n"
-    "               [-R jitter] [-t timeout] [-W wait] server ...\n";
+    "               [-F floorfile] [-k keyfile] [-l lockfile] [-m maxstep] "
+    "[-o version]\n"
+    "               [-p samples] [-R jitter] [-t timeout] [-W wait] "
+    "server ...\n"
+    "       ntpsync [-dq] -F floorfile [-S]\n";
 
 void
 options_defaults(struct options *o)
@@ -114,7 +116,7 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 	options_defaults(o);
 	optind = 0;	/* a full restart, for glibc and musl alike */
 	opterr = 0;	/* one error line, ours */
-	while ((ch = getopt(argc, argv, ":46a:bBC:c:de:hjk:l:m:No:p:qR:st:uvVwW:")) != -1) {
+	while ((ch = getopt(argc, argv, ":46a:bBC:c:de:F:hjk:l:m:No:p:qR:sSt:uvVwW:")) != -1) {
 		switch (ch) {
 		case '4':
 			o->family = AF_INET;
@@ -156,6 +158,9 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 				    "delay must be seconds (it is ignored)", optarg);
 				return OPTIONS_ERROR;
 			}
+			break;
+		case 'F':
+			o->floor_file = optarg;
 			break;
 		case 'h':
 			return OPTIONS_HELP;
@@ -214,6 +219,9 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 		case 's':
 			o->use_syslog = 1;
 			break;
+		case 'S':
+			o->save_floor = 1;
+			break;
 		case 't':
 			if (parse_seconds(optarg, &o->timeout_ns) == -1 ||
 			    o->timeout_ns == 0) {
@@ -250,7 +258,18 @@ options_parse(int argc, char *const *argv, struct options *o, char *err,
 	}
 	o->servers = argv + optind;
 	o->nservers = argc - optind;
-	if (o->nservers == 0) {
+	if (o->save_floor && o->floor_file == NULL) {
+		str_fmt(err, errlen, "-S saves the time to the -F file: it needs "
+		    "-F");
+		return OPTIONS_ERROR;
+	}
+	if (o->save_floor && o->nservers > 0) {
+		str_fmt(err, errlen, "-S saves the clock's time and ends: it "
+		    "takes no server");
+		return OPTIONS_ERROR;
+	}
+	/* -F alone restores the floor (an early init script); -F -S saves. */
+	if (o->nservers == 0 && o->floor_file == NULL) {
 		str_fmt(err, errlen, "no server given");
 		return OPTIONS_ERROR;
 	}

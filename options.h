@@ -48,6 +48,8 @@ struct options {
 	int		 nts;		/* -N */
 	const char	*ca_file;	/* -c */
 	const char	*cookie_jar;	/* -C: NULL for none */
+	const char	*floor_file;	/* -F: NULL for none */
+	int		 save_floor;	/* -S: save the clock to -F, no sync */
 	char *const	*servers;
 	int		 nservers;
 };

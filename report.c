@@ -12,6 +12,7 @@
 #include "auth_nts.h"
 #include "nts.h"
 #endif
+#include "floor.h"
 #include "fmt.h"
 #include "output.h"
 #include "report.h"
@@ -502,6 +503,69 @@ report_rtc(const char *device, const struct tm *set, int error)
 		    set->tm_hour, set->tm_min, set->tm_sec);
 }
 
+/*
+ * sec is the floor, or for FLOOR_ROLLBACK the servers' time and for
+ * FLOOR_SAVE_REFUSED the clock's; other is the floor for FLOOR_ROLLBACK and
+ * the lower bound for FLOOR_SAVE_REFUSED.
+ */
+void
+report_floor(enum floor_event ev, const char *path, int64_t sec,
+    int64_t other, const char *why, int error)
+{
+	char at[FLOOR_DATE_LEN], bound[FLOOR_DATE_LEN];
+
+	floor_date(sec, at, sizeof(at));
+	floor_date(other, bound, sizeof(bound));
+	switch (ev) {
+	case FLOOR_NONE_YET:
+		out(OUT_INFO, "no time floor saved in %s yet", path);
+		break;
+	case FLOOR_IGNORED:
+		out(OUT_WARNING, "time floor %s: ignored", why);
+		break;
+	case FLOOR_UNUSABLE:
+		out(OUT_ERROR, "cannot use the time floor %s", why);
+		break;
+	case FLOOR_REACHED:
+		out(OUT_INFO, "the clock is past the time floor %s (%s)", at,
+		    path);
+		break;
+	case FLOOR_RAISED:
+		out(OUT_RESULT, "clock stepped forward to the time floor %s "
+		    "(%s)", at, path);
+		break;
+	case FLOOR_RAISE_PLANNED:
+		out(OUT_RESULT, "the clock reads before the time floor %s (%s): "
+		    "a real run steps it forward", at, path);
+		break;
+	case FLOOR_RAISE_FAILED:
+		out(OUT_ERROR, "cannot step the clock to the time floor %s: %s",
+		    at, strerror(error));
+		break;
+	case FLOOR_ROLLBACK:
+		out(OUT_ERROR, "refusing to set the clock to %s: before the time "
+		    "floor %s (%s), the last good time; -b allows it", at,
+		    bound, path);
+		break;
+	case FLOOR_SAVED:
+		out(OUT_INFO, "time floor %s saved in %s", at, path);
+		break;
+	case FLOOR_SAVE_PLANNED:
+		out(OUT_RESULT, "a real run saves the time floor %s in %s", at,
+		    path);
+		break;
+	case FLOOR_SAVE_FAILED:
+		out(OUT_ERROR, "cannot save the time floor in %s: %s", path,
+		    strerror(error));
+		break;
+	case FLOOR_SAVE_REFUSED:
+		out(OUT_ERROR, "the clock reads %s, before %s (the build date or "
+		    "the time floor saved): not saved, %s is left as it is", at,
+		    bound, path);
+		break;
+	}
+}
+
 /* -W: why the last round failed, and what comes next. */
 void
 report_waiting(const struct report *r, const struct ntp_server *s,
@@ -744,10 +808,11 @@ sa_port(const struct sockaddr *sa)
  * The NTS-KE server's own address: after a first NTS-KE, the server's
  * ntp_server entry holds where NTP goes (a Server record may name another
  * host), and a second NTS-KE (after an NTS NAK) still goes to KE.
+ * verify_time is the latest of the clock, the build date and the floor.
  */
 void
-report_nts_start(const struct report *r, const char *host,
-    const struct sockaddr *ke, time_t verify_time)
+report_nts_start(const char *host, const struct sockaddr *ke,
+    time_t verify_time, const struct clock_policy *p)
 {
 	char when[TS_STR_LEN], addr[ADDR_STR_LEN];
 
@@ -755,9 +820,12 @@ report_nts_start(const struct report *r, const char *host,
 	out(OUT_DEBUG, "NTS-KE with %s (%s port %u, TLS 1.3, ALPN %s)\n",
 	    host, addr, sa_port(ke), NTS_KE_ALPN);
 	out(OUT_DEBUG, "  certificates checked at %s: %s\n",
-	    fmt_time(verify_time, when, sizeof(when)), r->shift != 0 ?
-	    "the build date, as the clock reads earlier (never set)" :
-	    "the clock's time");
+	    fmt_time(verify_time, when, sizeof(when)),
+	    p->shift == 0 ? (p->restored ? "the clock's time, stepped forward "
+	    "to the time floor (-F)" : "the clock's time") :
+	    p->floor > p->build_epoch ? "the time floor (-F), as the clock "
+	    "reads earlier" :
+	    "the build date, as the clock reads earlier (never set)");
 }
 
 const char *

@@ -47,6 +47,7 @@ struct outcome {
 	const char		*reason;	/* why the run failed, or NULL */
 	int			 no_majority;	/* the candidates disagree */
 	size_t			 candidates;	/* servers that gave a sample */
+	int64_t			 server_time;	/* the chosen one's, s since 1970 */
 	int			 falseticker[MAX_PEERS];
 };
 
@@ -70,13 +71,30 @@ void	report_no_majority(const struct report *r, const struct ntp_server *s,
 void	report_clock(const struct report *r, const struct ntp_server *s,
 	    ntp_dur offset, ntp_dur max_step, enum clock_status st, int error);
 void	report_rtc(const char *device, const struct tm *set, int error);
+/* -F: what became of the time floor, or under -q and -d what would. */
+enum floor_event {
+	FLOOR_NONE_YET,		/* no file yet: nothing to restore */
+	FLOOR_IGNORED,		/* damaged, future-dated or unreadable */
+	FLOOR_UNUSABLE,		/* the same, when restoring is the whole job */
+	FLOOR_REACHED,		/* the clock is already past it */
+	FLOOR_RAISED,		/* the clock was stepped forward to it */
+	FLOOR_RAISE_PLANNED,	/* -q, -d */
+	FLOOR_RAISE_FAILED,
+	FLOOR_ROLLBACK,		/* the servers' time is before it */
+	FLOOR_SAVED,
+	FLOOR_SAVE_PLANNED,	/* -q, -d */
+	FLOOR_SAVE_FAILED,
+	FLOOR_SAVE_REFUSED	/* -S: the clock reads before the lower bound */
+};
+void	report_floor(enum floor_event ev, const char *path, int64_t sec,
+	    int64_t other, const char *why, int error);
 void	report_waiting(const struct report *r, const struct ntp_server *s,
 	    const struct ntp_result *res, size_t n, size_t names_left,
 	    int64_t backoff, int64_t left);
 #ifdef NTPSYNC_NTS
 struct nts_ke_outcome;
-void	report_nts_start(const struct report *r, const char *host,
-	    const struct sockaddr *ke, time_t verify_time);
+void	report_nts_start(const char *host, const struct sockaddr *ke,
+	    time_t verify_time, const struct clock_policy *p);
 const char *report_nts_failure(const struct nts_ke_outcome *ke, char *buf,
 	    size_t len);
 void	report_nts_ke(const struct ntp_server *s,

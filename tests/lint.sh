@@ -26,7 +26,7 @@ cd "$root" || exit 1
 # shellcheck source-path=SCRIPTDIR
 . "$here/need.sh"
 
-SRCS="ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c fmt.c ntp_packet.c keyfile.c mac.c nts_ke.c nts.c savefile.c"
+SRCS="ntpsync.c options.c exchange.c auth_none.c auth_key.c clock.c report.c output.c fmt.c ntp_packet.c keyfile.c mac.c nts_ke.c nts.c savefile.c floor.c"
 # The NTS build's own files (make NTS=1), on the wolfSSL of toolchains/wolfssl-nts.sh, and
 # the files whose NTS parts are compiled only then (-DNTPSYNC_NTS).
 NTS_SRCS="tls.c nts_ke_tls.c auth_nts.c jar.c tests/tls_probe.c ntpsync.c report.c"

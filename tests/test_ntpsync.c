@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -33,6 +34,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "exchange.h"
+#include "floor.h"
 #include "fmt.h"
 #include "keyfile.h"
 #include "ntpsync.h"
@@ -571,6 +573,186 @@ test_lock_file_that_cannot_be_opened(void **state)
 	assert_int_equal(take_lock(&opt), EXIT_LOCKED);	/* asked for with -l */
 }
 
+/* ---- the time floor (-F) ---- */
+
+/* 2026-11-25T10:00:00Z */
+#define FLOOR_T		1795600800
+
+static void
+test_floor_line_is_seconds_and_their_date(void **state)
+{
+	char buf[FLOOR_LINE_MAX];
+	int64_t sec = 0;
+	char why[FLOOR_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(floor_format(FLOOR_T, buf, sizeof(buf)), 32);
+	assert_string_equal(buf, "1795600800 2026-11-25T10:00:00Z\n");
+	assert_int_equal(floor_parse(buf, 32, FLOOR_T, &sec, why, sizeof(why)),
+	    0);
+	assert_int_equal(sec, FLOOR_T);
+	/* Written by hand without the final newline: the same line. */
+	sec = 0;
+	assert_int_equal(floor_parse(buf, 31, FLOOR_T, &sec, why, sizeof(why)),
+	    0);
+	assert_int_equal(sec, FLOOR_T);
+	assert_int_equal(floor_format(FLOOR_T, buf, 31), 0);
+}
+
+static int
+floor_of(const char *text, int64_t build, char *why, size_t len)
+{
+	int64_t sec = -1;
+
+	if (floor_parse(text, strlen(text), build, &sec, why, len) == -1) {
+		assert_int_equal(sec, -1);
+		return -1;
+	}
+	return 0;
+}
+
+/* A damaged line is refused with its reason, never half-read. */
+static void
+test_damaged_floor_is_refused(void **state)
+{
+	char why[FLOOR_ERR_LEN];
+
+	(void)state;
+	/* One digit changed: the date no longer matches. */
+	assert_int_equal(floor_of("1795600801 2026-11-25T10:00:00Z\n",
+	    FLOOR_T, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "damaged"));
+	assert_int_equal(floor_of("0795600800 2026-11-25T10:00:00Z\n",
+	    FLOOR_T, why, sizeof(why)), -1);
+	assert_int_equal(floor_of("1795600800\n", FLOOR_T, why, sizeof(why)),
+	    -1);
+	assert_int_equal(floor_of("1795600800 2026-11-25T10:00:00Z\njunk\n",
+	    FLOOR_T, why, sizeof(why)), -1);
+	assert_int_equal(floor_of("1795600800  2026-11-25T10:00:00Z\n",
+	    FLOOR_T, why, sizeof(why)), -1);
+	assert_int_equal(floor_of("", FLOOR_T, why, sizeof(why)), -1);
+	assert_string_equal(why, "empty");
+	assert_int_equal(floor_of("\n", FLOOR_T, why, sizeof(why)), -1);
+	assert_int_equal(floor_of(" 2026-11-25T10:00:00Z", FLOOR_T, why,
+	    sizeof(why)), -1);
+	assert_int_equal(floor_of("99999999999999999999 x", FLOOR_T, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "2106"));
+	assert_int_equal(floor_of("4294967296 2106-02-07T06:28:16Z", 4294967296LL,
+	    why, sizeof(why)), -1);
+}
+
+/* More than 20 years after the build date: a damaged or forged file. */
+static void
+test_future_floor_is_not_trusted(void **state)
+{
+	char line[FLOOR_LINE_MAX], why[FLOOR_ERR_LEN];
+	int64_t build = FLOOR_T - FLOOR_AHEAD_MAX;
+
+	(void)state;
+	assert_int_equal(FLOOR_AHEAD_MAX, 631152000);
+	floor_format(FLOOR_T, line, sizeof(line));
+	assert_int_equal(floor_of(line, build, why, sizeof(why)), 0);
+	assert_int_equal(floor_of(line, build - 1, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "2026-11-25T10:00:00Z is more than 20 "
+	    "years after ntpsync's build date"));
+	/* Earlier than the build date: harmless, the build date rules. */
+	assert_int_equal(floor_of(line, FLOOR_T + 1000, why, sizeof(why)), 0);
+}
+
+static void
+test_floor_file_round_trip(void **state)
+{
+	char dir[] = "/tmp/ntpsync-floor-XXXXXX", path[64], link[64], tmp[64];
+	char err[256];
+	struct stat st;
+	int64_t sec = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/floor", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(tmp, sizeof(tmp), "%s/floor.tmp", dir);
+	assert_int_equal(floor_load(path, FLOOR_T, &sec, err, sizeof(err)), 1);
+	assert_int_equal(floor_save(path, FLOOR_T), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(floor_load(path, FLOOR_T, &sec, err, sizeof(err)), 0);
+	assert_int_equal(sec, FLOOR_T);
+	/* A link planted at the path is not followed. */
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(floor_load(link, FLOOR_T, &sec, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, link));
+	/* A directory is not a floor. */
+	assert_int_equal(floor_load(dir, FLOOR_T, &sec, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A board at 1970 is stepped forward to the floor; a later clock is not. */
+static void
+test_clock_is_raised_to_the_floor_never_back(void **state)
+{
+	int error;
+
+	(void)state;
+	expect_step(FLOOR_T, 0, 0);
+	assert_int_equal(clock_raise(FLOOR_T, &error), RAISE_STEPPED);
+	expect_step(FLOOR_T, 0, EPERM);
+	assert_int_equal(clock_raise(FLOOR_T, &error), RAISE_FAILED);
+	assert_int_equal(error, EPERM);
+	/* The clock reads 1000.5: a floor of 1000 is behind it. */
+	assert_int_equal(clock_raise(1000, &error), RAISE_NOT_NEEDED);
+	expect_step(1001, 0, 0);
+	assert_int_equal(clock_raise(1001, &error), RAISE_STEPPED);
+}
+
+/*
+ * The lower bound is the later of the build date and the floor: the shift
+ * of an unset clock and so the NTS certificate time (the clock shifted)
+ * start there.
+ */
+static void
+test_floor_later_than_the_build_date_is_the_lower_bound(void **state)
+{
+	(void)state;
+	run.policy.build_epoch = FLOOR_T - 3600;
+	run.policy.floor = FLOOR_T;
+	assert_int_equal(clock_lower_bound(&run.policy), FLOOR_T);
+	run.policy.shift = clock_unset_shift(clock_lower_bound(&run.policy));
+	assert_int_equal(run.policy.shift, FLOOR_T - 1000);
+	assert_int_equal(clock_seconds(run.policy.shift), FLOOR_T);
+	run.policy.floor = FLOOR_T - 7200;
+	assert_int_equal(clock_lower_bound(&run.policy), FLOOR_T - 3600);
+}
+
+/*
+ * A clock stepped to the floor by this run has still not been set: the
+ * -m limit does not hold it at the last boot's time.
+ */
+static void
+test_clock_raised_to_the_floor_steps_beyond_the_limit(void **state)
+{
+	static const struct timespec at_floor = { FLOOR_T, 0 };
+
+	(void)state;
+	fake_realtime = &at_floor;
+	run.policy.build_epoch = FLOOR_T - 86400;
+	run.policy.floor = FLOOR_T;
+	assert_int_equal(clock_plan_now(&run.policy, NTP_DUR_SEC(86400)),
+	    CLOCK_OVER_LIMIT);
+	run.policy.restored = 1;
+	assert_int_equal(clock_plan_now(&run.policy, NTP_DUR_SEC(86400)),
+	    CLOCK_STEPPED);
+	/* Before the floor (under -q, not raised): unset as well. */
+	run.policy.restored = 0;
+	assert_int_equal(clock_plan(&run.policy, NTP_DUR_SEC(86400),
+	    FLOOR_T - 1), CLOCK_STEPPED);
+}
+
 /* ---- conclude(): which server, and whether the clock is touched ---- */
 
 static struct ntp_server servers[MAX_PEERS];
@@ -608,6 +790,42 @@ test_query_and_debug_never_touch_the_clock(void **state)
 	assert_int_equal(conclude(&run, servers, results, 1, &oc), EXIT_SYNCED);
 	opt.query = 0;
 	opt.debug = 1;
+	assert_int_equal(conclude(&run, servers, results, 1, &oc), EXIT_SYNCED);
+}
+
+/*
+ * -F: a server that would take the clock back before the floor is
+ * refused, under -q too, with no clock call; -b accepts it.
+ */
+static void
+test_time_before_the_floor_is_refused_without_b(void **state)
+{
+	static const struct timespec now = { FLOOR_T, 0 };
+
+	(void)state;
+	fake_realtime = &now;
+	opt.floor_file = "/nonexistent/floor";
+	run.policy.floor = FLOOR_T - 10;
+	no_servers();
+	add_sample(0, "192.0.2.1", 2, -NTP_DUR_SEC(11), NTP_DUR_MSEC(1));
+	assert_int_equal(conclude(&run, servers, results, 1, &oc),
+	    EXIT_ROLLBACK);
+	assert_non_null(strstr(oc.reason, "before the time floor"));
+	assert_string_equal(oc.action, "none");
+	opt.query = 1;
+	assert_int_equal(conclude(&run, servers, results, 1, &oc),
+	    EXIT_ROLLBACK);
+	opt.query = 0;
+	/* At the floor exactly: no rollback. */
+	no_servers();
+	add_sample(0, "192.0.2.1", 2, -NTP_DUR_SEC(10), NTP_DUR_MSEC(1));
+	expect_step(FLOOR_T - 10, 0, 0);
+	assert_int_equal(conclude(&run, servers, results, 1, &oc), EXIT_SYNCED);
+	assert_int_equal(oc.server_time, FLOOR_T - 10);
+	no_servers();
+	add_sample(0, "192.0.2.1", 2, -NTP_DUR_SEC(11), NTP_DUR_MSEC(1));
+	run.policy.adjust = ADJUST_STEP;
+	expect_step(FLOOR_T - 11, 0, 0);
 	assert_int_equal(conclude(&run, servers, results, 1, &oc), EXIT_SYNCED);
 }
 
@@ -1752,6 +1970,10 @@ test_usage_errors_exit_2(void **state)
 	char *t0[] = { "ntpsync", "-t", "0", "192.0.2.1", NULL };
 	char *jd[] = { "ntpsync", "-j", "-d", "192.0.2.1", NULL };
 	char *wait[] = { "ntpsync", "-W", "-1", "192.0.2.1", NULL };
+	char *save_alone[] = { "ntpsync", "-S", NULL };
+	char *save_server[] = { "ntpsync", "-F", "/nonexistent/f", "-S",
+	    "192.0.2.1", NULL };
+	char *floor_arg[] = { "ntpsync", "-F", NULL };
 
 	(void)state;
 	assert_int_equal(run_main(1, none), EXIT_USAGE);
@@ -1763,6 +1985,40 @@ test_usage_errors_exit_2(void **state)
 	assert_int_equal(run_main(4, t0), EXIT_USAGE);
 	assert_int_equal(run_main(4, jd), EXIT_USAGE);
 	assert_int_equal(run_main(4, wait), EXIT_USAGE);
+	assert_int_equal(run_main(2, save_alone), EXIT_USAGE);
+	assert_int_equal(run_main(5, save_server), EXIT_USAGE);
+	assert_int_equal(run_main(2, floor_arg), EXIT_USAGE);
+}
+
+/*
+ * -F alone restores: no file yet is nothing to do, a damaged one is an
+ * error (exit 13); -q says what would be done without a clock call.
+ */
+static void
+test_floor_alone_restores_only(void **state)
+{
+	char path[] = "/tmp/ntpsync-test-floor-XXXXXX";
+	char *restore[] = { "ntpsync", "-q", "-F", path, NULL };
+	char *missing[] = { "ntpsync", "-q", "-F", "/nonexistent/floor", NULL };
+	static const char damaged[] = "1795600800 2026-11-25T10:00:01Z\n";
+	char line[FLOOR_LINE_MAX];
+	size_t len = floor_format(FLOOR_T, line, sizeof(line));
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, line, len), (ssize_t)len);
+	close(fd);
+	assert_int_equal(run_main(4, restore), EXIT_SYNCED);
+	assert_int_equal(run_main(4, missing), EXIT_SYNCED);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, damaged, sizeof(damaged) - 1),
+	    sizeof(damaged) - 1);
+	close(fd);
+	assert_int_equal(run_main(4, restore), EXIT_FLOOR);
+	unlink(path);
 }
 
 /* A key that cannot be used ends the run before anything is sent. */
@@ -1894,6 +2150,21 @@ main(void)
 		cmocka_unit_test_setup(test_m_below_the_resolution_is_still_a_limit,
 		    setup),
 		cmocka_unit_test_setup(test_usage_errors_exit_2, setup),
+		cmocka_unit_test_setup(test_floor_alone_restores_only, setup),
+		cmocka_unit_test_setup(test_floor_line_is_seconds_and_their_date,
+		    setup),
+		cmocka_unit_test_setup(test_damaged_floor_is_refused, setup),
+		cmocka_unit_test_setup(test_future_floor_is_not_trusted, setup),
+		cmocka_unit_test_setup(test_floor_file_round_trip, setup),
+		cmocka_unit_test_setup(test_clock_is_raised_to_the_floor_never_back,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_floor_later_than_the_build_date_is_the_lower_bound,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_clock_raised_to_the_floor_steps_beyond_the_limit, setup),
+		cmocka_unit_test_setup(
+		    test_time_before_the_floor_is_refused_without_b, setup),
 		cmocka_unit_test_setup(test_unusable_key_exits_2, setup),
 		cmocka_unit_test_setup(test_a_k_e_are_ntpdates, setup),
 	};
