@@ -24,6 +24,8 @@
 #   other-name.pem            other-name.key ca          2024-01-01..2049-12-31      DNS:other.test, IP:127.0.0.99
 #   expired.pem               expired.key    ca          2020-01-01..2021-01-01      SERVER_NAMES
 #   notyet.pem                notyet.key     ca          2090-01-01..2099-12-31      SERVER_NAMES
+#   shortlived.pem            shortlived.key ca          2024-01-01..2035-12-31      SERVER_NAMES
+#                             (valid at the build date, expired at a time floor of 2036)
 #
 # SERVER_NAMES: DNS:nts.test, IP:127.0.0.1 (the bench's server), IP:127.0.0.13 to
 # IP:127.0.0.17 (the NTS servers and relays of the integration tests), IP:::1, and
@@ -142,6 +144,7 @@ cert foreign-ca ec "ntpsync foreign CA" self ca_ext $CA_FROM $CA_TO
 SAN="DNS:other.test,IP:127.0.0.99" cert other-name ec other.test ca server_ext $VALID_FROM $VALID_TO
 cert expired ec nts.test ca server_ext 20200101000000Z 20210101000000Z
 cert notyet ec nts.test ca server_ext 20900101000000Z 20991231235959Z
+cert shortlived ec nts.test ca server_ext 20240101000000Z 20351231235959Z
 
 # Each certificate verifies against its issuer as intended (the expired and the
 # not-yet-valid ones only at a time inside their dates), so a mistake here shows now.
@@ -157,6 +160,7 @@ verify selfsigned.pem selfsigned.pem
 verify other-name.pem ca.pem
 verify expired.pem ca.pem -attime 1590000000
 verify notyet.pem ca.pem -attime 3800000000
+verify shortlived.pem ca.pem -attime 2051222400
 if openssl verify -CAfile foreign-ca.pem server.pem >"$log" 2>&1; then
     echo "nts_certs.sh: the foreign CA verifies the server" >&2
     exit 1

@@ -31,7 +31,7 @@
 
 scenarios nts_servers nts_ke_records nts_chrony_client nts_foreign_ca nts_relay nts_certificates \
     nts_fake_ke nts_sync nts_refused nts_forgeries \
-    nts_works nts_wait nts_jar nts_rekey nts_cert_time
+    nts_works nts_wait nts_jar nts_rekey nts_cert_time nts_floor
     
 
 NTS_CHRONY=127.0.0.14
@@ -657,4 +657,23 @@ scenario_nts_cert_time() {
     expect_text "nts_cert_time 2020 expired" "NTS-KE failed: certificate expired"
     expect_no_clock_call "nts_cert_time 2020 expired"
     stop_nts 127.0.0.16
+}
+
+# The certificate time is the latest of the clock, the build date and the time floor (-F):
+# a certificate valid now but expired before the floor (2036-01-01) is refused, and -d
+# says which time it was checked at. Without -F the same server is used.
+scenario_nts_floor() {
+    local f=$RUN_DIR/nts-floor addr=127.0.0.16
+    nts_ready nts_floor || return
+    NTS_CERT=shortlived NTS_KEY=shortlived start_chrony_nts "$addr" "$NTS_CERTS" ||
+        { fail nts_floor "the server did not start"; return; }
+    run_nts -N -c "$NTS_CERTS/ca.pem" -q "$addr"
+    expect_rc nts_floor_without 0
+    echo "2082758400 2036-01-01T00:00:00Z" >"$f"
+    run_nts -N -c "$NTS_CERTS/ca.pem" -d -F "$f" "$addr"
+    stop_nts "$addr"
+    expect_rc nts_floor 12
+    expect_text nts_floor "certificates checked at 2036-01-01 00:00:[0-9]+ UTC: the time floor \(-F\)"
+    expect_text nts_floor "certificate expired at the verification time"
+    expect_no_clock_call nts_floor
 }
