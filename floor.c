@@ -105,6 +105,11 @@ floor_load(const char *path, int64_t build_epoch, int64_t *sec, char *err,
 	    O_NONBLOCK);
 	if (fd == -1 && errno == ENOENT)
 		return 1;
+	/* O_NOFOLLOW's ELOOP reads "too many symbolic links": say why. */
+	if (fd == -1 && errno == ELOOP) {
+		str_fmt(err, errlen, "%s: a symbolic link, not followed", path);
+		return -1;
+	}
 	if (fd == -1) {
 		str_fmt(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;

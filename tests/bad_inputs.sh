@@ -205,6 +205,28 @@ row_bounded "an option argument of 1100 characters" 5 -p "$(printf '9%.0s' $(seq
 row "lock file in a missing directory" -l /nonexistent/dir/ntpsync.lock 127.0.0.1
 row "-w without an RTC in the sandbox" -w 127.0.0.1
 
+section "time floor (-F; files in the run directory)"
+cd "$RUN_DIR" || exit 1
+floor_line() { # SECONDS
+    printf '%s %s\n' "$1" "$(date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ)"
+}
+printf '%s %s\n' "$(($(date +%s) - 100))" "$(date -u -d "@$(($(date +%s) - 99))" +%Y-%m-%dT%H:%M:%SZ)" \
+    >damaged-floor
+row "a floor file whose date is not its seconds' (-F alone)" -F damaged-floor
+row "the same file, with a server" -F damaged-floor 127.0.0.1
+floor_line "$(($(date +%s) + 30 * 365 * 86400))" >future-floor
+row "a floor file 30 years ahead" -F future-floor
+floor_line "$(($(date +%s) - 100))" >floor
+ln -sf floor floor-link
+row "a floor file that is a symbolic link" -F floor-link
+row "-S without -F" -S
+row "-S with a server" -F floor -S 127.0.0.1
+if start_fake 127.0.0.5 good --offset -1000; then
+    row "a server 1000 s behind, the floor 100 s ago" -F floor 127.0.0.5
+fi
+stop_fakes
+cd - >/dev/null || exit 1
+
 {
     echo "| input | command | what ntpsync prints | exit | clock |"
     echo "| --- | --- | --- | --- | --- |"

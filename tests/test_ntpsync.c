@@ -684,6 +684,7 @@ test_floor_file_round_trip(void **state)
 	assert_int_equal(symlink(path, link), 0);
 	assert_int_equal(floor_load(link, FLOOR_T, &sec, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, link));
+	assert_non_null(strstr(err, "a symbolic link, not followed"));
 	/* A directory is not a floor. */
 	assert_int_equal(floor_load(dir, FLOOR_T, &sec, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a regular file"));
