@@ -22,7 +22,7 @@ save_file(const char *path, const void *buf, size_t len, mode_t mode)
 	char tmp[PATH_LEN];
 	size_t off = 0;
 	ssize_t w;
-	int fd, e;
+	int fd, e = 0;
 
 	if (str_fmt(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
@@ -34,23 +34,22 @@ save_file(const char *path, const void *buf, size_t len, mode_t mode)
 	    O_NOCTTY, mode);
 	if (fd == -1)
 		return -1;
-	while (off < len) {
-		w = write(fd, p + off, len - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
+	/* A write of nothing (a full device may do that) is an I/O error. */
+	while (off < len && e == 0) {
+		if ((w = write(fd, p + off, len - off)) > 0)
+			off += (size_t)w;
+		else if (w == 0)
+			e = EIO;
+		else if (errno != EINTR)
+			e = errno;
 	}
-	if (off != len || fsync(fd) == -1) {
-		e = off != len && errno == 0 ? EIO : errno;
-		close(fd);
-		(void)unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
+	if (e == 0 && fsync(fd) == -1)
 		e = errno;
+	if (close(fd) == -1 && e == 0)
+		e = errno;
+	if (e == 0 && rename(tmp, path) == -1)
+		e = errno;
+	if (e != 0) {
 		(void)unlink(tmp);
 		errno = e;
 		return -1;
