@@ -179,7 +179,7 @@ rollback(const struct run *run, struct outcome *oc)
 	if (p->floor == 0 || p->adjust == ADJUST_STEP ||
 	    oc->server_time >= p->floor)
 		return 0;
-	report_floor(FLOOR_ROLLBACK, run->opt->floor_file, oc->server_time,
+	report_floor(run->rep, FLOOR_ROLLBACK, oc->server_time,
 	    p->floor, NULL, 0);
 	oc->reason = "the servers' time is before the time floor (-F); -b "
 	    "accepts it";
@@ -326,11 +326,11 @@ load_floor(struct run *run)
 		run->policy.floor = sec;
 		return EXIT_SYNCED;
 	case 1:
-		report_floor(FLOOR_NONE_YET, o->floor_file, 0, 0, NULL, 0);
+		report_floor(run->rep, FLOOR_NONE_YET, 0, 0, NULL, 0);
 		return EXIT_SYNCED;
 	default:
-		report_floor(alone ? FLOOR_UNUSABLE : FLOOR_IGNORED,
-		    o->floor_file, 0, 0, err, 0);
+		report_floor(run->rep, alone ? FLOOR_UNUSABLE : FLOOR_IGNORED, 0,
+		    0, err, 0);
 		return alone ? EXIT_FLOOR : EXIT_SYNCED;
 	}
 }
@@ -350,23 +350,23 @@ restore_floor(struct run *run)
 	if (floor == 0)
 		return EXIT_SYNCED;
 	if (o->query || o->debug) {
-		report_floor(clock_seconds(0) < floor ? FLOOR_RAISE_PLANNED :
-		    FLOOR_REACHED, o->floor_file, floor, 0, NULL, 0);
+		report_floor(run->rep, clock_seconds(0) < floor ?
+		    FLOOR_RAISE_PLANNED : FLOOR_REACHED, floor, 0, NULL, 0);
 		return EXIT_SYNCED;
 	}
 	switch (clock_raise(floor, &error)) {
 	case RAISE_STEPPED:
 		run->policy.restored = 1;
-		report_floor(FLOOR_RAISED, o->floor_file, floor, 0, NULL, 0);
+		report_floor(run->rep, FLOOR_RAISED, floor, 0, NULL, 0);
 		return EXIT_SYNCED;
 	case RAISE_FAILED:
-		report_floor(FLOOR_RAISE_FAILED, o->floor_file, floor, 0, NULL,
+		report_floor(run->rep, FLOOR_RAISE_FAILED, floor, 0, NULL,
 		    error);
 		return EXIT_CLOCK;
 	case RAISE_NOT_NEEDED:
 		break;
 	}
-	report_floor(FLOOR_REACHED, o->floor_file, floor, 0, NULL, 0);
+	report_floor(run->rep, FLOOR_REACHED, floor, 0, NULL, 0);
 	return EXIT_SYNCED;
 }
 
@@ -377,15 +377,15 @@ save_floor(const struct run *run, int64_t sec)
 	const struct options *o = run->opt;
 
 	if (o->query || o->debug) {
-		report_floor(FLOOR_SAVE_PLANNED, o->floor_file, sec, 0, NULL, 0);
+		report_floor(run->rep, FLOOR_SAVE_PLANNED, sec, 0, NULL, 0);
 		return EXIT_SYNCED;
 	}
 	if (floor_save(o->floor_file, sec) == -1) {
-		report_floor(FLOOR_SAVE_FAILED, o->floor_file, sec, 0, NULL,
+		report_floor(run->rep, FLOOR_SAVE_FAILED, sec, 0, NULL,
 		    errno);
 		return EXIT_FLOOR;
 	}
-	report_floor(FLOOR_SAVED, o->floor_file, sec, 0, NULL, 0);
+	report_floor(run->rep, FLOOR_SAVED, sec, 0, NULL, 0);
 	return EXIT_SYNCED;
 }
 
@@ -400,7 +400,7 @@ save_clock(const struct run *run)
 	int64_t now = clock_seconds(0), lower = clock_lower_bound(&run->policy);
 
 	if (now < lower) {
-		report_floor(FLOOR_SAVE_REFUSED, run->opt->floor_file, now, lower,
+		report_floor(run->rep, FLOOR_SAVE_REFUSED, now, lower,
 		    NULL, 0);
 		return EXIT_FLOOR;
 	}
@@ -710,6 +710,7 @@ main(int argc, char **argv)
 	for (i = 0; i < (size_t)o.nservers; i++)
 		hosts[i].name = o.servers[i];
 	report_init(&rep, NTPSYNC_VERSION, 0, o.timeout_ns);
+	rep.floor_file = o.floor_file;
 	run = (struct run){
 		.opt = &o,
 		.rep = &rep,

@@ -509,10 +509,19 @@ report_rtc(const char *device, const struct tm *set, int error)
  * the lower bound for FLOOR_SAVE_REFUSED.
  */
 void
-report_floor(enum floor_event ev, const char *path, int64_t sec,
+report_floor(struct report *r, enum floor_event ev, int64_t sec,
     int64_t other, const char *why, int error)
 {
 	char at[FLOOR_DATE_LEN], bound[FLOOR_DATE_LEN];
+	const char *path = r->floor_file;
+
+	/* For -j: the floor used, whether the clock went to it, what was saved. */
+	if (ev == FLOOR_REACHED || ev == FLOOR_RAISED ||
+	    ev == FLOOR_RAISE_PLANNED || ev == FLOOR_RAISE_FAILED)
+		r->floor = sec;
+	r->floor_stepped |= ev == FLOOR_RAISED;
+	if (ev == FLOOR_SAVED)
+		r->floor_saved = sec;
 
 	floor_date(sec, at, sizeof(at));
 	floor_date(other, bound, sizeof(bound));
@@ -708,6 +717,16 @@ json_reply(const struct report *r, const struct reply_log *l)
 	out(OUT_JSON, "}");
 }
 
+/* ,"key":SECONDS, or null for 0 (none). */
+static void
+json_seconds(const char *key, int64_t sec)
+{
+	if (sec != 0)
+		out(OUT_JSON, ",\"%s\":%lld", key, (long long)sec);
+	else
+		out(OUT_JSON, ",\"%s\":null", key);
+}
+
 void
 report_json(const struct report *r, const struct xchg_host *hosts,
     size_t nhosts, const struct ntp_server *s, const struct ntp_result *res,
@@ -773,6 +792,15 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 		    ntp_dur_to_double(o->sample->delay));
 	} else {
 		out(OUT_JSON, "null");
+	}
+	if (r->floor_file != NULL) {
+		out(OUT_JSON, ",\"floor\":{\"file\":");
+		json_str(r->floor_file);
+		json_seconds("time", r->floor);
+		out(OUT_JSON, ",\"stepped\":%s", r->floor_stepped ? "true" :
+		    "false");
+		json_seconds("saved", r->floor_saved);
+		out(OUT_JSON, "}");
 	}
 	out(OUT_JSON, ",\"action\":\"%s\",\"exit\":%d", o->action, o->code);
 	if (o->reason != NULL) {

@@ -34,6 +34,10 @@ struct report {
 	uint32_t		 key_id;	/* -a: 0 for none */
 	const char		*mac;		/* -a: the key's MAC type */
 	int			 nts;		/* -N */
+	const char		*floor_file;	/* -F: NULL for none */
+	int64_t			 floor;		/* -F: the time used, 0 for none */
+	int			 floor_stepped;	/* the clock was stepped to it */
+	int64_t			 floor_saved;	/* the time saved, 0 for none */
 	int			 nreplies[MAX_PEERS];
 	struct reply_log	 reply[MAX_PEERS][MAX_LOGGED_REPLIES];
 };
@@ -86,7 +90,7 @@ enum floor_event {
 	FLOOR_SAVE_FAILED,
 	FLOOR_SAVE_REFUSED	/* -S: the clock reads before the lower bound */
 };
-void	report_floor(enum floor_event ev, const char *path, int64_t sec,
+void	report_floor(struct report *r, enum floor_event ev, int64_t sec,
 	    int64_t other, const char *why, int error);
 void	report_waiting(const struct report *r, const struct ntp_server *s,
 	    const struct ntp_result *res, size_t n, size_t names_left,

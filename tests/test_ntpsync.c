@@ -805,7 +805,7 @@ test_time_before_the_floor_is_refused_without_b(void **state)
 
 	(void)state;
 	fake_realtime = &now;
-	opt.floor_file = "/nonexistent/floor";
+	opt.floor_file = rep.floor_file = "/nonexistent/floor";
 	run.policy.floor = FLOOR_T - 10;
 	no_servers();
 	add_sample(0, "192.0.2.1", 2, -NTP_DUR_SEC(11), NTP_DUR_MSEC(1));

@@ -37,7 +37,7 @@ at_1970() { # a clock file that makes build/ntpsync-fakeclock read 1970
 # -F alone: a board at 1970 is stepped forward to the floor (clock_settime, to the second),
 # under -q only said; a clock past it and a first boot without a file are left alone.
 scenario_floor_restore() {
-    local f=$RUN_DIR/floor-restore floor clock
+    local f=$RUN_DIR/floor-restore floor clock got
     floor=$(($(date +%s) - 3600))
     floor_line "$floor" >"$f"
     clock=$(at_1970)
@@ -50,6 +50,11 @@ scenario_floor_restore() {
         [ "$(clock_calls | wc -l)" -eq 1 ]
     check "floor_restore: the file is only read" "$(cat "$f")" \
         [ "$(floor_seconds "$f")" = "$floor" ]
+    NTPSYNC_FAKECLOCK=$clock NTPSYNC=$(fake_clock) run_ntpsync -j -F "$f"
+    expect_rc floor_restore_json 0
+    got=$(json_eval '(d["floor"]["time"], d["floor"]["stepped"], d["floor"]["saved"], d["exit"])')
+    check "floor_restore_json: the floor used, stepped to, nothing saved" "$(why "got '$got'")" \
+        [ "$got" = "$floor True None 0" ]
     NTPSYNC_FAKECLOCK=$clock NTPSYNC=$(fake_clock) run_ntpsync -q -F "$f"
     expect_rc floor_restore_q 0
     expect_text floor_restore_q "reads before the time floor $(floor_date "$floor") .*: a real run steps it forward"
@@ -112,6 +117,13 @@ scenario_floor_saved_after_sync() {
         near "$sec" "$(($(date +%s) + 10))" 3
     check "floor_saved: mode 0644" "$(stat -c %a "$f")" [ "$(stat -c %a "$f")" = 644 ]
     check "floor_saved: no temporary file left" "$(ls "$RUN_DIR")" [ ! -e "$f.tmp" ]
+    run_ntpsync -j -F "$f" 127.0.0.5
+    expect_rc floor_saved_json 0
+    # The clock, which strace only pretended to step, is still before that floor.
+    check "floor_saved_json: the floor read and stepped to, the new one saved" \
+        "$(why "file: $(cat "$f")")" \
+        [ "$(json_eval '(d["floor"]["time"], d["floor"]["stepped"], d["floor"]["saved"])')" = \
+        "$sec True $(floor_seconds "$f")" ]
     rm -f "$f"
     run_ntpsync -q -F "$f" 127.0.0.5
     expect_rc floor_saved_q 0
