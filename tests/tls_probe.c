@@ -3,15 +3,17 @@
  * tests/tls_probe.c - tls_ke() (tls.c) against one NTS-KE server, for the
  * integration group "tls":
  *
- *   tls-probe [-c CA_FILE] [-t VERIFY_TIME] [-w TIMEOUT_MS] NAME ADDRESS PORT
+ *   tls-probe [-X] [-c CA_FILE] [-t VERIFY_TIME] [-w TIMEOUT_MS] NAME ADDRESS PORT
  *
  * sends RFC 8915's smallest request (NTPv4, AEAD_AES_SIV_CMAC_256, End of
  * Message), and prints either
- *   ok: records T,T,...; c2s N bytes, s2c N bytes, keys differ
- * (the response's record types up to End of Message; never key bytes) or
+ *   ok: N bytes, records T,T,...; c2s N bytes, s2c N bytes, keys differ
+ * (the response's record types up to End of Message; no key bytes) or
  *   refused: REASON (STAGE; DETAIL)
  * and exits 0 or 1 (2: bad arguments).  VERIFY_TIME is seconds since 1970
- * (default: now).
+ * (default: now).  -X exports with an empty context instead of RFC 8915's and
+ * prints that key in hex too ("exported: HEX"), to be compared with what
+ * `openssl s_server -keymatexport` exports: a test of the exporter itself.
  */
 #include <sys/socket.h>
 
@@ -73,7 +75,7 @@ complete(const uint8_t *buf, size_t len)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: tls-probe [-c CA_FILE] [-t VERIFY_TIME] [-w TIMEOUT_MS] "
+	fprintf(stderr, "usage: tls-probe [-X] [-c CA_FILE] [-t VERIFY_TIME] [-w TIMEOUT_MS] "
 	    "NAME ADDRESS PORT\n");
 	exit(2);
 }
@@ -126,16 +128,19 @@ main(int argc, char **argv)
 	} addr;
 	struct tls_ke_cfg cfg;
 	struct tls_error err;
-	size_t len, off, body, end;
+	size_t len, off, body, end, ctxlen, i;
 	long long port;
-	int opt;
+	int opt, show_key = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ca_file = TLS_DEFAULT_CA_FILE;
 	cfg.verify_time = time(NULL);
 	cfg.timeout_ns = 5000LL * 1000000;
-	while ((opt = getopt(argc, argv, "c:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "Xc:t:w:")) != -1) {
 		switch (opt) {
+		case 'X':
+			show_key = 1;
+			break;
 		case 'c':
 			cfg.ca_file = optarg;
 			break;
@@ -169,8 +174,9 @@ main(int argc, char **argv)
 	}
 	cfg.addr = &addr.sa;
 
+	ctxlen = show_key ? 0 : sizeof(ctx_c2s);
 	if (tls_ke(&cfg, request, sizeof(request), resp, sizeof(resp), &len, complete,
-	    ctx_c2s, ctx_s2c, sizeof(ctx_c2s), c2s, s2c, sizeof(c2s), &err) == -1) {
+	    ctx_c2s, ctx_s2c, ctxlen, c2s, s2c, sizeof(c2s), &err) == -1) {
 		printf("refused: %s (%s; ", tls_reason(err.status), tls_stage_name(err.stage));
 		print_detail(&err);
 		printf(")\n");
@@ -184,5 +190,11 @@ main(int argc, char **argv)
 	}
 	printf("; c2s %zu bytes, s2c %zu bytes, keys %s\n", sizeof(c2s), sizeof(s2c),
 	    memcmp(c2s, s2c, sizeof(c2s)) != 0 ? "differ" : "EQUAL");
+	if (show_key) {
+		printf("exported: ");
+		for (i = 0; i < sizeof(c2s); i++)
+			printf("%02X", c2s[i]);
+		printf("\n");
+	}
 	return 0;
 }

@@ -9,7 +9,8 @@
 # Sourced by tests/integration.sh after helpers.sh; uses tests/lib.sh and tests/servers.sh.
 
 scenarios tls_certs tls_ok tls_ipv6 tls_rsa tls_pin tls_untrusted tls_name tls_expired \
-    tls_verify_time tls_version tls_alpn tls_ca_file tls_connect tls_closed tls_chrony
+    tls_verify_time tls_version tls_alpn tls_ca_file tls_connect tls_closed tls_exporter \
+    tls_chrony
 
 TLS_PORT=4460
 # RFC 8915 section 4: Next Protocol NTPv4, AEAD 15, End of Message, all critical.
@@ -280,6 +281,32 @@ scenario_tls_closed() {
     TLS_SEND=/dev/null tls_srv server -alpn ntske/1 &&
         tls_probe -c "$TLS_DIR/ca.pem" nts.test 127.0.0.1
     tls_expect "tls_closed without a response" 1 "^refused: the server closed the connection early \\(reading the response"
+}
+
+# The exporter (RFC 8446 section 7.5) against OpenSSL's, with the same label and an
+# empty context: the key s_server prints is the one tls_ke() exported.
+scenario_tls_exporter() {
+    local want got
+    tls_ready tls_exporter || return
+    TLS_PORT=$((TLS_PORT + 1))
+    _new_dir "s_server-$TLS_PORT"
+    { sleep 1; cat "$TLS_DIR/response"; sleep 5; } |
+        timeout -s KILL 15 openssl s_server -naccept 1 -accept "127.0.0.1:$TLS_PORT" \
+            -cert "$TLS_DIR/server.pem" -key "$TLS_DIR/server.key" -alpn ntske/1 \
+            -keymatexport EXPORTER-network-time-security -keymatexportlen 32 \
+            >"$_DIR/log" 2>&1 &
+    for _ in $(seq 50); do
+        ss -Hltn "sport = :$TLS_PORT" | grep -q . && break
+        sleep 0.1
+    done
+    tls_probe -X -c "$TLS_DIR/ca.pem" nts.test 127.0.0.1
+    wait $!
+    want=$(sed -n 's/^ *Keying material: \([0-9A-F]*\).*/\1/p' "$_DIR/log" | head -n 1)
+    got=$(sed -n 's/^exported: //p' <<<"$OUT")
+    # Both keys have the same (empty) context here, so they are equal.
+    tls_expect "tls_exporter" 0 "^ok: 16 bytes, records 1,4,0; c2s 32 bytes, s2c 32 bytes, keys EQUAL$"
+    check "tls_exporter: the key is OpenSSL's" "$(why "openssl: '$want', tls_ke: '$got'")" \
+        [ "${want:-none}" = "$got" ]
 }
 
 # chronyd 4.3's NTS-KE server (GnuTLS): the response has cookies (5) before End of Message.
