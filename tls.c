@@ -162,7 +162,8 @@ read_ca_file(const char *path, unsigned char **buf, long *len, struct tls_error 
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > CA_FILE_MAX) {
-		fail(err, TLS_ERR_CA_FILE, TLS_STAGE_CA, S_ISREG(st.st_mode) ? EFBIG : EINVAL);
+		fail(err, TLS_ERR_CA_FILE, TLS_STAGE_CA, S_ISREG(st.st_mode) ? EFBIG :
+		    S_ISDIR(st.st_mode) ? EISDIR : EINVAL);
 		close(fd);
 		return -1;
 	}
