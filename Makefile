@@ -218,8 +218,9 @@ build/test_auth: tests/test_auth.c $(AUTH_SRCS) auth.h keyfile.h mac.h ntp_packe
 # NTS (RFC 8915): the NTS-KE messages (pure), and NTS-protected NTPv4 with wolfCrypt's
 # AES-SIV.
 NTS_KE_SRCS = nts_ke.c ntp_packet.c fmt.c
+# As in the NTS build: fmt.c has the %X its wolfSSL writes with.
 build/test_nts_ke: tests/test_nts_ke.c $(NTS_KE_SRCS) nts_ke.h ntp_packet.h fmt.h | build
-	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) $(CMOCKA)
+	$(TEST_CC) $(TEST_CFLAGS) -DNTPSYNC_NTS -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) $(CMOCKA)
 
 NTS_SRCS = nts.c mac.c ntp_packet.c auth_nts.c jar.c savefile.c fmt.c
 build/test_nts: tests/test_nts.c $(NTS_SRCS) nts.h nts_ke.h mac.h ntp_packet.h auth_nts.h \
@@ -252,9 +253,9 @@ endif
 
 # tls.c's NTS-KE against one server (tests/tls_probe.c), for the group "tls": built
 # whatever NTS says, on the test compiler's wolfSSL.
-build/tls-probe: tests/tls_probe.c tls.c tls.h $(NTS_TEST)/lib/libwolfssl.a | build
-	$(TEST_CC) $(WARN) -g -O1 $(SANFLAGS) -I. $(call WC_CPPFLAGS,$(NTS_TEST)) -o $@ \
-	    tests/tls_probe.c tls.c $(NTS_TEST)/lib/libwolfssl.a
+build/tls-probe: tests/tls_probe.c tls.c tls.h fmt.c fmt.h $(NTS_TEST)/lib/libwolfssl.a | build
+	$(TEST_CC) $(WARN) -g -O1 $(SANFLAGS) -I. -DNTPSYNC_NTS $(call WC_CPPFLAGS,$(NTS_TEST)) \
+	    -o $@ tests/tls_probe.c tls.c fmt.c $(NTS_TEST)/lib/libwolfssl.a
 
 # Installs the Debian packages the build and the tests need (apt-get).
 deps:

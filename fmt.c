@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fmt.c - a small printf and the address formatter, so that the static
- * binary carries neither musl's printf nor its inet_ntop.
+ * binary carries neither musl's printf nor its inet_ntop.  The NTS build's
+ * wolfSSL writes its few texts with it too (XSNPRINTF in
+ * toolchains/wolfssl-nts-settings.h), and %X for them.
  */
 #include <netinet/in.h>
 
@@ -21,6 +23,11 @@ size_t
 str_vfmt(char *buf, size_t len, const char *f, va_list ap)
 {
 	static const char digits[] = "0123456789abcdef";
+#ifdef NTPSYNC_NTS
+	static const char upper[] = "0123456789ABCDEF";
+	const char *set;
+	unsigned base;
+#endif
 	char num[32];
 	const char *s;
 	size_t n = 0, k;
@@ -67,6 +74,9 @@ str_vfmt(char *buf, size_t len, const char *f, va_list ap)
 			break;
 		case 'u':
 		case 'x':
+#ifdef NTPSYNC_NTS
+		case 'X':	/* wolfSSL's, for a certificate's IPv6 addresses */
+#endif
 			u = size > 1 ? va_arg(ap, unsigned long long) :
 			    size ? va_arg(ap, unsigned long) :
 			    va_arg(ap, unsigned);
@@ -97,9 +107,17 @@ str_vfmt(char *buf, size_t len, const char *f, va_list ap)
 			 */
 			goto out;
 		}
+#ifdef NTPSYNC_NTS
+		base = *f == 'x' || *f == 'X' ? 16 : 10;
+		set = *f == 'X' ? upper : digits;
+		do
+			num[k++] = set[u % base];
+		while ((u /= base) != 0);
+#else
 		do
 			num[k++] = digits[u % (*f == 'x' ? 16 : 10)];
 		while ((u /= *f == 'x' ? 16 : 10) != 0);
+#endif
 		if (neg || plus)
 			width--;
 		if (!zero)

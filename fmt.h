@@ -19,6 +19,7 @@
  * l, ll and z sizes, %f with a precision of at most 9, and %%.  The format
  * attribute checks the arguments' types; tests/fmtcheck.py (make lint)
  * refuses any other conversion, which these functions would not implement.
+ * The NTS build (NTPSYNC_NTS) has %X too, for wolfSSL.
  */
 size_t	str_vfmt(char *buf, size_t len, const char *f, va_list ap);
 size_t	str_fmt(char *buf, size_t len, const char *f, ...)

@@ -23,6 +23,7 @@
 #include <wolfssl/wolfcrypt/asn_public.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+#include "fmt.h"
 #include "tls.h"
 
 #define NS_PER_SEC		1000000000LL
@@ -231,13 +232,16 @@ match_name(const char *name, char *out, size_t outlen, int *is_addr)
 {
 	unsigned char a6[sizeof(struct in6_addr)];
 	struct in_addr a4;
+	const unsigned char *b;
 	size_t i, o;
 	static const char hex[] = "0123456789ABCDEF";
 
 	*is_addr = 1;
-	if (inet_pton(AF_INET, name, &a4) == 1 && inet_ntop(AF_INET, &a4, out,
-	    (socklen_t)outlen) != NULL)
+	if (inet_pton(AF_INET, name, &a4) == 1) {
+		b = (const unsigned char *)&a4.s_addr;
+		str_fmt(out, outlen, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 		return;
+	}
 	if (inet_pton(AF_INET6, name, a6) == 1 && outlen >= IP6_MATCH_LEN) {
 		for (i = 0, o = 0; i < sizeof(a6); i++) {
 			out[o++] = hex[a6[i] >> 4];

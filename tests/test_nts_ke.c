@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "fmt.h"
 #include "nts_ke.h"
 
 #define MSG_MAX		4096
@@ -423,6 +424,27 @@ exporter_context(void **state)
 	assert_int_equal(NTS_KE_PORT, 4460);
 }
 
+/*
+ * The NTS build's wolfSSL writes a certificate's addresses with fmt.c
+ * (XSNPRINTF in toolchains/wolfssl-nts-settings.h), in its own formats:
+ * tls.c matches the address given against these texts.
+ */
+static void
+wolfssl_address_texts(void **state)
+{
+	char buf[48];
+
+	(void)state;
+	str_fmt(buf, sizeof(buf), "%u.%u.%u.%u", 127u, 0u, 0u, 1u);
+	assert_string_equal(buf, "127.0.0.1");
+	str_fmt(buf, sizeof(buf), "%02X%02X%s", 0x20u, 0x01u, ":");
+	assert_string_equal(buf, "2001:");
+	str_fmt(buf, sizeof(buf), "%02X%02X%s", 0xfeu, 0x8u, "");
+	assert_string_equal(buf, "FE08");
+	assert_int_equal(str_fmt(buf, 4, "%02X%02X", 0xabu, 0xcdu), 4);
+	assert_string_equal(buf, "ABC");
+}
+
 int
 main(void)
 {
@@ -436,6 +458,7 @@ main(void)
 		cmocka_unit_test(server_names),
 		cmocka_unit_test(every_verdict_has_words),
 		cmocka_unit_test(exporter_context),
+		cmocka_unit_test(wolfssl_address_texts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,8 +155,10 @@ $(X_DIR)/test_mac: tests/test_mac.c mac.c mac.h $(X_WC)/lib/libwolfcrypt.a $(X_D
 	$(X_CC) $(X_TEST_CFLAGS) $(call WC_CPPFLAGS,$(X_WC)) -static -o $@ tests/test_mac.c mac.c \
 	    $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o
 
+# As in the NTS build (and on the host): fmt.c has the %X its wolfSSL writes with.
 $(X_DIR)/test_nts_ke: tests/test_nts_ke.c $(NTS_KE_SRCS) nts_ke.h ntp_packet.h fmt.h $(X_DIR)/cmocka.o
-	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) $(X_DIR)/cmocka.o
+	$(X_CC) $(X_TEST_CFLAGS) -DNTPSYNC_NTS -static -o $@ tests/test_nts_ke.c $(NTS_KE_SRCS) \
+	    $(X_DIR)/cmocka.o
 
 $(X_DIR)/test_nts: tests/test_nts.c $(NTS_SRCS) nts.h nts_ke.h mac.h ntp_packet.h auth_nts.h jar.h \
     $(X_WC)/lib/libwolfcrypt.a $(X_DIR)/cmocka.o

@@ -31,9 +31,16 @@
 #define NO_PSK
 /* NTS-KE authenticates the server only: no client certificates. */
 #define WOLFSSL_NO_CLIENT_AUTH
-/* iPAddress entries are matched too, as text asn.c makes with snprintf (stdio.h). */
+/* iPAddress entries are matched too, as text asn.c makes with XSNPRINTF. */
 #define WOLFSSL_IP_ALT_NAME
-#include <stdio.h>
+/*
+ * wolfSSL's few texts through ntpsync's small printf (fmt.c: the conversions
+ * wolfSSL uses, %X included), not musl's, which brings about 10 KB of stdio and
+ * float formatting.  Whatever links this wolfSSL links fmt.c.
+ */
+#include <stddef.h>
+size_t str_fmt(char *buf, size_t len, const char *f, ...);
+#define XSNPRINTF (int)str_fmt
 
 /*
  * The cipher suites: TLS_AES_128_GCM_SHA256 (every TLS 1.3 server has it,
