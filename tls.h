@@ -28,8 +28,9 @@
 /*
  * Why tls_ke() failed; tls_reason() gives the words.  The detail in
  * struct tls_error is the errno for TLS_ERR_CA_FILE, TLS_ERR_SOCKET,
- * TLS_ERR_CONNECT and TLS_ERR_IO, the TLS alert number for TLS_ERR_ALERT,
- * wolfSSL's error code for the others (0 if none).
+ * TLS_ERR_CONNECT and TLS_ERR_IO; the TLS alert number for TLS_ERR_ALERT,
+ * and for TLS_ERR_VERSION and TLS_ERR_ALPN when an alert said so (70,
+ * 120); wolfSSL's error code for the others (0 if none).
  */
 enum tls_status {
 	TLS_OK = 0,
