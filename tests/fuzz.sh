@@ -79,13 +79,15 @@ build() { # TARGET
         extra=(nts.c mac.c "$WC/lib/libwolfcrypt.a" -DWOLFSSL_USER_SETTINGS -I"$WC/include")
         hdrs=(nts.h nts_ke.h mac.h) ;;
     esac
-    for f in "$src" tests/fuzz_check.h ntp_packet.c ntp_packet.h "${extra[@]}" "${hdrs[@]}"; do
+    for f in "$src" tests/fuzz.sh tests/fuzz_check.h ntp_packet.c ntp_packet.h "${extra[@]}" \
+        "${hdrs[@]}"; do
         [ -e "$f" ] && [ "$f" -nt "$bin" ] && stale=1
     done
     if [ ! -x "$bin" ] || [ "$stale" -eq 1 ]; then
         echo "# building $bin"
+        # As the NTS build compiles them (-DNTPSYNC_NTS): every verdict with its words.
         clang -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
-            -fno-sanitize-recover=all -fno-omit-frame-pointer -I. \
+            -fno-sanitize-recover=all -fno-omit-frame-pointer -I. -DNTPSYNC_NTS \
             -o "$bin" "$src" ntp_packet.c "${extra[@]}" || return 1
     fi
 }
