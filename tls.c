@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -200,12 +201,18 @@ static int
 tcp_connect(const struct tls_ke_cfg *cfg, int64_t deadline, int *fdp, struct tls_error *err)
 {
 	socklen_t len;
-	int fd, so_error;
+	int fd, so_error, on = 1;
 
 	fd = socket(cfg->addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return fail(err, TLS_ERR_SOCKET, TLS_STAGE_CONNECT, errno);
 	*fdp = fd;
+	/*
+	 * NTS-KE is a few small TLS records each way: Nagle's algorithm held
+	 * one back until the server's delayed ACK, some 40 ms of a 60 ms
+	 * NTS-KE on loopback (make bench).  Without it, one fewer wait.
+	 */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	if (connect(fd, cfg->addr, cfg->addrlen) == 0)
 		return 0;
 	if (errno != EINPROGRESS)
