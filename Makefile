@@ -49,9 +49,19 @@ CLOCK_WRAP = -Wl,--wrap=clock_settime,--wrap=adjtime,--wrap=settimeofday,--wrap=
 RECV_WRAP = -DWRAP_RECVMSG -Wl,--wrap=recvmsg
 
 # Below this date a clock has never been set and the step limit (-m) does
-# not apply: the date of the last commit, or SOURCE_DATE_EPOCH.
-BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
+# not apply (ntpsync -V prints it): SOURCE_DATE_EPOCH (the reproducible-builds
+# convention; Buildroot sets it with BR2_REPRODUCIBLE), else the date of the last
+# commit of this tree's own git, else NTPSYNC_BUILD_EPOCH in clock.h.  Only a .git
+# here counts: a tarball unpacked inside another checkout (Buildroot's output/build/)
+# must not take that checkout's date.  ntpsync is rebuilt when the date changes.
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(if $(wildcard .git),$(shell git log -1 --format=%ct 2>/dev/null)))
+ifneq ($(shell echo '$(BUILD_EPOCH)' | grep -x '[0-9]*'),$(BUILD_EPOCH))
+$(error SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH): not a number of seconds since 1970)
+endif
 DEFS     = $(if $(BUILD_EPOCH),-DNTPSYNC_BUILD_EPOCH=$(BUILD_EPOCH))
+BUILD_EPOCH_CFG = build/build-epoch.cfg
+$(shell mkdir -p build && { [ "$$(cat '$(BUILD_EPOCH_CFG)' 2>/dev/null)" = 'epoch=$(BUILD_EPOCH)' ] || \
+	echo 'epoch=$(BUILD_EPOCH)' >'$(BUILD_EPOCH_CFG)'; })
 
 # wolfCrypt (MD5, SHA-1, AES-CMAC for mac.c) from Debian's wolfssl source package, built
 # by toolchains/wolfcrypt.sh into a private prefix per compiler under build/wolfcrypt/:
@@ -165,7 +175,7 @@ endif
 
 all: ntpsync
 
-ntpsync: $(SRCS) $(HDRS) $(WC_HOST_LIB)
+ntpsync: $(SRCS) $(HDRS) $(WC_HOST_LIB) $(BUILD_EPOCH_CFG)
 	@command -v $(CC) >/dev/null || { echo "$(CC) not found: apt-get install musl-tools, or run 'make deps'" >&2; exit 1; }
 	$(CC) $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDSTATIC) $(LDFLAGS) -o $@ \
 	    $(call WC_LINK,$(WC_HOST))

@@ -685,7 +685,7 @@ main(int argc, char **argv)
 	struct xchg_error xe;
 	struct outcome oc;
 	struct run run;
-	char err[ERR_LEN];
+	char err[ERR_LEN], built[FLOOR_DATE_LEN];
 	size_t i, n = 0;
 	int64_t deadline, backoff = WAIT_BACKOFF_MIN_NS;
 	uint64_t r;
@@ -699,7 +699,9 @@ main(int argc, char **argv)
 		out(OUT_HELP, "%s", options_usage);
 		return finish(&o, EXIT_SYNCED);
 	case OPTIONS_VERSION:
-		out(OUT_HELP, "ntpsync %s\n", NTPSYNC_VERSION);
+		/* The build date is a lower bound of the true time: say which. */
+		out(OUT_HELP, "ntpsync %s (built %s)\n", NTPSYNC_VERSION,
+		    floor_date(NTPSYNC_BUILD_EPOCH, built, sizeof(built)));
 		return finish(&o, EXIT_SYNCED);
 	case OPTIONS_ERROR:
 		return usage_error(err);
