@@ -33,9 +33,13 @@ CFLAGS   = -O1 -g $(SANFLAGS)
 endif
 ifeq ($(STATIC),1)
 # A static musl binary never mprotects RELRO; page alignment pads the file.
-LDSTATIC = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro \
+LDSTATIC = -static -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro \
 	   -Wl,-z,common-page-size=64
 endif
+# STRIP_BIN=1 links with -s (the default of the static build); STRIP_BIN=0 keeps the
+# symbols and debug info, for a build system that strips (or keeps them) itself.
+STRIP_BIN = $(if $(filter 1,$(STATIC)),1,0)
+LDSTATIC += $(if $(filter 1,$(STRIP_BIN)),-s)
 
 # Unit tests run on the host's gcc and glibc with Debian's libcmocka-dev.
 TEST_CC  = gcc

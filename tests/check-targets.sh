@@ -533,6 +533,12 @@ packaging() {
             BR2_PACKAGE_NTPSYNC_NTS="$([ $nts = 0 ] || echo y)" >"$log" 2>&1; then
             pkg_installed "buildroot: ntpsync.mk build + install, BR2_STATIC_LIBS$what" \
                 "$d/br$conf/target/usr/sbin/ntpsync" $auth $nts "$log"
+            # STRIP_BIN=0: Buildroot strips (or not, BR2_STRIP_none) by itself.
+            if file -b "$d/br$conf/target/usr/sbin/ntpsync" | grep -q ', not stripped$'; then
+                pass "buildroot$what: the installed ntpsync is not stripped (Buildroot strips itself)"
+            else
+                fail "buildroot$what: not stripped" "$(file -b "$d/br$conf/target/usr/sbin/ntpsync")"
+            fi
             if [ "$conf" = 1 ]; then
                 pkg_build_date "buildroot: SOURCE_DATE_EPOCH=1700000000" \
                     "$d/br$conf/target/usr/sbin/ntpsync" 2023-11-14T22:13:20Z

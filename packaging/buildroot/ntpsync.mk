@@ -21,10 +21,13 @@ BR_NO_CHECK_HASH_FOR += $(NTPSYNC_SOURCE)
 
 # The project's Makefile takes the toolchain from CC/CFLAGS/LDFLAGS (all in
 # TARGET_CONFIGURE_OPTS); WARN without -Werror, so that a newer compiler's new
-# warning does not break the build.
+# warning does not break the build. STRIP_BIN=0: Buildroot strips the target's
+# binaries itself (BR2_STRIP_strip) and keeps the symbols with BR2_STRIP_none
+# or BR2_ENABLE_DEBUG, which the Makefile's -s of a static build would defeat.
 NTPSYNC_MAKE_OPTS = \
 	$(TARGET_CONFIGURE_OPTS) \
 	STATIC=$(if $(BR2_STATIC_LIBS),1,0) \
+	STRIP_BIN=0 \
 	WARN="-Wall -Wextra"
 
 # -a (symmetric keys): wolfCrypt's MD5, SHA-1 and AES-CMAC, compiled by the
