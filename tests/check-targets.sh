@@ -456,7 +456,7 @@ pkg_build_date() { # NAME BINARY WANT
 }
 
 packaging() {
-    local d st log cc sr
+    local d st log cc sr v
     # clock.h's NTPSYNC_BUILD_EPOCH, the date of a build with neither SOURCE_DATE_EPOCH
     # nor git.
     CLOCK_H_DATE=$(date -u -d "@$(sed -n 's/^#define NTPSYNC_BUILD_EPOCH[[:space:]]*\([0-9]*\).*/\1/p' clock.h)" +%Y-%m-%dT%H:%M:%SZ)
@@ -488,27 +488,58 @@ packaging() {
     # Buildroot's Config.in through a Kconfig parser (busybox's scripts/kconfig/conf).
     log=$d/kconfig.log
     mkdir -p "$d/kconfig"
-    printf 'mainmenu "ntpsync"\nconfig BR2_STATIC_LIBS\n\tbool "static"\nsource "%s"\n' \
+    printf 'mainmenu "ntpsync"\nconfig BR2_STATIC_LIBS\n\tbool "static"\nconfig BR2_TOOLCHAIN_HEADERS_AT_LEAST_3_17\n\tbool "headers"\nsource "%s"\n' \
         "$root/packaging/buildroot/Config.in" >"$d/kconfig/Kconfig"
     if [ ! -x "${KCONF:-}" ]; then
         fail "buildroot: Config.in parses" "no Kconfig parser (busybox's conf) was built"
     elif (cd "$d/kconfig" && "$KCONF" -n Kconfig </dev/null >"$log" 2>&1) &&
+        printf 'CONFIG_BR2_PACKAGE_NTPSYNC=y\n' >"$d/kconfig/old-headers.defconfig" &&
+        (cd "$d/kconfig" && "$KCONF" -D old-headers.defconfig Kconfig </dev/null >>"$log" 2>&1) &&
+        ! grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC=y' "$d/kconfig/.config" &&
+        grep -qx '# ntpsync needs a toolchain w/ headers >= 3.17' "$d/kconfig/.config" &&
         ! grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_\(AUTH\|NTS\)' "$d/kconfig/.config" &&
         (cd "$d/kconfig" && "$KCONF" -y Kconfig </dev/null >>"$log" 2>&1) &&
         grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC=y' "$d/kconfig/.config" &&
         grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH=y' "$d/kconfig/.config" &&
         grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_NTS=y' "$d/kconfig/.config" &&
-        printf 'CONFIG_BR2_PACKAGE_NTPSYNC=y\nCONFIG_BR2_PACKAGE_NTPSYNC_NTS=y\n# CONFIG_BR2_PACKAGE_NTPSYNC_AUTH is not set\n' \
+        printf 'CONFIG_BR2_TOOLCHAIN_HEADERS_AT_LEAST_3_17=y\nCONFIG_BR2_PACKAGE_NTPSYNC=y\nCONFIG_BR2_PACKAGE_NTPSYNC_NTS=y\n# CONFIG_BR2_PACKAGE_NTPSYNC_AUTH is not set\n' \
             >"$d/kconfig/nts.defconfig" &&
         (cd "$d/kconfig" && "$KCONF" -D nts.defconfig Kconfig </dev/null >>"$log" 2>&1) &&
         grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH=y' "$d/kconfig/.config" &&
-        printf 'CONFIG_BR2_PACKAGE_NTPSYNC=y\n' >"$d/kconfig/ntpsync.defconfig" &&
+        printf 'CONFIG_BR2_TOOLCHAIN_HEADERS_AT_LEAST_3_17=y\nCONFIG_BR2_PACKAGE_NTPSYNC=y\n' >"$d/kconfig/ntpsync.defconfig" &&
         (cd "$d/kconfig" && "$KCONF" -D ntpsync.defconfig Kconfig </dev/null >>"$log" 2>&1) &&
         grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_AUTH=y' "$d/kconfig/.config" &&
         ! grep -q '^CONFIG_BR2_PACKAGE_NTPSYNC_NTS=y' "$d/kconfig/.config"; then
-        pass "buildroot: Config.in parses (Kconfig); BR2_PACKAGE_NTPSYNC_AUTH, _NTS only with BR2_PACKAGE_NTPSYNC; _NTS default n, selects _AUTH"
+        pass "buildroot: Config.in parses (Kconfig); BR2_PACKAGE_NTPSYNC only with headers >= 3.17 (else its comment); _AUTH, _NTS only with it; _NTS default n, selects _AUTH"
     else
         fail "buildroot: Config.in parses" "$(tail -n 3 "$log" | tr '\n' '|')"
+    fi
+
+    # Buildroot's own utils/check-package, on the three files as package/ntpsync of its
+    # tree (unpacked outside the sandbox, into BR_TREE).
+    log=$d/check-package.log
+    if [ ! -x "$BR_TREE/utils/check-package" ]; then
+        fail "buildroot: utils/check-package" "no Buildroot tree at $BR_TREE (BUILDROOT_TAR)"
+    else
+        rm -rf "$BR_TREE/package/ntpsync"
+        cp -r packaging/buildroot "$BR_TREE/package/ntpsync"
+        if (cd "$BR_TREE" && /usr/bin/python3 utils/check-package package/ntpsync/*) >"$log" 2>&1 &&
+            grep -qx '0 warnings generated' "$log"; then
+            pass "buildroot: utils/check-package package/ntpsync/*: $(tr '\n' ' ' <"$log")"
+        else
+            fail "buildroot: utils/check-package" "$(tr '\n' '|' <"$log" | cut -c1-600)"
+        fi
+    fi
+
+    # The release the recipes name is the Makefile's VERSION (Buildroot's tag v0.1.0,
+    # OpenWrt's PKG_VERSION, Yocto's PV), not a version of their own.
+    v=$(sed -n 's/^VERSION *= *//p' Makefile)
+    if grep -qx "NTPSYNC_VERSION = v$v" packaging/buildroot/ntpsync.mk &&
+        grep -qx "PKG_VERSION:=$v" packaging/openwrt/Makefile &&
+        grep -q "^PV = \"$v+git" packaging/yocto/ntpsync_git.bb; then
+        pass "packaging: the recipes name release $v, the Makefile's VERSION"
+    else
+        fail "packaging: the recipes' version" "want $v (the Makefile's VERSION) in ntpsync.mk, the OpenWrt Makefile and ntpsync_git.bb"
     fi
 
     # BR2_PACKAGE_NTPSYNC_AUTH: y is its default; unset, the build without -a. NTS:
@@ -595,9 +626,11 @@ fi
 t0=$(date +%s)
 mkdir -p "$OUT"
 rm -f "$OUT"/*.built "$OUT"/*.nts
-# make, gcc (build/clockprobe), the sandbox's tools, the test server, qemu-user.
-toolchains/sysroot.sh pkgs make gcc libc6-dev util-linux iproute2 python3 qemu-user file ||
-    { fail "packages" "could not install make gcc util-linux iproute2 python3 qemu-user"; summary; exit 1; }
+# make, gcc (build/clockprobe), the sandbox's tools, the test server, qemu-user; what
+# Buildroot's utils/check-package imports.
+toolchains/sysroot.sh pkgs make gcc libc6-dev util-linux iproute2 python3 qemu-user file \
+    python3-magic python3-flake8 ||
+    { fail "packages" "could not install make gcc util-linux iproute2 python3 qemu-user python3-magic python3-flake8"; summary; exit 1; }
 # Debian's chronyd (unpacked into build/deps, never installed) and the NTS certificates.
 if ! { tests/deps.sh && tests/nts_certs.sh build/nts-certs; }; then
     fail "packages" "tests/deps.sh or tests/nts_certs.sh failed"
@@ -655,6 +688,19 @@ if [ ! -x "$KCONF" ]; then
     bbsrc=$(toolchains/sysroot.sh source busybox) &&
         make -C "$bbsrc" O="$root/$OUT/kconfig" HOSTCC=gcc allnoconfig >"$OUT/kconfig.log" 2>&1 ||
         echo "check-targets: could not build busybox's Kconfig parser (see $OUT/kconfig.log)" >&2
+fi
+# Buildroot's tree (for utils/check-package), which these machines cannot fetch: the
+# tarball BUILDROOT_TAR (default: the newest ../shared/buildroot/buildroot-*.tar.xz),
+# unpacked once under build/buildroot/.
+br_tars=("$root"/../shared/buildroot/buildroot-*.tar.xz)
+BUILDROOT_TAR=${BUILDROOT_TAR:-${br_tars[-1]}}
+BR_TREE=$root/build/buildroot/$(basename "$BUILDROOT_TAR" .tar.xz)
+export BR_TREE
+if [ ! -x "$BR_TREE/utils/check-package" ] && [ -f "$BUILDROOT_TAR" ]; then
+    rm -rf "$BR_TREE"
+    mkdir -p "$BR_TREE"
+    tar -C "$BR_TREE" --strip-components=1 -xJf "$BUILDROOT_TAR" ||
+        echo "check-targets: could not unpack $BUILDROOT_TAR" >&2
 fi
 echo "# built in $(($(date +%s) - t0)) s"
 echo "$PASSED" >"$OUT/passed"

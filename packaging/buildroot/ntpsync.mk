@@ -6,17 +6,21 @@
 
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-# Where the sources come from: set NTPSYNC_SITE to the project's git repository
-# and NTPSYNC_VERSION to a tag or commit, or build a local checkout with
+# Where the sources come from. NTPSYNC_SITE is a placeholder (the project has no
+# public address yet): set it to the project's git repository. NTPSYNC_VERSION is
+# the tag of release 0.1.0 (the Makefile's VERSION), which is made when the release
+# is published; until then the repository has no tags: build a commit with
+#   make NTPSYNC_VERSION=<commit sha1> ntpsync
+# or a local checkout with
 #   NTPSYNC_OVERRIDE_SRCDIR = /path/to/ntpsync
-# in the local.mk of the Buildroot tree or BR2_EXTERNAL (see packaging/README).
+# in local.mk (with O=DIR, in DIR; see packaging/README).
 NTPSYNC_VERSION = v0.1.0
 NTPSYNC_SITE = https://git.example.org/ntpsync.git
 NTPSYNC_SITE_METHOD = git
 NTPSYNC_LICENSE = GPL-2.0+
 NTPSYNC_LICENSE_FILES = LICENSE
-# The tarball of the project's git tag or commit has no fixed hash: ntpsync.hash
-# holds only those of the wolfSSL release and the licence files.
+# No tarball of the project's git tag or commit has been published to take its
+# hash from: ntpsync.hash holds those of the wolfSSL release and the licence files.
 BR_NO_CHECK_HASH_FOR += $(NTPSYNC_SOURCE)
 
 # The project's Makefile takes the toolchain from CC/CFLAGS/LDFLAGS (all in
