@@ -184,7 +184,7 @@ nts_runs() { # TARGET
 pkg_src() { # DIR: a copy of what `make` and `make install` use
     rm -rf "$1"
     mkdir -p "$1"
-    cp -r Makefile ./*.c ./*.h ntpsync.8 LICENSE toolchains "$1/"
+    cp -r Makefile ./*.c ./*.h ntpsync.8 LICENSE toolchains contrib "$1/"
     mkdir -p "$1/packaging"
     cp -r packaging/wolfssl-patches "$1/packaging/"
 }
@@ -274,6 +274,7 @@ TARGET_CONFIGURE_OPTS = PATH="$(PATH)" AR="$(TARGET_CROSS)gcc-ar" AS="$(TARGET_C
 	CFLAGS="$(TARGET_CFLAGS)" LDFLAGS="$(TARGET_LDFLAGS)" PKG_CONFIG="pkg-config" STAGING_DIR="/nonexistent"
 TAR = tar
 TAR_OPTIONS = -xf
+INSTALL = install
 suitable-extractor = $(if $(filter %.tar.gz %.tgz,$(1)),gzip -d -c,cat)
 NTPSYNC_DL_DIR = $(DL_DIR)/ntpsync
 define sep
@@ -294,6 +295,8 @@ $(BUILD_DIR)/.stamp_built: $(BUILD_DIR)/.stamp_extracted
 $(BUILD_DIR)/.stamp_target_installed: $(BUILD_DIR)/.stamp_built
 	mkdir -p $(TARGET_DIR)
 	$$(NTPSYNC_INSTALL_TARGET_CMDS)
+	$$(if $(BR2_INIT_SYSTEMD),$$(NTPSYNC_INSTALL_INIT_SYSTEMD))
+	$$(if $(BR2_INIT_SYSV)$(BR2_INIT_BUSYBOX),$$(NTPSYNC_INSTALL_INIT_SYSV))
 	touch $$@
 all: $(BUILD_DIR)/.stamp_target_installed
 endef
@@ -310,13 +313,16 @@ TARGET_CONFIGURE_OPTS = AR="$(TARGET_CROSS)gcc-ar" AS="$(TARGET_CC) -c" LD="$(TA
 	OBJCOPY="$(TARGET_CROSS)objcopy" OBJDUMP="$(TARGET_CROSS)objdump" SIZE="$(TARGET_CROSS)size"
 INSTALL_DIR = install -d -m0755
 INSTALL_BIN = install -m0755
+INSTALL_CONF = install -m0600
+INSTALL_DATA = install -m0644
 TAR = tar
 STUB
     cat >"$1/openwrt/package.mk" <<'STUB'
 # OpenWrt's package.mk and download.mk, reduced: Download fetches a Download/NAME's
 # URL/URL_FILE into DL_DIR/FILE, its HASH checked; BuildPackage NAME gives stub-install-NAME,
 # which runs Build/Prepare (after the downloads; the sources themselves are in
-# PKG_BUILD_DIR already), Build/Compile and Package/NAME/install, as OpenWrt does for each
+# PKG_BUILD_DIR already), Build/Compile and Package/NAME/install (and writes
+# Package/NAME/conffiles into CONTROL/conffiles, as the ipk has it), as OpenWrt does for each
 # package: in its own build directory, with BUILD_VARIANT (given on the command line, as
 # OpenWrt's package build passes it) the package's VARIANT.
 .PHONY: stub-download
@@ -338,6 +344,8 @@ stub-compile-$(1): stub-prepare-$(1)
 	$$(call Build/Compile)
 stub-install-$(1): stub-compile-$(1)
 	$$(call Package/$(1)/install,$(STUB_INSTALL_ROOT))
+	mkdir -p $(STUB_INSTALL_ROOT)/CONTROL
+	printf '%s\n' $$(strip $$(Package/$(1)/conffiles)) >$(STUB_INSTALL_ROOT)/CONTROL/conffiles
 endef
 STUB
     cat >"$1/yocto.py" <<'STUB'
@@ -346,19 +354,24 @@ simple assignments and shell tasks, ${VAR} expanded from OE's variables for an A
 PACKAGECONFIG_CONFARGS from PACKAGECONFIG, oe_runmake = make ${EXTRA_OEMAKE}.  SRC_URI's
 http(s) entries are fetched (fetch.sh) with their SRC_URI[NAME.sha256sum] and unpacked
 into WORKDIR; LIC_FILES_CHKSUM's md5s are checked.  The git entry is the source copy
-already in SRCDIR (= WORKDIR = S).  Usage: yocto.py RECIPE SRCDIR DESTDIR CC AR"""
+already in SRCDIR (= WORKDIR = S).  After do_install, what the classes update-rc.d and
+systemd would act on must be there: ${D}/etc/init.d/${INITSCRIPT_NAME} and each of
+SYSTEMD_SERVICE:${PN} in ${D}${systemd_system_unitdir}, with the recipe inheriting both.
+Usage: yocto.py RECIPE SRCDIR DESTDIR CC AR"""
 import hashlib, os, re, subprocess, sys
 recipe, src, dest, cc, ar = sys.argv[1:6]
 text = open(recipe).read().replace("\\\n", " ")
 d = {"CC": cc, "AR": ar, "CFLAGS": "-O2 -pipe -g -feliminate-unused-debug-types",
      "CPPFLAGS": "", "LDFLAGS": "-Wl,-O1 -Wl,--hash-style=gnu -Wl,--as-needed -Wl,-z,relro,-z,now",
-     "D": dest, "prefix": "/usr", "WORKDIR": src, "SRCPV": "1", "AUTOREV": "x", "MAKE": "make"}
+     "D": dest, "prefix": "/usr", "WORKDIR": src, "S": src, "SRCPV": "1", "AUTOREV": "x",
+     "MAKE": "make", "PN": "ntpsync", "sbindir": "/usr/sbin", "sysconfdir": "/etc",
+     "systemd_system_unitdir": "/lib/systemd/system"}
 for k in sys.argv[6:]:
     d[k.split("=", 1)[0]] = k.split("=", 1)[1]
 tasks = {}
 for m in re.finditer(r"^(do_\w+)\(\)\s*\{\n(.*?)^\}", text, re.S | re.M):
     tasks[m.group(1)] = m.group(2)
-for m in re.finditer(r'^([A-Za-z_][\w:-]*(?:\[[\w.]+\])?)\s*(\?\?=|\?=|:=|=)\s*"(.*)"\s*$', text, re.M):
+for m in re.finditer(r'^([A-Za-z_][\w:${}-]*(?:\[[\w.]+\])?)\s*(\?\?=|\?=|:=|=)\s*"(.*)"\s*$', text, re.M):
     d.setdefault(m.group(1), m.group(3))
 def expand(s):
     for _ in range(10):
@@ -386,6 +399,18 @@ for t in ("do_compile", "do_install"):
     script = "set -e\noe_runmake() { %s %s \"$@\"; }\n%s" % (d["MAKE"], expand(d["EXTRA_OEMAKE"]), expand(tasks[t]))
     print("# " + t + ":\n" + script, flush=True)
     subprocess.run(["bash", "-c", script], cwd=src, check=True)
+inherits = " ".join(re.findall(r"^inherit\s+(.*)$", text, re.M)).split()
+for c in ("update-rc.d", "systemd"):
+    if c not in inherits:
+        sys.exit("the recipe does not inherit %s" % c)
+want = [os.path.join("/etc/init.d", expand(d["INITSCRIPT_NAME"]))]
+want += [os.path.join(d["systemd_system_unitdir"], u)
+         for u in expand(d["SYSTEMD_SERVICE:${PN}"]).split()]
+for f in want:
+    if not os.path.isfile(dest + f):
+        sys.exit("%s: not installed, but the classes are told to act on it" % f)
+print("# classes: update-rc.d %s (%s), systemd %s" % (d["INITSCRIPT_NAME"],
+      d["INITSCRIPT_PARAMS"], d["SYSTEMD_SERVICE:${PN}"]))
 STUB
 }
 
@@ -444,6 +469,32 @@ pkg_installed() { # NAME BINARY [AUTH [NTS LOG]]
     done
 }
 
+# The boot and DHCP files a recipe installed under ROOT: each line of WANT is "PATH MODE
+# SRC", the file ROOT/PATH with that mode and SRC's contents (SRC under contrib/); each
+# of ABSENT (space-separated paths) is not there.
+pkg_files() { # NAME ROOT WANT [ABSENT]
+    local path mode src bad='' n=0
+    while read -r path mode src; do
+        [ -n "$path" ] || continue
+        n=$((n + 1))
+        if [ ! -f "$2/$path" ]; then
+            bad="$bad $path: missing;"
+        elif [ "$(stat -c %a "$2/$path")" != "$mode" ]; then
+            bad="$bad $path: mode $(stat -c %a "$2/$path"), want $mode;"
+        elif ! cmp -s "$2/$path" "contrib/$src"; then
+            bad="$bad $path: not contrib/$src;"
+        fi
+    done <<<"$3"
+    for path in ${4:-}; do
+        [ ! -e "$2/$path" ] || bad="$bad $path: installed, should not be;"
+    done
+    if [ -z "$bad" ]; then
+        pass "$1: $n boot/DHCP files installed from contrib/$([ -z "${4:-}" ] || echo ", not ${4// /, }")"
+    else
+        fail "$1" "$bad"
+    fi
+}
+
 # The build date ntpsync -V prints (under qemu) is WANT.
 pkg_build_date() { # NAME BINARY WANT
     local out
@@ -456,7 +507,7 @@ pkg_build_date() { # NAME BINARY WANT
 }
 
 packaging() {
-    local d st log cc sr v
+    local d st log cc sr v init sysv units files
     # clock.h's NTPSYNC_BUILD_EPOCH, the date of a build with neither SOURCE_DATE_EPOCH
     # nor git.
     CLOCK_H_DATE=$(date -u -d "@$(sed -n 's/^#define NTPSYNC_BUILD_EPOCH[[:space:]]*\([0-9]*\).*/\1/p' clock.h)" +%Y-%m-%dT%H:%M:%SZ)
@@ -548,12 +599,12 @@ packaging() {
     # tree without .git inside this checkout: the build date is clock.h's, not the
     # checkout's last commit.
     for conf in 1 0 nts; do
-        auth=1 nts=0 what=
+        auth=1 nts=0 what='' init=''
         epoch=(env -u SOURCE_DATE_EPOCH)
         case $conf in
-        1) epoch=(env SOURCE_DATE_EPOCH=1700000000) ;;
-        0) auth=0 what=", no BR2_PACKAGE_NTPSYNC_AUTH" ;;
-        nts) nts=1 what=", BR2_PACKAGE_NTPSYNC_NTS" ;;
+        1) epoch=(env SOURCE_DATE_EPOCH=1700000000) init=BR2_INIT_BUSYBOX ;;
+        0) auth=0 what=", no BR2_PACKAGE_NTPSYNC_AUTH" init=BR2_INIT_NONE ;;
+        nts) nts=1 what=", BR2_PACKAGE_NTPSYNC_NTS" init=BR2_INIT_SYSTEMD ;;
         esac
         log=$d/buildroot$conf.log
         pkg_src "$d/br$conf/build"
@@ -561,9 +612,24 @@ packaging() {
             BUILD_DIR="$d/br$conf/build" DL_DIR="$d/br$conf/dl" TARGET_DIR="$d/br$conf/target" \
             TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" BR2_STATIC_LIBS=y \
             BR2_PACKAGE_NTPSYNC_AUTH="$([ $auth = 0 ] || echo y)" \
-            BR2_PACKAGE_NTPSYNC_NTS="$([ $nts = 0 ] || echo y)" >"$log" 2>&1; then
+            BR2_PACKAGE_NTPSYNC_NTS="$([ $nts = 0 ] || echo y)" "$init=y" >"$log" 2>&1; then
             pkg_installed "buildroot: ntpsync.mk build + install, BR2_STATIC_LIBS$what" \
                 "$d/br$conf/target/usr/sbin/ntpsync" $auth $nts "$log"
+            sysv="etc/init.d/S49ntpsync 755 init.d/S49ntpsync"
+            units="usr/lib/systemd/system/ntpsync.service 644 systemd/ntpsync.service
+usr/lib/systemd/system/ntpsync.timer 644 systemd/ntpsync.timer"
+            files="usr/sbin/ntpsync-dhcp 755 dhcp/ntpsync-dhcp
+etc/default/ntpsync 644 default/ntpsync
+usr/share/udhcpc/default.script.d/ntpsync 755 dhcp/udhcpc-ntpsync"
+            case $init in
+            BR2_INIT_BUSYBOX)
+                pkg_files "buildroot$what, $init" "$d/br$conf/target" "$files
+$sysv" "usr/lib/systemd" ;;
+            BR2_INIT_SYSTEMD)
+                pkg_files "buildroot$what, $init" "$d/br$conf/target" "$files
+$units" "etc/init.d" ;;
+            *) pkg_files "buildroot$what, $init" "$d/br$conf/target" "$files" "etc/init.d usr/lib/systemd" ;;
+            esac
             # STRIP_BIN=0: Buildroot strips (or not, BR2_STRIP_none) by itself.
             if file -b "$d/br$conf/target/usr/sbin/ntpsync" | grep -q ', not stripped$'; then
                 pass "buildroot$what: the installed ntpsync is not stripped (Buildroot strips itself)"
@@ -593,6 +659,19 @@ packaging() {
             TARGET_CC="$cc" TARGET_CROSS="$TC_GNU-" "$@" "stub-install-$pkg" >"$log" 2>&1; then
             pkg_installed "openwrt: Makefile Download + Build/Prepare, Build/Compile, Package/$pkg/install ($1)" \
                 "$d/$pkg/ipkg/usr/sbin/ntpsync" 1 "$([ $pkg = ntpsync ] && echo 0 || echo 1)" "$log"
+            pkg_files "openwrt: Package/$pkg/install" "$d/$pkg/ipkg" "usr/sbin/ntpsync-dhcp 755 dhcp/ntpsync-dhcp
+etc/init.d/ntpsync 755 openwrt/ntpsync.init
+etc/config/ntpsync 600 openwrt/ntpsync.config
+etc/default/ntpsync 644 default/ntpsync
+etc/hotplug.d/iface/25-ntpsync 644 openwrt/ntpsync.hotplug
+etc/udhcpc.user.d/ntpsync 755 dhcp/udhcpc-ntpsync
+etc/odhcp6c.user.d/ntpsync 755 dhcp/odhcp6c-ntpsync"
+            if [ "$(cat "$d/$pkg/ipkg/CONTROL/conffiles")" = "/etc/config/ntpsync
+/etc/default/ntpsync" ]; then
+                pass "openwrt: Package/$pkg/conffiles: /etc/config/ntpsync, /etc/default/ntpsync"
+            else
+                fail "openwrt: Package/$pkg/conffiles" "want /etc/config/ntpsync and /etc/default/ntpsync: $(tr '\n' ' ' <"$d/$pkg/ipkg/CONTROL/conffiles")"
+            fi
         else
             fail "openwrt: Makefile, $pkg" "$(tail -n 5 "$log" | tr '\n' '|')"
         fi
@@ -608,6 +687,12 @@ packaging() {
             pkg_installed "yocto: ntpsync_git.bb fetch + unpack, do_compile, do_install$([ $conf = auth ] ||
                 echo ', PACKAGECONFIG nts')" "$d/oe-$conf/image/usr/sbin/ntpsync" 1 \
                 "$([ $conf = auth ] && echo 0 || echo 1)" "$log"
+            pkg_files "yocto: do_install ($conf), $(sed -n 's/^# classes: //p' "$log")" "$d/oe-$conf/image" \
+                "usr/sbin/ntpsync-dhcp 755 dhcp/ntpsync-dhcp
+etc/default/ntpsync 644 default/ntpsync
+etc/init.d/ntpsync 755 init.d/S49ntpsync
+lib/systemd/system/ntpsync.service 644 systemd/ntpsync.service
+lib/systemd/system/ntpsync.timer 644 systemd/ntpsync.timer"
         else
             fail "yocto: ntpsync_git.bb ($conf)" "$(tail -n 5 "$log" | tr '\n' '|')"
         fi

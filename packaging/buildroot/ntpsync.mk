@@ -72,9 +72,33 @@ define NTPSYNC_BUILD_CMDS
 	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(NTPSYNC_MAKE_OPTS) ntpsync
 endef
 
+# With the boot and DHCP files of contrib/ (ntpsync's README, "Boot and DHCP
+# integration"): the settings all of them read, ntpsync-dhcp and the hook of
+# busybox's udhcpc, whose default.script runs every executable in
+# default.script.d/. A busybox or sysvinit init gets the init script (-F restore,
+# sync with -W, save at stop), systemd the service and its timer (enabled by
+# Buildroot's systemctl preset-all).
 define NTPSYNC_INSTALL_TARGET_CMDS
 	$(TARGET_MAKE_ENV) $(MAKE) -C $(@D) $(NTPSYNC_MAKE_OPTS) \
 		DESTDIR=$(TARGET_DIR) PREFIX=/usr install
+	$(INSTALL) -D -m 0755 $(@D)/contrib/dhcp/ntpsync-dhcp \
+		$(TARGET_DIR)/usr/sbin/ntpsync-dhcp
+	$(INSTALL) -D -m 0644 $(@D)/contrib/default/ntpsync \
+		$(TARGET_DIR)/etc/default/ntpsync
+	$(INSTALL) -D -m 0755 $(@D)/contrib/dhcp/udhcpc-ntpsync \
+		$(TARGET_DIR)/usr/share/udhcpc/default.script.d/ntpsync
+endef
+
+define NTPSYNC_INSTALL_INIT_SYSV
+	$(INSTALL) -D -m 0755 $(@D)/contrib/init.d/S49ntpsync \
+		$(TARGET_DIR)/etc/init.d/S49ntpsync
+endef
+
+define NTPSYNC_INSTALL_INIT_SYSTEMD
+	$(INSTALL) -D -m 0644 $(@D)/contrib/systemd/ntpsync.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/ntpsync.service
+	$(INSTALL) -D -m 0644 $(@D)/contrib/systemd/ntpsync.timer \
+		$(TARGET_DIR)/usr/lib/systemd/system/ntpsync.timer
 endef
 
 $(eval $(generic-package))

@@ -43,10 +43,29 @@ EXTRA_OEMAKE = "CC='${CC}' AR='${AR}' CFLAGS='${CFLAGS}' CPPFLAGS='${CPPFLAGS}' 
                 LDFLAGS='${LDFLAGS}' STATIC=0 WARN='-Wall -Wextra' \
                 ${PACKAGECONFIG_CONFARGS}"
 
+# With the boot and DHCP files of contrib/ (ntpsync's README, "Boot and DHCP
+# integration"): the settings, ntpsync-dhcp (which the DHCP client hooks run), the
+# init script (S49ntpsync, as update-rc.d's ntpsync with start level 49) and the
+# systemd service and timer; the classes enable the one the image's init uses and
+# drop the other (systemd.bbclass without "sysvinit" in DISTRO_FEATURES, and the
+# reverse).
+inherit update-rc.d systemd
+INITSCRIPT_NAME = "ntpsync"
+INITSCRIPT_PARAMS = "defaults 49"
+SYSTEMD_SERVICE:${PN} = "ntpsync.service ntpsync.timer"
+CONFFILES:${PN} = "${sysconfdir}/default/ntpsync"
+
 do_compile() {
 	oe_runmake ntpsync
 }
 
 do_install() {
 	oe_runmake install DESTDIR=${D} PREFIX=${prefix}
+	install -D -m 0755 ${S}/contrib/dhcp/ntpsync-dhcp ${D}${sbindir}/ntpsync-dhcp
+	install -D -m 0644 ${S}/contrib/default/ntpsync ${D}${sysconfdir}/default/ntpsync
+	install -D -m 0755 ${S}/contrib/init.d/S49ntpsync ${D}${sysconfdir}/init.d/ntpsync
+	install -D -m 0644 ${S}/contrib/systemd/ntpsync.service \
+		${D}${systemd_system_unitdir}/ntpsync.service
+	install -D -m 0644 ${S}/contrib/systemd/ntpsync.timer \
+		${D}${systemd_system_unitdir}/ntpsync.timer
 }
