@@ -12,6 +12,11 @@
 #   sysroot.sh orig PKG        download the upstream tarball of Debian's source package PKG
 #                              (as Debian took it from upstream, unpatched) into
 #                              build/cross/src/PKG.orig and print its path
+#   sysroot.sh deb PKG:ARCH DIR  download the binary package PKG of Debian architecture ARCH
+#                              and unpack it into DIR (never installed; tests/vm/prepare.sh:
+#                              a kernel and busybox-static for the emulated boards)
+#   sysroot.sh depends PKG:ARCH  print `apt-cache depends` of it (which kernel a
+#                              metapackage names)
 #
 # `sysroot` reads from the environment (the Makefile sets them from toolchains/ARCH.mk):
 #   TC_GNU    GNU triple of Debian's cross gcc, e.g. arm-linux-gnueabihf
@@ -73,14 +78,20 @@ deb_arches() {
     sed -n 's/^TC_MUSL_DEB *= *\([a-z0-9]*\):.*/\1/p' "$here"/*.mk | sort -u
 }
 
-xapt() {
-    local arch opts=(-q -o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
+xapt_opts() { # sets opts
+    local arch
+    opts=(-q -o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
         -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
         -o "Dir::State::Lists=$A/lists" -o "Dir::State::Status=$A/status"
         -o "Dir::State::extended_states=$A/extended_states" -o "Dir::Cache=$A/cache"
         -o APT::Sandbox::User=root -o Acquire::Languages=none -o Acquire::Retries=3
         -o APT::Architecture=amd64 -o APT::Architectures::=amd64)
     for arch in $(deb_arches); do opts+=(-o "APT::Architectures::=$arch"); done
+}
+
+xapt() {
+    local opts
+    xapt_opts
     apt-get "${opts[@]}" "$@"
 }
 
@@ -272,6 +283,24 @@ orig_pkg() { # PKG
     done
 }
 
+# --- Debian binary packages of other architectures ----------------------------------------
+
+deb_pkg() { # PKG:ARCH DIR
+    local tmp=$CROSS/deb.tmp
+    rm -rf "$tmp" "$2"
+    mkdir -p "$tmp" "$2"
+    (cd "$tmp" && xapt_get download "$1")
+    quiet dpkg-deb -x "$tmp"/*.deb "$2"
+    rm -rf "$tmp"
+}
+
+depends_pkg() { # PKG:ARCH
+    local opts
+    xapt_opts
+    xapt_update
+    apt-cache "${opts[@]}" depends "$1"
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case $cmd in
@@ -279,5 +308,7 @@ pkgs) pkgs "$@" ;;
 sysroot) [ $# -eq 2 ] || die "usage: $0 sysroot ARCH DIR"; sysroot "$1" "$2" ;;
 source) [ $# -eq 1 ] || die "usage: $0 source PKG"; with_lock; source_pkg "$1" ;;
 orig) [ $# -eq 1 ] || die "usage: $0 orig PKG"; with_lock; orig_pkg "$1" ;;
+deb) [ $# -eq 2 ] || die "usage: $0 deb PKG:ARCH DIR"; with_lock; deb_pkg "$1" "$2" ;;
+depends) [ $# -eq 1 ] || die "usage: $0 depends PKG:ARCH"; with_lock; depends_pkg "$1" ;;
 *) sed -n '3,/^set -euo/p' "$0" | sed '$d' >&2; exit 2 ;;
 esac
