@@ -310,6 +310,8 @@ bench: deps
 
 vm-test: deps
 	$(MAKE) ntpsync build/ntpsync-nts
+	$(MAKE) TARGET=arm64
+	$(MAKE) TARGET=armhf
 	tests/vm-test.sh ./ntpsync ./build/ntpsync-nts
 
 # One full sync and the failure paths of the dynamic glibc build.

@@ -1,14 +1,20 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=dash
-# /init of the VM boot test (tests/vm-test.sh): a bare board booting with its clock at
-# 2000-01-01 (qemu -rtc base=2000-01-01; the kernel copies the RTC to the system clock),
+# /init of the VM boot test (tests/vm-test.sh): a bare board (x86_64, arm64 or armhf)
+# booting with its clock at 2000-01-01 (qemu -rtc base=2000-01-01: the CMOS clock, the
+# PL031 of qemu's ARM virt board; the kernel copies the RTC to the system clock),
 # no battery-backed time, no /etc/services. It brings up the network, syncs the clock
 # with ntpsync the way a board's boot script would, writes the RTC (-w), and powers off.
 #
 # The scenario comes from the kernel command line (vmtest=NAME):
 #   boot   ntpsync -u -w 10.0.2.2            the server is up and synchronized
 #   wait   ntpsync -W 60 -v -u -w 10.0.2.2   the server answers stratum 16 at first
+#   floor  a board without an RTC (the kernel's PL031 driver kept from starting): the
+#          clock starts at 1970; the time floor of its last shutdown is restored, as an
+#          early init script does, then the sync script runs:
+#          ntpsync -F /var/lib/ntpsync/floor
+#          ntpsync -W 60 -u -m 0 -F /var/lib/ntpsync/floor 10.0.2.2
 #   nts    the NTS build (/usr/sbin/ntpsync-nts) is the board's ntpsync:
 #          ntpsync -N -c /etc/ca.pem -u -w 10.0.2.2
 #   nts-refuse  the same board, the clock left at 2000:
@@ -34,6 +40,10 @@ clock() { # LABEL: the system clock and the RTC
     # busybox date has no %N; adjtimex (a read: no options) has the microseconds
     say "$1 clock $(adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { printf "%d.%06d", s, $2 }')" \
         "$(date -u '+%Y-%m-%d %H:%M:%S') UTC"
+    if [ ! -e /sys/class/rtc/rtc0 ]; then
+        say "$1 rtc none"
+        return 0
+    fi
     say "$1 rtc $(cat /sys/class/rtc/rtc0/since_epoch) $(cat /sys/class/rtc/rtc0/date)" \
         "$(cat /sys/class/rtc/rtc0/time) UTC, hwclock -r -u: $(hwclock -r -u 2>&1)"
 }
@@ -47,7 +57,7 @@ say "start scenario=$scenario kernel=$(uname -r) uptime=$(uptime_s)"
 if [ -e /etc/services ]; then say "etc-services present"; else say "etc-services absent"; fi
 
 # The network, as a board's init script brings it up: virtio-net is modular in Debian's
-# amd64 kernels; modules.order lists it after its dependencies.
+# amd64, arm64 and armmp kernels; modules.order lists it after its dependencies.
 while read -r m; do
     insmod "/lib/modules/$m.ko" || say "insmod $m failed"
 done </lib/modules/modules.order
@@ -73,6 +83,11 @@ timed() { # LABEL ARG...: ntpsync ARG..., its exit code and duration
 case $scenario in
 boot) set -- -u -w 10.0.2.2 ;;
 wait) set -- -W 60 -v -u -w 10.0.2.2 ;;
+floor)
+    timed restore -F /var/lib/ntpsync/floor
+    clock restore
+    set -- -W 60 -u -m 0 -F /var/lib/ntpsync/floor 10.0.2.2
+    ;;
 nts)
     # A board that ships the NTS build installs it as its ntpsync.
     ln -sf ntpsync-nts /usr/sbin/ntpsync
@@ -102,6 +117,7 @@ if [ $# -gt 0 ]; then
     # How far the clock is from the server's now, to the microsecond: a query only.
     ntpsync -q 10.0.2.2
     say "query exit=$?"
+    [ "$scenario" != floor ] || say "floor file $(cat /var/lib/ntpsync/floor)"
 fi
 # When the kernel's random pool was ready: a read before then waits for it.
 say "crng $(dmesg | grep -m1 'crng init done' || echo 'not ready')"

@@ -1,19 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/vm/prepare.sh NTPSYNC NTPSYNC_NTS CERTDIR: everything the VM boot test needs, cached
-# under build/vm/.
+# tests/vm/prepare.sh ARCH NTPSYNC NTPSYNC_NTS|- CERTDIR: everything the VM boot test needs
+# for the board ARCH (x86_64, arm64 or armhf), cached under build/vm/ARCH/.
 #
-#   * qemu-system-x86_64 (apt-get install qemu-system-x86 if missing);
-#   * a Debian kernel: the package behind linux-image-cloud-amd64, fetched with
-#     `apt-get download` and unpacked with dpkg-deb (never installed): its vmlinuz and
-#     the virtio-net modules, ordered by the dependencies recorded in the modules
-#     (build/vm/x86_64/modules.order);
-#   * busybox-static, likewise downloaded and unpacked;
-#   * build/vm/x86_64/initramfs.cpio, rebuilt on every run (NTPSYNC may have changed):
-#     /init (tests/vm/init.sh), busybox, ntpsync, the NTS build as ntpsync-nts, the test
-#     CA and the foreign CA of tests/nts_certs.sh (CERTDIR) as /etc/ca.pem and
-#     /etc/foreign-ca.pem, the modules, /dev/console. No /etc/services, no /etc/hosts:
-#     a bare board.
+#   * qemu-system-x86_64 (apt-get install qemu-system-x86 if missing), or for the ARM
+#     boards qemu-system-aarch64 and qemu-system-arm (qemu-system-arm);
+#   * a Debian kernel: the package behind linux-image-cloud-amd64 (x86_64),
+#     linux-image-arm64 (arm64) or linux-image-armmp (armhf), fetched with `apt-get
+#     download` (the ARM ones through toolchains/sysroot.sh's private apt state) and
+#     unpacked with dpkg-deb (never installed): its vmlinuz and the virtio-net modules,
+#     ordered by the dependencies recorded in the modules (build/vm/ARCH/modules.order);
+#   * busybox-static of that architecture, likewise downloaded and unpacked;
+#   * build/vm/ARCH/initramfs.cpio, rebuilt on every run (NTPSYNC may have changed):
+#     /init (tests/vm/init.sh), busybox, ntpsync, the NTS build as ntpsync-nts (unless
+#     "-"), the test CA and the foreign CA of tests/nts_certs.sh (CERTDIR) as /etc/ca.pem
+#     and /etc/foreign-ca.pem, the modules, /dev/console, and a time floor
+#     /var/lib/ntpsync/floor (ntpsync -F) one hour before now, for the board without an
+#     RTC. No /etc/services, no /etc/hosts: a bare board.
 #
 # Cached runs need no network and take well under a second. `rm -rf build/vm` starts over.
 # Runs as root without stdin (CI); quiet unless something fails.
@@ -21,12 +24,24 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-usage="usage: prepare.sh NTPSYNC NTPSYNC_NTS CERTDIR"
-NTPSYNC=$(realpath "${1:?$usage}")
-NTPSYNC_NTS=$(realpath "${2:?$usage}")
-CERTS=$(realpath "${3:?$usage}")
+usage="usage: prepare.sh ARCH NTPSYNC NTPSYNC_NTS|- CERTDIR"
+ARCH=${1:?$usage}
+NTPSYNC=$(realpath "${2:?$usage}")
+NTPSYNC_NTS=${3:?$usage}
+[ "$NTPSYNC_NTS" = - ] || NTPSYNC_NTS=$(realpath "$NTPSYNC_NTS")
+CERTS=$(realpath "${4:?$usage}")
 VM=$root/build/vm
-A=$VM/x86_64
+A=$VM/$ARCH
+# Debian's architecture, kernel metapackage and flavour, and the qemu package
+case $ARCH in
+x86_64) DEBARCH=amd64 KMETA=linux-image-cloud-amd64 KFLAVOUR=cloud-amd64
+        QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 ;;
+arm64) DEBARCH=arm64 KMETA=linux-image-arm64 KFLAVOUR=arm64
+       QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm ;;
+armhf) DEBARCH=armhf KMETA=linux-image-armmp KFLAVOUR=armmp
+       QEMU=qemu-system-arm QEMU_PKG=qemu-system-arm ;;
+*) echo "prepare.sh: unknown ARCH $ARCH (x86_64, arm64, armhf)" >&2; exit 2 ;;
+esac
 export DEBIAN_FRONTEND=noninteractive
 APT="apt-get -q -y -o DPkg::Lock::Timeout=300"
 # The modules /init loads (with their dependencies, first); built-in ones are skipped.
@@ -51,6 +66,13 @@ apt_update() { # once per run, and only when something has to be fetched
 }
 fetch() { # PACKAGE DIR: download PACKAGE's .deb and unpack it into DIR (never installed)
     local dl=$VM/dl
+    if [ "$DEBARCH" != amd64 ]; then
+        # another architecture: through the cross builds' private apt state, which leaves
+        # the machine's dpkg architectures and package lists alone
+        echo "vm-test: downloading $1:$DEBARCH" >&2
+        run "$root/toolchains/sysroot.sh" deb "$1:$DEBARCH" "$2"
+        return 0
+    fi
     mkdir -p "$dl"
     rm -f "$dl/$1"_*.deb
     echo "vm-test: downloading $1" >&2
@@ -61,10 +83,10 @@ fetch() { # PACKAGE DIR: download PACKAGE's .deb and unpack it into DIR (never i
     rm -f "$dl/$1"_*.deb
 }
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
+if ! command -v "$QEMU" >/dev/null; then
     apt_update
-    echo "vm-test: apt-get install qemu-system-x86" >&2
-    run $APT install --no-install-recommends qemu-system-x86
+    echo "vm-test: apt-get install $QEMU_PKG" >&2
+    run $APT install --no-install-recommends "$QEMU_PKG"
 fi
 command -v python3 >/dev/null || { apt_update; run $APT install --no-install-recommends python3; }
 
@@ -72,7 +94,7 @@ mkdir -p "$A"
 
 # --- busybox-static ------------------------------------------------------------------
 if [ ! -x "$A/busybox" ]; then
-    apt_update
+    [ "$DEBARCH" != amd64 ] || apt_update
     tmp=$(mktemp -d "$VM/tmp.XXXXXX")
     fetch busybox-static "$tmp/bb"
     cp "$tmp/bb/bin/busybox" "$A/busybox.tmp"
@@ -90,10 +112,14 @@ mod_depends() {
     esac | tr '\0' '\n' | sed -n 's/^depends=//p' | head -n 1 | tr ',' ' '
 }
 if [ ! -s "$A/vmlinuz" ] || [ ! -e "$A/modules.order" ]; then
-    apt_update
-    kpkg=$(apt-cache depends linux-image-cloud-amd64 |
-        sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1)
-    [ -n "$kpkg" ] || { echo "prepare.sh: cannot resolve linux-image-cloud-amd64" >&2; exit 1; }
+    if [ "$DEBARCH" = amd64 ]; then
+        apt_update
+        deps=$(apt-cache depends "$KMETA")
+    else
+        deps=$("$root/toolchains/sysroot.sh" depends "$KMETA:$DEBARCH")
+    fi
+    kpkg=$(sed -n "s/^ *Depends: \(linux-image-[0-9].*-$KFLAVOUR\)\(:$DEBARCH\)\{0,1\}\$/\1/p" <<<"$deps" | head -n 1)
+    [ -n "$kpkg" ] || { echo "prepare.sh: cannot resolve $KMETA" >&2; exit 1; }
     kver=${kpkg#linux-image-}
     tmp=$(mktemp -d "$VM/tmp.XXXXXX")
     fetch "$kpkg" "$tmp/k"
@@ -129,8 +155,11 @@ if [ ! -s "$A/vmlinuz" ] || [ ! -e "$A/modules.order" ]; then
         *) cp "${modfile[$m]}" "$A/modules/$m.ko" ;;
         esac
     done
-    grep -E '^CONFIG_RTC_DRV_CMOS=y' "$K/boot/config-$kver" >/dev/null ||
-        echo "prepare.sh: warning: $kver has no built-in CMOS RTC driver" >&2
+    # the board's RTC: the PC's CMOS clock, the PL031 of qemu's virt board
+    rtc=CONFIG_RTC_DRV_CMOS
+    [ "$ARCH" = x86_64 ] || rtc=CONFIG_RTC_DRV_PL031
+    grep -E "^$rtc=y" "$K/boot/config-$kver" >/dev/null ||
+        echo "prepare.sh: warning: $kver has no built-in RTC driver ($rtc)" >&2
     cp "$K/boot/vmlinuz-$kver" "$A/vmlinuz.tmp"
     echo "$kver" >"$A/kernel-version"
     printf '%s\n' "${order[@]}" >"$A/modules.order"
@@ -143,16 +172,21 @@ fi
 entries=(
     dir:bin:755 dir:sbin:755 dir:dev:755 dir:proc:555 dir:sys:555 dir:run:755
     dir:tmp:1777 dir:etc:755 dir:root:700 dir:usr:755 dir:usr/bin:755 dir:usr/sbin:755
-    dir:lib:755 dir:lib/modules:755
+    dir:lib:755 dir:lib/modules:755 dir:var:755 dir:var/lib:755 dir:var/lib/ntpsync:755
     nod:dev/console:600:c:5:1 nod:dev/null:666:c:1:3
     file:bin/busybox:755:"$A/busybox"
     file:init:755:"$here/init.sh"
     file:usr/sbin/ntpsync:755:"$NTPSYNC"
-    file:usr/sbin/ntpsync-nts:755:"$NTPSYNC_NTS"
     file:etc/ca.pem:644:"$CERTS/ca.pem"
     file:etc/foreign-ca.pem:644:"$CERTS/foreign-ca.pem"
     file:lib/modules/modules.order:644:"$A/modules.order"
+    file:var/lib/ntpsync/floor:644:"$A/floor"
 )
+[ "$NTPSYNC_NTS" = - ] || entries+=("file:usr/sbin/ntpsync-nts:755:$NTPSYNC_NTS")
+# The time floor a board without an RTC saved at its last shutdown: an hour ago, in the
+# format ntpsync -F writes (seconds, then the same second in UTC).
+floor=$(($(date +%s) - 3600))
+date -u -d "@$floor" "+$floor %Y-%m-%dT%H:%M:%SZ" >"$A/floor"
 while IFS= read -r m; do
     entries+=("file:lib/modules/$m.ko:644:$A/modules/$m.ko")
 done <"$A/modules.order"

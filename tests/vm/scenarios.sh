@@ -1,18 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/scenarios.sh: the VM boot test's scenarios. tests/vm-test.sh runs it inside
-# tests/sandbox.sh after tests/vm/prepare.sh has built build/vm/x86_64/.
+# tests/sandbox.sh after tests/vm/prepare.sh has built build/vm/ARCH/ for every ARCH in
+# VM_ARCHS (default: x86_64 arm64 armhf).
 #
-# qemu-system-x86_64 (TCG) boots the Debian kernel with the initramfs (/init is
-# tests/vm/init.sh) and the RTC at 2000-01-01. qemu runs here, in the sandbox, so its
+# qemu (TCG) boots the board's Debian kernel with the initramfs (/init is
+# tests/vm/init.sh) and the RTC at 2000-01-01: qemu-system-x86_64 (the PC's CMOS clock),
+# qemu-system-aarch64 and qemu-system-arm with -M virt (a PL031). qemu runs here, in the sandbox, so its
 # user-mode network reaches only the sandbox's loopback: the guest's 10.0.2.2:123 is
 # the NTP server started here on 127.0.0.1:123. The guest's clock is emulated: setting
 # it is the point; this machine's clock cannot be touched from the sandbox.
+#
+# Every board boots "boot" and "wait"; x86_64 the NTS boots; the ARM boards "floor".
 #
 #   boot  chronyd serving; the guest runs `ntpsync -u -w 10.0.2.2`
 #   wait  fake_server.py answers stratum 16 (LI=3) until the guest has asked a few times
 #         and for at least UNSYNC_SECONDS, then chronyd takes over port 123; the guest
 #         runs `ntpsync -W 60 -v -u -w 10.0.2.2`
+#   floor a board without an RTC: the kernel's PL031 driver is kept from starting
+#         (initcall_blacklist=pl031_driver_init; qemu's virt board always has the PL031),
+#         so the clock starts at 1970; `ntpsync -F FILE` must step it to the time floor in
+#         the initramfs (an hour before the test started), then
+#         `ntpsync -W 60 -u -m 0 -F FILE 10.0.2.2` sync it and save the new floor
 #   nts   chronyd with NTS (NTS-KE on 127.0.0.1:4460, the certificate of
 #         tests/nts_certs.sh, which names 10.0.2.2 and is valid from 2024, after the
 #         guest's 2000); the guest's ntpsync is the NTS build and runs
@@ -27,7 +36,7 @@
 # The guest passes when, after ntpsync: `ntpsync -q 10.0.2.2` in the guest measures
 # |offset| < 0.5 s, the guest's clock printed on the console is within 0.5 s of the
 # host's time at which the line arrived, and the RTC holds the new time (within 2 s).
-# qemu records the guest's network traffic (build/vm/logs/SCENARIO.log.pcap): every
+# qemu records the guest's network traffic (build/vm/logs/[ARCH-]SCENARIO.log.pcap): every
 # frame the guest sent must have gone to 10.0.2.2, and only to the scenario's ports.
 # shellcheck source-path=SCRIPTDIR/..
 set -u
@@ -39,7 +48,7 @@ root=$(dirname "$tests")
 require_sandbox
 . "$tests/servers.sh"
 
-A=$root/build/vm/x86_64
+VM_ARCHS=${VM_ARCHS:-x86_64 arm64 armhf}
 LOGS=$root/build/vm/logs
 VM_TIMEOUT=${VM_TIMEOUT:-80}
 # More qemu options, e.g. VM_EXTRA="-d guest_errors"
@@ -62,15 +71,32 @@ stamp_lines() {
     done
 }
 
-vm_start() { # SCENARIO: boot the guest in the background; its console goes to $VM_LOG
-    VM_LOG=$LOGS/$1.log
+vm_arch() { # ARCH: the board: A (its build/vm/ directory), QEMU, CONSOLE, PFX
+    ARCH=$1
+    A=$root/build/vm/$ARCH
+    case $ARCH in
+    x86_64) QEMU=(qemu-system-x86_64) CONSOLE=ttyS0 ;;
+    arm64) QEMU=(qemu-system-aarch64 -M virt -cpu cortex-a57) CONSOLE=ttyAMA0 ;;
+    # highmem=off: the armmp kernel cannot claim the PCIe window above 4 GiB (no eth0)
+    armhf) QEMU=(qemu-system-arm -M 'virt,highmem=off' -cpu cortex-a15) CONSOLE=ttyAMA0 ;;
+    esac
+    # the checks' and logs' names: x86_64's as before the ARM boards came
+    PFX=
+    [ "$ARCH" = x86_64 ] || PFX="$ARCH "
+}
+
+vm_start() { # SCENARIO [KERNEL-ARG...]: boot the guest in the background; its console
+    # goes to $VM_LOG
+    local s=$1
+    shift
+    VM_LOG=$LOGS/${PFX:+$ARCH-}$s.log
     rm -f "$VM_LOG" "$VM_LOG.rc" "$VM_LOG.pcap"
     VM_T0=$EPOCHREALTIME
     (
-        timeout -s KILL "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -smp 1 \
+        timeout -s KILL "$VM_TIMEOUT" "${QEMU[@]}" -accel tcg -m 256 -smp 1 \
             -nodefaults -no-user-config -display none -serial stdio -no-reboot \
             -rtc base=2000-01-01 -kernel "$A/vmlinuz" -initrd "$A/initramfs.cpio" \
-            -append "console=ttyS0 quiet panic=-1 vmtest=$1" \
+            -append "console=$CONSOLE quiet panic=-1 vmtest=$s${*:+ $*}" \
             -netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=$GUEST_MAC \
             -object filter-dump,id=d0,netdev=n0,file="$VM_LOG.pcap" ${VM_EXTRA:+$VM_EXTRA} \
             </dev/null 2>"$VM_LOG.stderr" | stamp_lines >"$VM_LOG"
@@ -111,9 +137,10 @@ show_console() { # the guest's console, indented, without the host times
     cut -d' ' -f2- "$VM_LOG" | sed 's/^/    | /'
 }
 
-# The checks shared by both scenarios, on $VM_LOG. $1: the scenario.
+# The checks shared by the syncing scenarios, on $VM_LOG. $1: the scenario.
 check_guest() {
-    local s=$1 start before_c before_r run ran after_c after_r q qoff step soff expect host t g
+    local v=$1 s=$PFX$1 start before_c before_r run ran after_c after_r q qoff step soff expect
+    local host t g floor0 r_ran r_c saved
     start=$(vmtest start)
     before_c=$(vmtest before clock)
     before_r=$(vmtest before rtc)
@@ -137,9 +164,27 @@ check_guest() {
         "no VMTEST start line; qemu exit $VM_RC" [ -n "$start" ]
     check "$s: bare board: no /etc/services in the guest" "$(vmtest etc-services)" \
         [ -n "$(vmtest etc-services absent)" ]
-    check "$s: guest clock and RTC started at 2000-01-01" "before: $before_c; $before_r" \
-        awk -v e="$(field 5 <<<"$before_c")" -v r="$(field 5 <<<"$before_r")" -v y="$Y2000" \
-        'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
+    if [ "$v" = floor ]; then
+        check "$s: no RTC: the guest clock started at 1970-01-01" "before: $before_c; $before_r" \
+            awk -v e="$(field 5 <<<"$before_c")" -v r="$(field 5 <<<"$before_r")" \
+            'BEGIN { exit !(e >= 0 && e < 86400 && r == "none") }'
+        # ntpsync -F FILE alone: the clock stepped forward to the floor, to the second
+        floor0=$(cut -d' ' -f1 "$A/floor")
+        r_ran=$(vmtest restore exit=)
+        r_c=$(vmtest restore clock)
+        echo "# $s: ntpsync -F restored: $(cut -d' ' -f6-8 <<<"$r_c") (epoch $(field 5 <<<"$r_c");" \
+            "floor $(cut -d' ' -f2 "$A/floor"))"
+        check "$s: ntpsync -F FILE exit 0, the clock stepped forward to the floor" \
+            "${r_ran:-no exit line}; $r_c; floor $floor0" \
+            awk -v x="$(value exit "$r_ran")" -v e="$(field 5 <<<"$r_c")" -v f="$floor0" \
+            'BEGIN { exit !(x == "0" && e >= f && e < f + 3) }'
+        # the step then measured from the restored clock
+        before_c=$r_c
+    else
+        check "$s: guest clock and RTC started at 2000-01-01" "before: $before_c; $before_r" \
+            awk -v e="$(field 5 <<<"$before_c")" -v r="$(field 5 <<<"$before_r")" -v y="$Y2000" \
+            'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
+    fi
     check "$s: ntpsync exit 0" "$ran" [ "$(value exit "$ran")" = 0 ]
 
     # The step is the guest's error: host time minus guest time when "before clock" arrived.
@@ -159,9 +204,9 @@ check_guest() {
     # here even under TCG; writing the RTC (-w) afterwards waits for the next second edge.
     if [ -n "$step" ] && [ -n "$run" ]; then
         t=$(awk -v a="$(field 1 <<<"$run")" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }')
-        if [ "$s" = wait ]; then
+        if [ "$v" = wait ]; then
             pass "$s: ntpsync stepped ${t} s after it started (it waited for the server)"
-        elif [ "$s" = nts ]; then
+        elif [ "$v" = nts ]; then
             # a figure: NTS-KE and the wait for the kernel's random pool (below) included
             echo "# $s: ntpsync stepped ${t} s after it started"
         else
@@ -182,9 +227,17 @@ check_guest() {
     check "$s: guest clock printed after the sync within 0.5 s of the host's ($(abs_diff "${host:-0}" "${g:-0}") s)" \
         "host $host, guest ${g:-none}" near "${g:-x}" "$host" 0.5
 
+    if [ "$v" = floor ]; then
+        saved=$(vmtest floor file)
+        echo "# $s: floor file after:   $(cut -d' ' -f5- <<<"$saved")"
+        t=$(field 5 <<<"$saved")
+        check "$s: the new floor saved, within 2 s of the guest clock" \
+            "floor file: ${saved:-none}; guest clock ${g:-none}" near "${t:-x}" "${g:-0}" 2
+    else
     t=$(field 5 <<<"$after_r")
     check "$s: RTC written: $(field 6 <<<"$after_r") $(field 7 <<<"$after_r") within 2 s of the guest clock" \
         "RTC after: ${after_r:-none}; guest clock ${g:-none}" near "${t:-x}" "${g:-0}" 2
+    fi
     check "$s: guest powered off by itself (${VM_SECONDS} s)" "qemu exit $VM_RC (124/137: timeout)" \
         [ "$VM_RC" = 0 ]
 }
@@ -193,7 +246,7 @@ check_guest() {
 # PROTO PORT... only; IPv6 only to link-local multicast (ff02::, the kernel's neighbour
 # discovery and MLD on link-up, which never leaves the link). $1: the scenario.
 check_traffic() { # SCENARIO "PROTO PORT"...
-    local s=$1 dests other ok
+    local s=$PFX$1 dests other ok
     shift
     dests=$("$PYTHON" "$here/pcap_dests.py" "$VM_LOG.pcap" "$GUEST_MAC" 2>&1 || echo "(no capture)")
     other=$(awk -v allowed="$(printf '%s\n' "$@")" '
@@ -217,123 +270,154 @@ report_vm() { # SCENARIO: the console when something failed, or always with VERB
     fi
 }
 
-echo "# kernel $(cat "$A/kernel-version"), $(qemu-system-x86_64 --version | head -n 1), TCG"
-
-# --- boot: the server is up --------------------------------------------------------------
-failed0=$FAILED
-start_chrony 127.0.0.1 || exit 1
-echo "# boot: chronyd on 127.0.0.1:123 (the guest's 10.0.2.2): $(ntp_query 127.0.0.1)"
-vm_start boot
-vm_wait
-check_guest boot
-check_traffic boot "udp 123"
-report_vm "$failed0"
-stop_servers
-
-# --- wait: the server answers stratum 16 at first ------------------------------------------
-failed0=$FAILED
-start_fake 127.0.0.1 stratum16 --lifetime 120 || exit 1
-echo "# wait: fake_server.py --mode stratum16 on 127.0.0.1:123: $(ntp_query 127.0.0.1)"
 rx() { # requests the fake server received from the guest (not the query above)
     echo $(($(grep -c '^rx ' "$FAKE_LOG" 2>/dev/null) - rx0))
 }
-rx0=0
-rx0=$(rx)
-vm_start wait
-# Keep the server unsynchronized until the guest has asked at least 3 times and for
-# UNSYNC_SECONDS since its first request, then let chronyd take over the port.
-first=
-deadline=$(($(now_ms) + VM_TIMEOUT * 1000))
-while [ "$(now_ms)" -lt "$deadline" ] && kill -0 "$VM_PID" 2>/dev/null; do
-    n=$(rx)
-    [ -z "$first" ] && [ "$n" -gt 0 ] && first=$EPOCHREALTIME
-    if [ -n "$first" ] && [ "$n" -ge 3 ] &&
-        awk -v a="$first" -v b="$EPOCHREALTIME" -v s="$UNSYNC_SECONDS" 'BEGIN { exit !(b - a >= s) }'; then
-        break
-    fi
-    sleep 0.1
-done
-unsync_rx=$(rx)
-stop_fakes
-t_switch=$EPOCHREALTIME
-start_chrony 127.0.0.1 || exit 1
-t_good=$EPOCHREALTIME
-echo "# wait: the guest asked the stratum-16 server $unsync_rx times in" \
-    "$(awk -v a="${first:-$t_switch}" -v b="$t_switch" 'BEGIN { printf "%.1f", b - a }') s;" \
-    "chronyd serving since $(awk -v a="$VM_T0" -v b="$t_good" 'BEGIN { printf "%.1f", b - a }') s after qemu started"
-vm_wait
-check_guest wait
-check "wait: the guest kept asking the unsynchronized server (${unsync_rx:-0} requests)" \
-    "fewer than 3 requests reached the stratum-16 server" [ "${unsync_rx:-0}" -ge 3 ]
-step=$(between 'VMTEST run ntpsync' 'VMTEST run exit=' 'step time server 10\.0\.2\.2 offset')
-check "wait: the guest synced only once the server was (step at +$(awk -v a="$t_good" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }') s)" \
-    "step line ${step:-missing} arrived before chronyd served at $t_good" \
-    awk -v a="$t_switch" -v b="$(field 1 <<<"$step")" 'BEGIN { exit !(b != "" && b > a) }'
-check "wait: ntpsync -v said what it was waiting for (a server at stratum 16)" \
-    "no 'waiting' line, or no 'stratum 16' on the console" \
-    eval "grep -qi 'waiting' '$VM_LOG' && grep -q 'stratum 16' '$VM_LOG'"
-check_traffic wait "udp 123"
-report_vm "$failed0"
-stop_servers
+
+# --- boot: the server is up --------------------------------------------------------------
+scenario_boot() {
+    local failed0=$FAILED
+    start_chrony 127.0.0.1 || exit 1
+    echo "# ${PFX}boot: chronyd on 127.0.0.1:123 (the guest's 10.0.2.2): $(ntp_query 127.0.0.1)"
+    vm_start boot
+    vm_wait
+    check_guest boot
+    check_traffic boot "udp 123"
+    report_vm "$failed0"
+    stop_servers
+}
+
+# --- wait: the server answers stratum 16 at first ------------------------------------------
+scenario_wait() {
+    local failed0=$FAILED first n unsync_rx t_switch t_good step deadline
+    start_fake 127.0.0.1 stratum16 --lifetime 120 || exit 1
+    echo "# ${PFX}wait: fake_server.py --mode stratum16 on 127.0.0.1:123: $(ntp_query 127.0.0.1)"
+    rx0=0
+    rx0=$(rx)
+    vm_start wait
+    # Keep the server unsynchronized until the guest has asked at least 3 times and for
+    # UNSYNC_SECONDS since its first request, then let chronyd take over the port.
+    first=
+    deadline=$(($(now_ms) + VM_TIMEOUT * 1000))
+    while [ "$(now_ms)" -lt "$deadline" ] && kill -0 "$VM_PID" 2>/dev/null; do
+        n=$(rx)
+        [ -z "$first" ] && [ "$n" -gt 0 ] && first=$EPOCHREALTIME
+        if [ -n "$first" ] && [ "$n" -ge 3 ] &&
+            awk -v a="$first" -v b="$EPOCHREALTIME" -v s="$UNSYNC_SECONDS" 'BEGIN { exit !(b - a >= s) }'; then
+            break
+        fi
+        sleep 0.1
+    done
+    unsync_rx=$(rx)
+    stop_fakes
+    t_switch=$EPOCHREALTIME
+    start_chrony 127.0.0.1 || exit 1
+    t_good=$EPOCHREALTIME
+    echo "# ${PFX}wait: the guest asked the stratum-16 server $unsync_rx times in" \
+        "$(awk -v a="${first:-$t_switch}" -v b="$t_switch" 'BEGIN { printf "%.1f", b - a }') s;" \
+        "chronyd serving since $(awk -v a="$VM_T0" -v b="$t_good" 'BEGIN { printf "%.1f", b - a }') s after qemu started"
+    vm_wait
+    check_guest wait
+    check "${PFX}wait: the guest kept asking the unsynchronized server (${unsync_rx:-0} requests)" \
+        "fewer than 3 requests reached the stratum-16 server" [ "${unsync_rx:-0}" -ge 3 ]
+    step=$(between 'VMTEST run ntpsync' 'VMTEST run exit=' 'step time server 10\.0\.2\.2 offset')
+    check "${PFX}wait: the guest synced only once the server was (step at +$(awk -v a="$t_good" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }') s)" \
+        "step line ${step:-missing} arrived before chronyd served at $t_good" \
+        awk -v a="$t_switch" -v b="$(field 1 <<<"$step")" 'BEGIN { exit !(b != "" && b > a) }'
+    check "${PFX}wait: ntpsync -v said what it was waiting for (a server at stratum 16)" \
+        "no 'waiting' line, or no 'stratum 16' on the console" \
+        eval "grep -qi 'waiting' '$VM_LOG' && grep -q 'stratum 16' '$VM_LOG'"
+    check_traffic wait "udp 123"
+    report_vm "$failed0"
+    stop_servers
+}
 
 # --- nts: the NTS build syncs at boot; nts-refuse: the certificate time ---------------------
-failed0=$FAILED
-start_chrony_nts 127.0.0.1 "$CERTS" || exit 1
-echo "# nts: chronyd with NTS on 127.0.0.1 (NTS-KE :4460, NTP :123; the guest's 10.0.2.2)," \
-    "certificate $(openssl x509 -in "$CERTS/server.pem" -noout -startdate -enddate | cut -d= -f2 | paste -sd' ' | sed 's/ \([A-Z]\)/ .. \1/2')"
-vm_start nts
-vm_wait
-check_guest nts
-check_traffic nts "tcp 4460" "udp 123"
-echo "# nts: $(vmtest crng | cut -d' ' -f3-)"
-report_vm "$failed0"
+scenario_nts() { # and nts-refuse
+    local failed0=$FAILED s f_run f_ran f_c f_r f_why d_run d_ran d_c d_when when when_s
+    start_chrony_nts 127.0.0.1 "$CERTS" || exit 1
+    echo "# nts: chronyd with NTS on 127.0.0.1 (NTS-KE :4460, NTP :123; the guest's 10.0.2.2)," \
+        "certificate $(openssl x509 -in "$CERTS/server.pem" -noout -startdate -enddate | cut -d= -f2 | paste -sd' ' | sed 's/ \([A-Z]\)/ .. \1/2')"
+    vm_start nts
+    vm_wait
+    check_guest nts
+    check_traffic nts "tcp 4460" "udp 123"
+    echo "# nts: $(vmtest crng | cut -d' ' -f3-)"
+    report_vm "$failed0"
 
-# The foreign CA is refused although the certificates are checked at the build date (exit
-# 12, the clock and the RTC still at 2000), then -d says which time they were checked at.
-failed0=$FAILED
-s=nts-refuse
-vm_start $s
-vm_wait
-f_run=$(vmtest foreign ntpsync)
-f_ran=$(vmtest foreign exit=)
-f_c=$(vmtest foreign clock)
-f_r=$(vmtest foreign rtc)
-f_why=$(awk '/VMTEST foreign ntpsync/ { on = 1; next } /VMTEST foreign exit=/ { on = 0 }
-             on { $1 = ""; sub(/^ /, ""); print }' "$VM_LOG" | paste -sd'|')
-d_run=$(vmtest debug ntpsync)
-d_ran=$(vmtest debug exit=)
-d_c=$(vmtest debug clock)
-d_when=$(grep -m1 'certificates checked at' "$VM_LOG")
-echo "# $s: guest clock before: $(cut -d' ' -f6-8 <<<"$(vmtest before clock)")"
-echo "# $s: guest ran:          ${f_run#* VMTEST foreign } -> $(cut -d' ' -f4- <<<"$f_ran")"
-echo "# $s: ntpsync said:       $f_why"
-echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$f_c") (epoch $(field 5 <<<"$f_c")); RTC $(cut -d' ' -f6-8 <<<"$f_r" | tr -d ,)"
-echo "# $s: guest ran:          ${d_run#* VMTEST debug } -> $(cut -d' ' -f4- <<<"$d_ran")"
-echo "# $s: ntpsync -d said:    $(cut -d' ' -f2- <<<"$d_when" | sed 's/^ *//')"
-echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$d_c")"
-check "$s: guest booted" "no VMTEST start line; qemu exit $VM_RC" [ -n "$(vmtest start)" ]
-check "$s: foreign CA: ntpsync exit 12 (NTS-KE failed)" "${f_ran:-no exit line}" \
-    [ "$(value exit "$f_ran")" = 12 ]
-check "$s: foreign CA: refused as untrusted, not for its dates" "said: ${f_why:-nothing}" \
-    grep -q 'untrusted certificate' <<<"$f_why"
-check "$s: foreign CA: guest clock and RTC still at 2000-01-01" "$f_c; $f_r" \
-    awk -v e="$(field 5 <<<"$f_c")" -v r="$(field 5 <<<"$f_r")" -v y="$Y2000" \
-    'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
-check "$s: ntpsync -d -N exit 0, the guest's clock still at 2000-01-01" "${d_ran:-no exit line}; $d_c" \
-    awk -v x="$(value exit "$d_ran")" -v e="$(field 5 <<<"$d_c")" -v y="$Y2000" \
-    'BEGIN { exit !(x == "0" && e >= y && e < y + 86400) }'
-# Not the guest's clock (2000, before the server certificate's notBefore) but the build
-# date: after 2024-01-01, and not after the host's now.
-when=$(sed -n 's/.*certificates checked at \([0-9-]* [0-9:]*\) UTC: the build date.*/\1/p' <<<"$d_when")
-when_s=$(date -u -d "${when:-invalid}" +%s 2>/dev/null)
-check "$s: certificates checked at the build date (${when:-none}), not at the guest's 2000" \
-    "line: ${d_when:-none}" awk -v w="${when_s:-}" -v lo="$Y2024" -v hi="$(field 1 <<<"$d_when")" \
-    'BEGIN { exit !(w != "" && w >= lo && w <= hi) }'
-check "$s: guest powered off by itself (${VM_SECONDS} s)" "qemu exit $VM_RC (124/137: timeout)" \
-    [ "$VM_RC" = 0 ]
-check_traffic $s "tcp 4460" "udp 123"
-echo "# $s: $(vmtest crng | cut -d' ' -f3-)"
-report_vm "$failed0"
+    # The foreign CA is refused although the certificates are checked at the build date (exit
+    # 12, the clock and the RTC still at 2000), then -d says which time they were checked at.
+    failed0=$FAILED
+    s=nts-refuse
+    vm_start $s
+    vm_wait
+    f_run=$(vmtest foreign ntpsync)
+    f_ran=$(vmtest foreign exit=)
+    f_c=$(vmtest foreign clock)
+    f_r=$(vmtest foreign rtc)
+    f_why=$(awk '/VMTEST foreign ntpsync/ { on = 1; next } /VMTEST foreign exit=/ { on = 0 }
+                 on { $1 = ""; sub(/^ /, ""); print }' "$VM_LOG" | paste -sd'|')
+    d_run=$(vmtest debug ntpsync)
+    d_ran=$(vmtest debug exit=)
+    d_c=$(vmtest debug clock)
+    d_when=$(grep -m1 'certificates checked at' "$VM_LOG")
+    echo "# $s: guest clock before: $(cut -d' ' -f6-8 <<<"$(vmtest before clock)")"
+    echo "# $s: guest ran:          ${f_run#* VMTEST foreign } -> $(cut -d' ' -f4- <<<"$f_ran")"
+    echo "# $s: ntpsync said:       $f_why"
+    echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$f_c") (epoch $(field 5 <<<"$f_c")); RTC $(cut -d' ' -f6-8 <<<"$f_r" | tr -d ,)"
+    echo "# $s: guest ran:          ${d_run#* VMTEST debug } -> $(cut -d' ' -f4- <<<"$d_ran")"
+    echo "# $s: ntpsync -d said:    $(cut -d' ' -f2- <<<"$d_when" | sed 's/^ *//')"
+    echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$d_c")"
+    check "$s: guest booted" "no VMTEST start line; qemu exit $VM_RC" [ -n "$(vmtest start)" ]
+    check "$s: foreign CA: ntpsync exit 12 (NTS-KE failed)" "${f_ran:-no exit line}" \
+        [ "$(value exit "$f_ran")" = 12 ]
+    check "$s: foreign CA: refused as untrusted, not for its dates" "said: ${f_why:-nothing}" \
+        grep -q 'untrusted certificate' <<<"$f_why"
+    check "$s: foreign CA: guest clock and RTC still at 2000-01-01" "$f_c; $f_r" \
+        awk -v e="$(field 5 <<<"$f_c")" -v r="$(field 5 <<<"$f_r")" -v y="$Y2000" \
+        'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
+    check "$s: ntpsync -d -N exit 0, the guest's clock still at 2000-01-01" "${d_ran:-no exit line}; $d_c" \
+        awk -v x="$(value exit "$d_ran")" -v e="$(field 5 <<<"$d_c")" -v y="$Y2000" \
+        'BEGIN { exit !(x == "0" && e >= y && e < y + 86400) }'
+    # Not the guest's clock (2000, before the server certificate's notBefore) but the build
+    # date: after 2024-01-01, and not after the host's now.
+    when=$(sed -n 's/.*certificates checked at \([0-9-]* [0-9:]*\) UTC: the build date.*/\1/p' <<<"$d_when")
+    when_s=$(date -u -d "${when:-invalid}" +%s 2>/dev/null)
+    check "$s: certificates checked at the build date (${when:-none}), not at the guest's 2000" \
+        "line: ${d_when:-none}" awk -v w="${when_s:-}" -v lo="$Y2024" -v hi="$(field 1 <<<"$d_when")" \
+        'BEGIN { exit !(w != "" && w >= lo && w <= hi) }'
+    check "$s: guest powered off by itself (${VM_SECONDS} s)" "qemu exit $VM_RC (124/137: timeout)" \
+        [ "$VM_RC" = 0 ]
+    check_traffic $s "tcp 4460" "udp 123"
+    echo "# $s: $(vmtest crng | cut -d' ' -f3-)"
+    report_vm "$failed0"
+    stop_servers
+}
+
+# --- floor: a board without an RTC restores the time floor, then syncs ---------------------
+scenario_floor() {
+    local failed0=$FAILED
+    start_chrony 127.0.0.1 || exit 1
+    echo "# ${PFX}floor: chronyd on 127.0.0.1:123; the floor in the initramfs: $(cat "$A/floor")"
+    vm_start floor initcall_blacklist=pl031_driver_init
+    vm_wait
+    check_guest floor
+    check_traffic floor "udp 123"
+    report_vm "$failed0"
+    stop_servers
+}
+
+for arch in $VM_ARCHS; do
+    vm_arch "$arch"
+    echo "# $ARCH: kernel $(cat "$A/kernel-version"), $("${QEMU[0]}" --version | head -n 1), TCG"
+    scenario_boot
+    scenario_wait
+    if [ "$ARCH" = x86_64 ]; then
+        scenario_nts
+    else
+        scenario_floor
+    fi
+done
 
 [ -z "${VM_TEST_T0:-}" ] ||
     echo "# vm-test took $(awk -v a="$VM_TEST_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
