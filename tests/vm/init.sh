@@ -15,6 +15,10 @@
 #          early init script does, then the sync script runs:
 #          ntpsync -F /var/lib/ntpsync/floor
 #          ntpsync -W 60 -u -m 0 -F /var/lib/ntpsync/floor 10.0.2.2
+#   dhcp   the address from qemu's DHCP server, whose lease names no NTP server (no
+#          option 42): udhcpc -O ntpsrv runs the hook of contrib/dhcp (udhcpc-ntpsync,
+#          ntpsync-dhcp) from its script, as Buildroot's default.script does; it syncs
+#          with /etc/default/ntpsync's fallback: ntpsync -u -w 10.0.2.2
 #   nts    the NTS build (/usr/sbin/ntpsync-nts) is the board's ntpsync:
 #          ntpsync -N -c /etc/ca.pem -u -w 10.0.2.2
 #   nts-refuse  the same board, the clock left at 2000:
@@ -62,9 +66,11 @@ while read -r m; do
     insmod "/lib/modules/$m.ko" || say "insmod $m failed"
 done </lib/modules/modules.order
 ip link set lo up
-ip addr add 10.0.2.15/24 dev eth0
 ip link set eth0 up
-ip route add default via 10.0.2.2
+if [ "$scenario" != dhcp ]; then
+    ip addr add 10.0.2.15/24 dev eth0
+    ip route add default via 10.0.2.2
+fi
 say "net $(ip -4 -o addr show dev eth0 | awk '{ print $2, $4 }') via 10.0.2.2"
 
 clock before
@@ -80,9 +86,46 @@ timed() { # LABEL ARG...: ntpsync ARG..., its exit code and duration
     say "$l exit=$rc seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 }
 
+# udhcpc's script: the lease applied, then every hook in default.script.d, as
+# Buildroot's default.script runs them; the hooks' exit codes go to /run/hooks.rc
+# (EVENT=CODE).
+cat >/run/udhcpc.script <<'END'
+#!/bin/busybox sh
+case $1 in
+bound | renew)
+    ip addr add "$ip/$mask" dev "$interface"
+    ip route add default via "$router"
+    echo "VMTEST lease $1 ip=$ip/$mask router=$router ntpsrv=$ntpsrv"
+    ;;
+esac
+for h in /usr/share/udhcpc/default.script.d/*; do
+    "$h" "$1"
+    echo "$1=$?" >>/run/hooks.rc
+done
+END
+chmod 755 /run/udhcpc.script
+dhcp() { # LABEL ARG...: udhcpc ARG... and its hooks, their exit code and duration
+    l=$1
+    shift
+    say "$l ntpsync-dhcp (the udhcpc hook): udhcpc $*"
+    t0=$(uptime_s)
+    udhcpc "$@"
+    u=$?
+    t1=$(uptime_s)
+    # the exit code: the hook's on the lease (udhcpc runs the script with "deconfig" first)
+    say "$l exit=$(sed -n 's/^bound=//p' /run/hooks.rc 2>/dev/null)" \
+        "hooks=$(paste -sd, /run/hooks.rc 2>/dev/null) udhcpc=$u" \
+        "seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+}
+
+run=timed
 case $scenario in
 boot) set -- -u -w 10.0.2.2 ;;
 wait) set -- -W 60 -v -u -w 10.0.2.2 ;;
+dhcp)
+    run=dhcp
+    set -- -i eth0 -n -q -t 5 -O ntpsrv -s /run/udhcpc.script
+    ;;
 floor)
     timed restore -F /var/lib/ntpsync/floor
     clock restore
@@ -110,7 +153,7 @@ nts-refuse)
     ;;
 esac
 if [ $# -gt 0 ]; then
-    timed run "$@"
+    "$run" run "$@"
 
     clock after
 

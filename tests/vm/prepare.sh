@@ -16,7 +16,8 @@
 #     "-"), the test CA and the foreign CA of tests/nts_certs.sh (CERTDIR) as /etc/ca.pem
 #     and /etc/foreign-ca.pem, the modules, /dev/console, and a time floor
 #     /var/lib/ntpsync/floor (ntpsync -F) one hour before now, for the board without an
-#     RTC. No /etc/services, no /etc/hosts: a bare board.
+#     RTC; the udhcpc hook of contrib/dhcp (as Buildroot installs it) and an
+#     /etc/default/ntpsync naming 10.0.2.2. No /etc/services, no /etc/hosts: a bare board.
 #
 # Cached runs need no network and take well under a second. `rm -rf build/vm` starts over.
 # Runs as root without stdin (CI); quiet unless something fails.
@@ -173,6 +174,8 @@ entries=(
     dir:bin:755 dir:sbin:755 dir:dev:755 dir:proc:555 dir:sys:555 dir:run:755
     dir:tmp:1777 dir:etc:755 dir:root:700 dir:usr:755 dir:usr/bin:755 dir:usr/sbin:755
     dir:lib:755 dir:lib/modules:755 dir:var:755 dir:var/lib:755 dir:var/lib/ntpsync:755
+    dir:etc/default:755 dir:usr/share:755 dir:usr/share/udhcpc:755
+    dir:usr/share/udhcpc/default.script.d:755
     nod:dev/console:600:c:5:1 nod:dev/null:666:c:1:3
     file:bin/busybox:755:"$A/busybox"
     file:init:755:"$here/init.sh"
@@ -181,7 +184,12 @@ entries=(
     file:etc/foreign-ca.pem:644:"$CERTS/foreign-ca.pem"
     file:lib/modules/modules.order:644:"$A/modules.order"
     file:var/lib/ntpsync/floor:644:"$A/floor"
+    file:usr/sbin/ntpsync-dhcp:755:"$root/contrib/dhcp/ntpsync-dhcp"
+    file:usr/share/udhcpc/default.script.d/ntpsync:755:"$root/contrib/dhcp/udhcpc-ntpsync"
+    file:etc/default/ntpsync:644:"$A/default-ntpsync"
 )
+# The fallback server of ntpsync-dhcp (qemu's DHCP server names no NTP server)
+printf '%s\n' 'NTPSYNC_SERVERS="10.0.2.2"' 'NTPSYNC_OPTIONS="-u -w"' >"$A/default-ntpsync"
 [ "$NTPSYNC_NTS" = - ] || entries+=("file:usr/sbin/ntpsync-nts:755:$NTPSYNC_NTS")
 # The time floor a board without an RTC saved at its last shutdown: an hour ago, in the
 # format ntpsync -F writes (seconds, then the same second in UTC).

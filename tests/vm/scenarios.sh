@@ -11,7 +11,8 @@
 # the NTP server started here on 127.0.0.1:123. The guest's clock is emulated: setting
 # it is the point; this machine's clock cannot be touched from the sandbox.
 #
-# Every board boots "boot" and "wait"; x86_64 the NTS boots; the ARM boards "floor".
+# Every board boots "boot" and "wait"; x86_64 the NTS boots; the ARM boards "floor" and
+# "dhcp".
 #
 #   boot  chronyd serving; the guest runs `ntpsync -u -w 10.0.2.2`
 #   wait  fake_server.py answers stratum 16 (LI=3) until the guest has asked a few times
@@ -22,6 +23,9 @@
 #         so the clock starts at 1970; `ntpsync -F FILE` must step it to the time floor in
 #         the initramfs (an hour before the test started), then
 #         `ntpsync -W 60 -u -m 0 -F FILE 10.0.2.2` sync it and save the new floor
+#   dhcp  chronyd serving; qemu's DHCP server gives the guest its address; its lease
+#         names no NTP server (qemu's offers no option 42), so the udhcpc hook of
+#         contrib/dhcp syncs with the fallback of /etc/default/ntpsync (10.0.2.2, -u -w)
 #   nts   chronyd with NTS (NTS-KE on 127.0.0.1:4460, the certificate of
 #         tests/nts_certs.sh, which names 10.0.2.2 and is valid from 2024, after the
 #         guest's 2000); the guest's ntpsync is the NTS build and runs
@@ -140,7 +144,7 @@ show_console() { # the guest's console, indented, without the host times
 # The checks shared by the syncing scenarios, on $VM_LOG. $1: the scenario.
 check_guest() {
     local v=$1 s=$PFX$1 start before_c before_r run ran after_c after_r q qoff step soff expect
-    local host t g floor0 r_ran r_c saved
+    local host t g floor0 r_ran r_c saved lease
     start=$(vmtest start)
     before_c=$(vmtest before clock)
     before_r=$(vmtest before rtc)
@@ -186,6 +190,13 @@ check_guest() {
             'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
     fi
     check "$s: ntpsync exit 0" "$ran" [ "$(value exit "$ran")" = 0 ]
+    if [ "$v" = dhcp ]; then
+        lease=$(vmtest lease bound)
+        echo "# $s: $(cut -d' ' -f3- <<<"$lease")"
+        check "$s: udhcpc took qemu's lease (10.0.2.15/24 via 10.0.2.2, no NTP server)" \
+            "lease: ${lease:-none}" \
+            [ "$(cut -d' ' -f5- <<<"$lease")" = "ip=10.0.2.15/24 router=10.0.2.2 ntpsrv=" ]
+    fi
 
     # The step is the guest's error: host time minus guest time when "before clock" arrived.
     if [ -n "$step" ] && [ -n "$before_c" ]; then
@@ -202,6 +213,8 @@ check_guest() {
     # exchange (on Linux >= 5.18 a read of /dev/urandom before the pool is ready spends up
     # to a second generating jitter entropy). The exchange itself takes milliseconds
     # here even under TCG; writing the RTC (-w) afterwards waits for the next second edge.
+    # Under udhcpc the hook starts ntpsync when the lease is bound.
+    [ "$v" != dhcp ] || run=$(vmtest lease bound)
     if [ -n "$step" ] && [ -n "$run" ]; then
         t=$(awk -v a="$(field 1 <<<"$run")" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }')
         if [ "$v" = wait ]; then
@@ -244,7 +257,8 @@ check_guest() {
 
 # Where the guest's frames went ($VM_LOG.pcap): ARP for 10.0.2.2, and IPv4 to 10.0.2.2 on
 # PROTO PORT... only; IPv6 only to link-local multicast (ff02::, the kernel's neighbour
-# discovery and MLD on link-up, which never leaves the link). $1: the scenario.
+# discovery and MLD on link-up, which never leaves the link); "broadcast PROTO PORT"
+# allows IPv4 broadcasts to it (DHCP). $1: the scenario.
 check_traffic() { # SCENARIO "PROTO PORT"...
     local s=$PFX$1 dests other ok
     shift
@@ -253,6 +267,7 @@ check_traffic() { # SCENARIO "PROTO PORT"...
         BEGIN { n = split(allowed, a, "\n"); for (i = 1; i <= n; i++) ok[a[i]] = 1 }
         $2 == "arp" && $4 == "10.0.2.2" { next }
         $2 == "ipv4" && $4 == "10.0.2.2" && (($3 " " $5) in ok) { next }
+        $2 == "ipv4" && $4 == "255.255.255.255" && (("broadcast " $3 " " $5) in ok) { next }
         $2 == "ipv6" && $4 ~ /^ff02:/ { next }
         { print }' <<<"$dests")
     echo "# $s: the guest sent (count family proto destination port): $(paste -sd';' <<<"$dests")"
@@ -394,6 +409,18 @@ scenario_nts() { # and nts-refuse
     stop_servers
 }
 
+# --- dhcp: the udhcpc hook syncs with the fallback server ----------------------------------
+scenario_dhcp() {
+    local failed0=$FAILED
+    start_chrony 127.0.0.1 || exit 1
+    vm_start dhcp
+    vm_wait
+    check_guest dhcp
+    check_traffic dhcp "udp 123" "udp 67" "broadcast udp 67"
+    report_vm "$failed0"
+    stop_servers
+}
+
 # --- floor: a board without an RTC restores the time floor, then syncs ---------------------
 scenario_floor() {
     local failed0=$FAILED
@@ -416,6 +443,7 @@ for arch in $VM_ARCHS; do
         scenario_nts
     else
         scenario_floor
+        scenario_dhcp
     fi
 done
 
