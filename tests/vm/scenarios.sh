@@ -157,11 +157,11 @@ check_guest() {
     q=$(between 'VMTEST run exit=' 'VMTEST query exit=' ' server 10\.0\.2\.2, stratum')
 
     echo "# $s: guest clock before: $(cut -d' ' -f6-8 <<<"$before_c") (epoch $(field 5 <<<"$before_c"))"
-    echo "# $s: guest RTC before:   $(cut -d' ' -f6-8 <<<"$before_r" | tr -d ,)"
+    echo "# $s: guest RTC before:   $(cut -d' ' -f5-8 <<<"$before_r" | cut -d' ' -f2- | tr -d ,)"
     echo "# $s: guest ran:          ${run#* VMTEST run } -> $(cut -d' ' -f4- <<<"$ran")"
     echo "# $s: ntpsync said:       $(cut -d' ' -f2- <<<"$step")"
     echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$after_c") (epoch $(field 5 <<<"$after_c"), host $(field 1 <<<"$after_c"))"
-    echo "# $s: guest RTC after:    $(cut -d' ' -f6- <<<"$after_r")"
+    echo "# $s: guest RTC after:    $(cut -d' ' -f5- <<<"$after_r" | cut -d' ' -f2-)"
     echo "# $s: guest query after:  $(cut -d' ' -f2- <<<"$q")"
 
     check "$s: guest booted (kernel $(value kernel "$start"))" \
