@@ -775,10 +775,17 @@ if [ ! -x "$KCONF" ]; then
         echo "check-targets: could not build busybox's Kconfig parser (see $OUT/kconfig.log)" >&2
 fi
 # Buildroot's tree (for utils/check-package), which these machines cannot fetch: the
-# tarball BUILDROOT_TAR (default: the newest ../shared/buildroot/buildroot-*.tar.xz),
+# tarball BUILDROOT_TAR (default: the newest buildroot-*.tar.xz in shared/buildroot/
+# beside this checkout, or beside the checkout it was cloned from: CI runs in a clone),
 # unpacked once under build/buildroot/.
-br_tars=("$root"/../shared/buildroot/buildroot-*.tar.xz)
-BUILDROOT_TAR=${BUILDROOT_TAR:-${br_tars[-1]}}
+br_origin=$(git -C "$root" config --get remote.origin.url 2>/dev/null || true)
+br_tars=()
+for d in "$root/.." ${br_origin:+"$br_origin/.."}; do
+    [ -d "$d/shared/buildroot" ] || continue
+    br_tars=("$d"/shared/buildroot/buildroot-*.tar.xz)
+    break
+done
+BUILDROOT_TAR=${BUILDROOT_TAR:-${br_tars[-1]:-../shared/buildroot/buildroot-*.tar.xz}}
 BR_TREE=$root/build/buildroot/$(basename "$BUILDROOT_TAR" .tar.xz)
 export BR_TREE
 if [ ! -x "$BR_TREE/utils/check-package" ] && [ -f "$BUILDROOT_TAR" ]; then
