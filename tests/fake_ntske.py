@@ -34,19 +34,10 @@ import struct
 import sys
 import time
 
-ALPN = "ntske/1"
-CRITICAL = 0x8000
-# Record types, RFC 8915 section 4.
-END_OF_MESSAGE = 0
-NEXT_PROTOCOL = 1
-ERROR = 2
-WARNING = 3
-AEAD = 4
-NEW_COOKIE = 5
-SERVER = 6
-PORT = 7
-PROTOCOL_NTPV4 = 0
-AEAD_AES_SIV_CMAC_256 = 15
+# The NTS-KE numbers of RFC 8915 section 4, as the probe (the client side) has them.
+from ntske_probe import (AEAD, AEAD_AES_SIV_CMAC_256, ALPN, CRITICAL, END_OF_MESSAGE, ERROR,
+                         NEW_COOKIE, NEXT_PROTOCOL, PORT, PROTOCOL_NTPV4, SERVER, WARNING)
+
 COOKIES = 8
 COOKIE_LEN = 100
 MAX_REQUEST = 1024
