@@ -5,6 +5,7 @@
  * wolfSSL writes its few texts with it too (XSNPRINTF in
  * toolchains/wolfssl-nts-settings.h), and %X for them.
  */
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <stdint.h>
@@ -201,4 +202,31 @@ fmt_addr(const struct sockaddr *sa, char *buf, size_t len)
 		    a[14], a[15]);
 	if (sin6->sin6_scope_id != 0 && n < len)
 		str_fmt(buf + n, len - n, "%%%u", (unsigned)sin6->sin6_scope_id);
+}
+
+/*
+ * fmt_addr's inverse for the numeric IPv4 and IPv6 addresses it writes:
+ * text and port into *ss.  Returns 0, or -1 when text is neither.
+ */
+int
+fmt_parse_addr(const char *text, uint16_t port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -1;
 }

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* An IPv6 address in text, with room to spare (INET6_ADDRSTRLEN is 46). */
 #define ADDR_STR_LEN	48
@@ -25,5 +26,7 @@ size_t	str_vfmt(char *buf, size_t len, const char *f, va_list ap);
 size_t	str_fmt(char *buf, size_t len, const char *f, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	fmt_addr(const struct sockaddr *sa, char *buf, size_t len);
+int	fmt_parse_addr(const char *text, uint16_t port,
+	    struct sockaddr_storage *ss, socklen_t *len);
 
 #endif /* NTPSYNC_FMT_H */

@@ -77,8 +77,6 @@ static int
 addr_of(const char *a, size_t alen, const char *p, size_t plen,
     struct sockaddr_storage *ss, socklen_t *sslen)
 {
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 	char text[ADDR_STR_LEN];
 	uint16_t port;
 
@@ -86,20 +84,7 @@ addr_of(const char *a, size_t alen, const char *p, size_t plen,
 		return -1;
 	memcpy(text, a, alen);
 	text[alen] = '\0';
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		*sslen = sizeof(*in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		*sslen = sizeof(*in6);
-		return 0;
-	}
-	return -1;
+	return fmt_parse_addr(text, port, ss, sslen);
 }
 
 /* The words of one line (up to its end), at most JAR_WORD_MAX. */

@@ -527,30 +527,20 @@ static int
 ntp_address(struct nts_peer *p, const struct nts_ke_response *r,
     const struct xchg_config *xc, char *why, size_t len)
 {
-	struct sockaddr_in *in = (struct sockaddr_in *)&p->ntp;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&p->ntp;
 	struct xchg_host h = { .name = r->server };
 	struct ntp_server named;
 
 	memcpy(&p->ntp, &p->ke, p->ke_len);
 	p->ntp_len = p->ke_len;
-	if (r->server[0] != '\0') {
-		memset(&p->ntp, 0, sizeof(p->ntp));
-		if (inet_pton(AF_INET, r->server, &in->sin_addr) == 1) {
-			in->sin_family = AF_INET;
-			p->ntp_len = sizeof(*in);
-		} else if (inet_pton(AF_INET6, r->server, &in6->sin6_addr) ==
-		    1) {
-			in6->sin6_family = AF_INET6;
-			p->ntp_len = sizeof(*in6);
-		} else if (xchg_resolve(&h, 1, &named, 0, xc) == 1) {
-			memcpy(&p->ntp, &named.ss, named.sslen);
-			p->ntp_len = named.sslen;
-		} else {
+	if (r->server[0] != '\0' &&
+	    fmt_parse_addr(r->server, 0, &p->ntp, &p->ntp_len) == -1) {
+		if (xchg_resolve(&h, 1, &named, 0, xc) != 1) {
 			str_fmt(why, len, "NTS-KE named the NTP server %s, which "
 			    "does not resolve", r->server);
 			return -1;
 		}
+		memcpy(&p->ntp, &named.ss, named.sslen);
+		p->ntp_len = named.sslen;
 	}
 	set_port(&p->ntp, r->port != 0 ? r->port : NTP_PORT);
 	return 0;
