@@ -26,7 +26,9 @@
 #     parses Buildroot's Config.in with a Kconfig parser (see packaging/README); each
 #     recipe's NTS switch too: Debian's fixes applied to the release's TLS files
 #     (packaging/wolfssl-patches/), and the installed binary's NTS query of chronyd
-#     under qemu (-N refused by the builds without).
+#     under qemu (-N refused by the builds without);
+#   * builds the Buildroot package in a real Buildroot tree, glibc and static musl for
+#     armhf, offline (tests/buildroot-real.sh), and runs what it installed under qemu.
 # `tests/check-targets.sh --packaging` runs the packaging checks alone (about ten
 # minutes less).
 # Prints "ok - ..." / "not ok - ..." lines, counts each cmocka test as one, and ends with
@@ -180,6 +182,9 @@ nts_runs() { # TARGET
 # Packaging: build and install with the commands of packaging/*/, as those systems would.
 # Each gets a copy of the sources (they build in the source tree) and a cross compiler
 # with the CFLAGS/LDFLAGS those systems pass.
+
+# shellcheck source=tests/buildroot-real.sh
+. "$here/buildroot-real.sh"
 
 pkg_src() { # DIR: a copy of what `make` and `make install` use
     rm -rf "$1"
@@ -581,6 +586,8 @@ packaging() {
             fail "buildroot: utils/check-package" "$(tr '\n' '|' <"$log" | cut -c1-600)"
         fi
     fi
+    # A real Buildroot build of it, glibc and static musl (tests/buildroot-real.sh).
+    br_real
 
     # The release the recipes name is the Makefile's VERSION (Buildroot's tag v0.1.0,
     # OpenWrt's PKG_VERSION, Yocto's PV), not a version of their own.
@@ -794,6 +801,11 @@ if [ ! -x "$BR_TREE/utils/check-package" ] && [ -f "$BUILDROOT_TAR" ]; then
     tar -C "$BR_TREE" --strip-components=1 -xJf "$BUILDROOT_TAR" ||
         echo "check-targets: could not unpack $BUILDROOT_TAR" >&2
 fi
+# The toolchains of the real Buildroot builds (tests/buildroot-real.sh).
+BR_OUT=$root/$OUT/buildroot
+export BR_OUT
+br_prepare "$BR_OUT" "$root/build/cross/sysroot-armhf-deb" >"$OUT/br-prepare.log" 2>&1 ||
+    fail "buildroot: the toolchains of the real builds" "$(tail -n 3 "$OUT/br-prepare.log" | tr '\n' '|')"
 echo "# built in $(($(date +%s) - t0)) s"
 echo "$PASSED" >"$OUT/passed"
 echo "$FAILED" >"$OUT/failed"
