@@ -161,6 +161,10 @@ WC_LIB   = libwolfssl.a
 WC_LINK  = $(call WC_CPPFLAGS,$(call WC_DIR,$(1))) $(SRCS) $(call WC_DIR,$(1))/lib/$(WC_LIB)
 WC_HOST_LIB = $(NTS_HOST)/lib/$(WC_LIB)
 endif
+# NTS compares its authenticator with -a's mac_equal() and builds on the same wolfCrypt.
+ifeq ($(AUTH)$(NTS),01)
+$(error AUTH=0 NTS=1: NTS needs -a's MAC code (mac.c and wolfCrypt): build it with AUTH=1)
+endif
 # The library the builds of all of ntpsync with the test compiler link.
 WC_TEST_LIB = $(call WC_DIR,$(WC_TEST))/lib/$(WC_LIB)
 UNIT_TESTS = build/test_ntp_packet build/test_ntpsync build/test_keyfile build/test_mac \

@@ -500,6 +500,21 @@ pkg_files() { # NAME ROOT WANT [ABSENT]
     fi
 }
 
+# make AUTH=0 NTS=1 (NTS without -a's MAC code, which it needs): refused in one line
+# before anything is compiled, not left to fail at the link.
+nts_without_auth() { # WORKDIR CC
+    local out rc
+    pkg_src "$1"
+    out=$(make -C "$1" CC="$2" AUTH=0 NTS=1 ntpsync 2>&1)
+    rc=$?
+    if [ "$rc" -ne 0 ] && [ ! -e "$1/ntpsync" ] && [ -z "$(find "$1" -name '*.o')" ] &&
+        [ "$(grep -c 'AUTH=0 NTS=1' <<<"$out")" = 1 ] && ! grep -q 'undefined reference' <<<"$out"; then
+        pass "make AUTH=0 NTS=1: refused before compiling: $(grep -o 'AUTH=0 NTS=1:.*' <<<"$out")"
+    else
+        fail "make AUTH=0 NTS=1" "want one error before anything is compiled: exit $rc, $(tr '\n' '|' <<<"$out" | cut -c1-300)"
+    fi
+}
+
 # The build date ntpsync -V prints (under qemu) is WANT.
 pkg_build_date() { # NAME BINARY WANT
     local out
@@ -529,6 +544,7 @@ packaging() {
 
     wolfssl_src "$d/wc" "$cc"
     nts_unpatchable "$d/ntsbad" "$cc"
+    nts_without_auth "$d/noauth" "$cc"
 
     # What the recipes download: the wolfSSL 5.5.4 release, here Debian's
     # wolfssl_5.5.4.orig.tar.gz (the same file: its sha256 is the one the recipes hold).
