@@ -119,7 +119,9 @@ br_toolchain_musl() {
     cp -a "$musl/lib/." "$dir/sysroot/usr/lib/"
     rm -f "$dir/sysroot/usr/lib/musl-gcc.specs"
     for h in $(dpkg -L linux-libc-dev-armhf-cross | sed -n "s|^/usr/$BR_ARCH_TRIPLE/include/\([^/]*\)$|\1|p"); do
-        [ -d "/usr/$BR_ARCH_TRIPLE/include/$h" ] && cp -a "/usr/$BR_ARCH_TRIPLE/include/$h" "$dir/sysroot/usr/include/"
+        if [ -d "/usr/$BR_ARCH_TRIPLE/include/$h" ]; then
+            cp -a "/usr/$BR_ARCH_TRIPLE/include/$h" "$dir/sysroot/usr/include/" || return 1
+        fi
     done
 }
 
