@@ -17,12 +17,17 @@
 # 2. tests/vm/scenarios.sh runs in tests/sandbox.sh (the host clock cannot be set
 #    there; only its loopback is reachable): NTP servers on 127.0.0.1:123, and qemu
 #    (TCG; KVM does not work on these machines) with -rtc base=2000-01-01, whose guest
-#    reaches them as 10.0.2.2. Every board boots "boot" (`ntpsync -u -w`) and "wait"
-#    (the server answers stratum 16 first; `ntpsync -W 60 -u -w`); x86_64 "nts" and
+#    reaches them as 10.0.2.2 (qemu's user-mode network). Every board boots "boot"
+#    (`ntpsync -u -w`) and "wait" (the server answers stratum 16 first;
+#    `ntpsync -W 60 -u -w`); x86_64 "nts" and
 #    "nts-refuse" (chronyd with NTS; the NTS build: `ntpsync -N -c /etc/ca.pem -u -w`,
 #    and the same with a foreign CA, which must not step); arm64 and armhf "floor" (no
 #    RTC: the clock starts at 1970, `ntpsync -F FILE` restores the time floor, then
-#    `ntpsync -W 60 -u -m 0 -F FILE` syncs).
+#    `ntpsync -W 60 -u -m 0 -F FILE` syncs), "dhcp" (qemu's DHCP server, no option 42:
+#    the udhcpc hook syncs with /etc/default/ntpsync's fallback, 10.0.2.2) and
+#    "dhcp-ntpsrv" (a tap device in the sandbox instead: busybox udhcpd's lease names
+#    10.0.2.3 in option 42, chronyd is there, nothing answers NTP on the fallback: the
+#    hook must sync with the lease's server). VM_SCENARIOS="dhcp wait" boots only those.
 #
 # Prints the guest's clock and RTC before and after, "ok"/"not ok" lines, and
 # "N passed, N failed"; exits non-zero on failure. Guest consoles: build/vm/logs/.

@@ -19,6 +19,9 @@
 #          option 42): udhcpc -O ntpsrv runs the hook of contrib/dhcp (udhcpc-ntpsync,
 #          ntpsync-dhcp) from its script, as Buildroot's default.script does; it syncs
 #          with /etc/default/ntpsync's fallback: ntpsync -u -w 10.0.2.2
+#   dhcp-ntpsrv  the same udhcpc and hook on a tap device: the lease comes from busybox
+#          udhcpd in the sandbox and names 10.0.2.3 (option 42), where the NTP server
+#          is; nothing answers NTP on the fallback 10.0.2.2: ntpsync -u -w 10.0.2.3
 #   nts    the NTS build (/usr/sbin/ntpsync-nts) is the board's ntpsync:
 #          ntpsync -N -c /etc/ca.pem -u -w 10.0.2.2
 #   nts-refuse  the same board, the clock left at 2000:
@@ -26,7 +29,8 @@
 #                                                             here: refused, no step
 #          ntpsync -d -N -c /etc/ca.pem 10.0.2.2              -d: the time the
 #                                                             certificates were checked at
-# 10.0.2.2 is qemu's user-mode network gateway: the host's (the sandbox's) 127.0.0.1.
+# 10.0.2.2 is qemu's user-mode network gateway: the host's (the sandbox's) 127.0.0.1
+# (dhcp-ntpsrv: the sandbox's end of the tap device).
 #
 # Lines for the test start with "VMTEST "; times are UTC, epochs in seconds.
 /bin/busybox --install -s
@@ -67,10 +71,13 @@ while read -r m; do
 done </lib/modules/modules.order
 ip link set lo up
 ip link set eth0 up
-if [ "$scenario" != dhcp ]; then
+case $scenario in
+dhcp*) ;;
+*)
     ip addr add 10.0.2.15/24 dev eth0
     ip route add default via 10.0.2.2
-fi
+    ;;
+esac
 say "net $(ip -4 -o addr show dev eth0 | awk '{ print $2, $4 }') via 10.0.2.2"
 
 clock before
@@ -88,7 +95,7 @@ timed() { # LABEL ARG...: ntpsync ARG..., its exit code and duration
 
 # udhcpc's script: the lease applied, then every hook in default.script.d, as
 # Buildroot's default.script runs them; the hooks' exit codes go to /run/hooks.rc
-# (EVENT=CODE).
+# (EVENT=CODE), the lease's NTP servers to /run/ntpsrv (for the query after the sync).
 cat >/run/udhcpc.script <<'END'
 #!/bin/busybox sh
 case $1 in
@@ -96,6 +103,7 @@ bound | renew)
     ip addr add "$ip/$mask" dev "$interface"
     ip route add default via "$router"
     echo "VMTEST lease $1 ip=$ip/$mask router=$router ntpsrv=$ntpsrv"
+    echo "$ntpsrv" >/run/ntpsrv
     ;;
 esac
 for h in /usr/share/udhcpc/default.script.d/*; do
@@ -122,7 +130,7 @@ run=timed
 case $scenario in
 boot) set -- -u -w 10.0.2.2 ;;
 wait) set -- -W 60 -v -u -w 10.0.2.2 ;;
-dhcp)
+dhcp | dhcp-ntpsrv)
     run=dhcp
     set -- -i eth0 -n -q -t 5 -O ntpsrv -s /run/udhcpc.script
     ;;
@@ -157,8 +165,10 @@ if [ $# -gt 0 ]; then
 
     clock after
 
-    # How far the clock is from the server's now, to the microsecond: a query only.
-    ntpsync -q 10.0.2.2
+    # How far the clock is from the server's now, to the microsecond: a query only. The
+    # server: the first the lease named, else 10.0.2.2.
+    server=$(cut -d' ' -f1 /run/ntpsrv 2>/dev/null)
+    ntpsync -q "${server:-10.0.2.2}"
     say "query exit=$?"
     [ "$scenario" != floor ] || say "floor file $(cat /var/lib/ntpsync/floor)"
 fi

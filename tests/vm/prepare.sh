@@ -188,7 +188,8 @@ entries=(
     file:usr/share/udhcpc/default.script.d/ntpsync:755:"$root/contrib/dhcp/udhcpc-ntpsync"
     file:etc/default/ntpsync:644:"$A/default-ntpsync"
 )
-# The fallback server of ntpsync-dhcp (qemu's DHCP server names no NTP server)
+# The fallback server of ntpsync-dhcp: qemu's DHCP server names no NTP server (dhcp);
+# in dhcp-ntpsrv nothing answers NTP there and the lease names another
 printf '%s\n' 'NTPSYNC_SERVERS="10.0.2.2"' 'NTPSYNC_OPTIONS="-u -w"' >"$A/default-ntpsync"
 [ "$NTPSYNC_NTS" = - ] || entries+=("file:usr/sbin/ntpsync-nts:755:$NTPSYNC_NTS")
 # The time floor a board without an RTC saved at its last shutdown: an hour ago, in the

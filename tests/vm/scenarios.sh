@@ -6,13 +6,15 @@
 #
 # qemu (TCG) boots the board's Debian kernel with the initramfs (/init is
 # tests/vm/init.sh) and the RTC at 2000-01-01: qemu-system-x86_64 (the PC's CMOS clock),
-# qemu-system-aarch64 and qemu-system-arm with -M virt (a PL031). qemu runs here, in the sandbox, so its
-# user-mode network reaches only the sandbox's loopback: the guest's 10.0.2.2:123 is
-# the NTP server started here on 127.0.0.1:123. The guest's clock is emulated: setting
-# it is the point; this machine's clock cannot be touched from the sandbox.
+# qemu-system-aarch64 and qemu-system-arm with -M virt (a PL031). qemu runs here, in the
+# sandbox, so its user-mode network reaches only the sandbox's loopback: the guest's
+# 10.0.2.2:123 is the NTP server started here on 127.0.0.1:123. dhcp-ntpsrv gives qemu a
+# tap device instead, in the sandbox's network namespace (nothing there but lo and the
+# tap, no forwarding). The guest's clock is emulated: setting it is the point; this
+# machine's clock cannot be touched from the sandbox.
 #
-# Every board boots "boot" and "wait"; x86_64 the NTS boots; the ARM boards "floor" and
-# "dhcp".
+# Every board boots "boot" and "wait"; x86_64 the NTS boots; the ARM boards "floor",
+# "dhcp" and "dhcp-ntpsrv". VM_SCENARIOS="dhcp floor" (say) boots only those.
 #
 #   boot  chronyd serving; the guest runs `ntpsync -u -w 10.0.2.2`
 #   wait  fake_server.py answers stratum 16 (LI=3) until the guest has asked a few times
@@ -26,6 +28,13 @@
 #   dhcp  chronyd serving; qemu's DHCP server gives the guest its address; its lease
 #         names no NTP server (qemu's offers no option 42), so the udhcpc hook of
 #         contrib/dhcp syncs with the fallback of /etc/default/ntpsync (10.0.2.2, -u -w)
+#   dhcp-ntpsrv  option 42 for real: the tap device vmtap0 has 10.0.2.2 (busybox udhcpd,
+#         the router; the fallback of /etc/default/ntpsync, where nothing answers NTP,
+#         which is checked first) and 10.0.2.3 (chronyd); udhcpd's lease names 10.0.2.3
+#         (option ntpsrv), so only the lease can make the hook sync: the step and the
+#         query must name 10.0.2.3, ntpsync-dhcp must not have fallen back, and the
+#         guest's frames (qemu's filter-dump on the tap netdev) must have gone to
+#         10.0.2.3:123 and DHCP broadcasts only
 #   nts   chronyd with NTS (NTS-KE on 127.0.0.1:4460, the certificate of
 #         tests/nts_certs.sh, which names 10.0.2.2 and is valid from 2024, after the
 #         guest's 2000); the guest's ntpsync is the NTS build and runs
@@ -41,7 +50,8 @@
 # |offset| < 0.5 s, the guest's clock printed on the console is within 0.5 s of the
 # host's time at which the line arrived, and the RTC holds the new time (within 2 s).
 # qemu records the guest's network traffic (build/vm/logs/[ARCH-]SCENARIO.log.pcap): every
-# frame the guest sent must have gone to 10.0.2.2, and only to the scenario's ports.
+# frame the guest sent must have gone to the server (10.0.2.2; dhcp-ntpsrv: 10.0.2.3),
+# and only to the scenario's ports.
 # shellcheck source-path=SCRIPTDIR/..
 set -u
 
@@ -61,6 +71,12 @@ UNSYNC_SECONDS=${UNSYNC_SECONDS:-3}
 Y2000=946684800
 Y2024=1704067200
 GUEST_MAC=52:54:00:12:34:56
+# The guest's network: qemu's user-mode one (slirp: 10.0.2.2 is the sandbox's loopback),
+# or "tap" (dhcp-ntpsrv): the tap device VM_TAP in the sandbox's network namespace.
+VM_NET=user
+VM_TAP=vmtap0
+# The NTP server the guest syncs with, as it names it
+SERVER=10.0.2.2
 CERTS=$root/build/nts-certs
 mkdir -p "$LOGS"
 trap cleanup_servers EXIT
@@ -91,8 +107,9 @@ vm_arch() { # ARCH: the board: A (its build/vm/ directory), QEMU, CONSOLE, PFX
 
 vm_start() { # SCENARIO [KERNEL-ARG...]: boot the guest in the background; its console
     # goes to $VM_LOG
-    local s=$1
+    local s=$1 netdev=user,id=n0
     shift
+    [ "$VM_NET" != tap ] || netdev=tap,id=n0,ifname=$VM_TAP,script=no,downscript=no,vnet_hdr=off
     VM_LOG=$LOGS/${PFX:+$ARCH-}$s.log
     rm -f "$VM_LOG" "$VM_LOG.rc" "$VM_LOG.pcap"
     VM_T0=$EPOCHREALTIME
@@ -101,7 +118,7 @@ vm_start() { # SCENARIO [KERNEL-ARG...]: boot the guest in the background; its c
             -nodefaults -no-user-config -display none -serial stdio -no-reboot \
             -rtc base=2000-01-01 -kernel "$A/vmlinuz" -initrd "$A/initramfs.cpio" \
             -append "console=$CONSOLE quiet panic=-1 vmtest=$s${*:+ $*}" \
-            -netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=$GUEST_MAC \
+            -netdev "$netdev" -device virtio-net-pci,netdev=n0,mac="$GUEST_MAC" \
             -object filter-dump,id=d0,netdev=n0,file="$VM_LOG.pcap" ${VM_EXTRA:+$VM_EXTRA} \
             </dev/null 2>"$VM_LOG.stderr" | stamp_lines >"$VM_LOG"
         echo "${PIPESTATUS[0]}" >"$VM_LOG.rc"
@@ -144,7 +161,7 @@ show_console() { # the guest's console, indented, without the host times
 # The checks shared by the syncing scenarios, on $VM_LOG. $1: the scenario.
 check_guest() {
     local v=$1 s=$PFX$1 start before_c before_r run ran after_c after_r q qoff step soff expect
-    local host t g floor0 r_ran r_c saved lease
+    local host t g floor0 r_ran r_c saved lease sx=${SERVER//./\\.}
     start=$(vmtest start)
     before_c=$(vmtest before clock)
     before_r=$(vmtest before rtc)
@@ -153,8 +170,8 @@ check_guest() {
     after_c=$(vmtest after clock)
     after_r=$(vmtest after rtc)
     # ntpsync's lines while it ran, and the query's after it (which says "step" too)
-    step=$(between 'VMTEST run ntpsync' 'VMTEST run exit=' 'step time server 10\.0\.2\.2 offset')
-    q=$(between 'VMTEST run exit=' 'VMTEST query exit=' ' server 10\.0\.2\.2, stratum')
+    step=$(between 'VMTEST run ntpsync' 'VMTEST run exit=' "step time server $sx offset")
+    q=$(between 'VMTEST run exit=' 'VMTEST query exit=' " server $sx, stratum")
 
     echo "# $s: guest clock before: $(cut -d' ' -f6-8 <<<"$before_c") (epoch $(field 5 <<<"$before_c"))"
     echo "# $s: guest RTC before:   $(cut -d' ' -f5-8 <<<"$before_r" | cut -d' ' -f2- | tr -d ,)"
@@ -190,13 +207,25 @@ check_guest() {
             'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
     fi
     check "$s: ntpsync exit 0" "$ran" [ "$(value exit "$ran")" = 0 ]
-    if [ "$v" = dhcp ]; then
+    case $v in
+    dhcp)
         lease=$(vmtest lease bound)
         echo "# $s: $(cut -d' ' -f3- <<<"$lease")"
         check "$s: udhcpc took qemu's lease (10.0.2.15/24 via 10.0.2.2, no NTP server)" \
             "lease: ${lease:-none}" \
             [ "$(cut -d' ' -f5- <<<"$lease")" = "ip=10.0.2.15/24 router=10.0.2.2 ntpsrv=" ]
-    fi
+        ;;
+    dhcp-ntpsrv)
+        lease=$(vmtest lease bound)
+        echo "# $s: $(cut -d' ' -f3- <<<"$lease")"
+        check "$s: udhcpc took udhcpd's lease (10.0.2.15/24 via 10.0.2.2, option 42: $SERVER)" \
+            "lease: ${lease:-none}" \
+            [ "$(cut -d' ' -f5- <<<"$lease")" = "ip=10.0.2.15/24 router=10.0.2.2 ntpsrv=$SERVER" ]
+        # ntpsync-dhcp says so when it falls back to /etc/default/ntpsync's servers
+        t=$(grep -m1 'ntpsync-dhcp:' "$VM_LOG" | cut -d' ' -f2-)
+        check "$s: the hook synced with the lease's server, no fallback" "$t" [ -z "$t" ]
+        ;;
+    esac
 
     # The step is the guest's error: host time minus guest time when "before clock" arrived.
     if [ -n "$step" ] && [ -n "$before_c" ]; then
@@ -206,7 +235,7 @@ check_guest() {
         check "$s: ntpsync stepped the clock by the guest's error (+$expect s)" \
             "step offset $soff, expected $expect +- 1" near "$soff" "$expect" 1
     else
-        fail "$s: ntpsync stepped the clock" "no 'step time server 10.0.2.2' line"
+        fail "$s: ntpsync stepped the clock" "no 'step time server $SERVER' line"
     fi
 
     # A board at boot has no entropy yet: the request's random nonce must not stall the
@@ -214,7 +243,7 @@ check_guest() {
     # to a second generating jitter entropy). The exchange itself takes milliseconds
     # here even under TCG; writing the RTC (-w) afterwards waits for the next second edge.
     # Under udhcpc the hook starts ntpsync when the lease is bound.
-    [ "$v" != dhcp ] || run=$(vmtest lease bound)
+    case $v in dhcp*) run=$(vmtest lease bound) ;; esac
     if [ -n "$step" ] && [ -n "$run" ]; then
         t=$(awk -v a="$(field 1 <<<"$run")" -v b="$(field 1 <<<"$step")" 'BEGIN { printf "%.2f", b - a }')
         if [ "$v" = wait ]; then
@@ -255,25 +284,41 @@ check_guest() {
         [ "$VM_RC" = 0 ]
 }
 
-# Where the guest's frames went ($VM_LOG.pcap): ARP for 10.0.2.2, and IPv4 to 10.0.2.2 on
-# PROTO PORT... only; IPv6 only to link-local multicast (ff02::, the kernel's neighbour
-# discovery and MLD on link-up, which never leaves the link); "broadcast PROTO PORT"
-# allows IPv4 broadcasts to it (DHCP). $1: the scenario.
-check_traffic() { # SCENARIO "PROTO PORT"...
-    local s=$PFX$1 dests other ok
+# Where the guest's frames went ($VM_LOG.pcap): IPv4 only as allowed, "[ADDRESS] PROTO
+# PORT" (ADDRESS: 10.0.2.2 if left out; "broadcast": 255.255.255.255, DHCP), and ARP
+# only for those addresses; IPv6 only to link-local multicast (ff02::, the kernel's
+# neighbour discovery and MLD on link-up, which never leaves the link). $1: the scenario.
+check_traffic() { # SCENARIO "[ADDRESS] PROTO PORT"...
+    local s=$PFX$1 dests other ok allowed a
     shift
+    allowed=
+    for a in "$@"; do
+        case $a in
+        broadcast\ *) a="255.255.255.255 ${a#* }" ;;
+        *\ *\ *) ;;
+        *) a="10.0.2.2 $a" ;;
+        esac
+        allowed+=$a$'\n'
+    done
     dests=$("$PYTHON" "$here/pcap_dests.py" "$VM_LOG.pcap" "$GUEST_MAC" 2>&1 || echo "(no capture)")
-    other=$(awk -v allowed="$(printf '%s\n' "$@")" '
-        BEGIN { n = split(allowed, a, "\n"); for (i = 1; i <= n; i++) ok[a[i]] = 1 }
-        $2 == "arp" && $4 == "10.0.2.2" { next }
-        $2 == "ipv4" && $4 == "10.0.2.2" && (($3 " " $5) in ok) { next }
-        $2 == "ipv4" && $4 == "255.255.255.255" && (("broadcast " $3 " " $5) in ok) { next }
+    other=$(awk -v allowed="$allowed" '
+        BEGIN {
+            n = split(allowed, a, "\n")
+            for (i = 1; i <= n; i++) {
+                if (a[i] == "") continue
+                ok[a[i]] = 1
+                split(a[i], w, " ")
+                if (w[1] != "255.255.255.255") arp[w[1]] = 1
+            }
+        }
+        $2 == "arp" && ($4 in arp) { next }
+        $2 == "ipv4" && (($4 " " $3 " " $5) in ok) { next }
         $2 == "ipv6" && $4 ~ /^ff02:/ { next }
         { print }' <<<"$dests")
     echo "# $s: the guest sent (count family proto destination port): $(paste -sd';' <<<"$dests")"
     ok=0
     [ -n "$dests" ] && [ -z "$other" ] && ok=1
-    check "$s: the guest's traffic went only to 10.0.2.2 ($(paste -sd, <<<"$(printf '%s\n' "$@")"))" \
+    check "$s: the guest's traffic went only to $(paste -sd, <<<"${allowed%$'\n'}")" \
         "${dests//$'\n'/; }; not allowed: ${other//$'\n'/; }" [ "$ok" = 1 ]
 }
 
@@ -421,6 +466,46 @@ scenario_dhcp() {
     stop_servers
 }
 
+# --- dhcp-ntpsrv: the lease names the NTP server (option 42), the udhcpc hook uses it -------
+# A real DHCP server needs a link of its own: a tap device in the sandbox's network
+# namespace (which has nothing else but lo, and does not forward), with 10.0.2.2 (busybox
+# udhcpd, the router, and /etc/default/ntpsync's fallback, where nothing answers NTP) and
+# 10.0.2.3 (chronyd, the server the lease names).
+scenario_dhcp_ntpsrv() {
+    local failed0=$FAILED s=${PFX}dhcp-ntpsrv VM_NET=tap SERVER=10.0.2.3 fb
+    local udhcpd=$DEPS_DIR/busybox/bin/busybox
+    if [ ! -x "$udhcpd" ]; then
+        fail "$s: busybox udhcpd" "no $udhcpd (tests/deps.sh, make deps)"
+        return
+    fi
+    if ! { ip tuntap add dev "$VM_TAP" mode tap && ip addr add 10.0.2.2/24 dev "$VM_TAP" &&
+        ip addr add "$SERVER/24" dev "$VM_TAP" && ip link set "$VM_TAP" up; }; then
+        fail "$s: a tap device in the sandbox" "ip tuntap add dev $VM_TAP failed"
+        return
+    fi
+    start_chrony "$SERVER" || exit 1
+    fb=$(ntp_query 10.0.2.2 0.5)
+    check "$s: nothing answers NTP on the fallback 10.0.2.2: only option 42 can sync" \
+        "10.0.2.2 answered: $fb" [ -z "$fb" ]
+    _new_dir udhcpd
+    printf '%s\n' "interface $VM_TAP" "start 10.0.2.15" "end 10.0.2.15" \
+        "lease_file $_DIR/leases" "pidfile $_DIR/udhcpd.pid" "option subnet 255.255.255.0" \
+        "option router 10.0.2.2" "option ntpsrv $SERVER" >"$_DIR/udhcpd.conf"
+    : >"$_DIR/leases"
+    # -a: the ARP probe of the address it offers (nobody has it) waits 2 s by default
+    _spawn "$_DIR/log" "$udhcpd" udhcpd -f -a 200 "$_DIR/udhcpd.conf"
+    echo "# $s: udhcpd on $VM_TAP (10.0.2.2) offers 10.0.2.15 with option 42 $SERVER;" \
+        "chronyd on $SERVER: $(ntp_query "$SERVER")"
+    vm_start dhcp-ntpsrv
+    vm_wait
+    check_guest dhcp-ntpsrv
+    check_traffic dhcp-ntpsrv "$SERVER udp 123" "broadcast udp 67"
+    report_vm "$failed0"
+    [ -z "${VERBOSE:-}" ] || sed 's/^/    udhcpd: /' "$_DIR/log"
+    stop_servers
+    ip link del "$VM_TAP"
+}
+
 # --- floor: a board without an RTC restores the time floor, then syncs ---------------------
 scenario_floor() {
     local failed0=$FAILED
@@ -434,17 +519,25 @@ scenario_floor() {
     stop_servers
 }
 
+# The board's scenarios, those of VM_SCENARIOS only if set (e.g. VM_SCENARIOS="boot dhcp";
+# "nts" includes nts-refuse)
+board_scenarios() {
+    local all=(boot wait) sc
+    if [ "$ARCH" = x86_64 ]; then
+        all+=(nts)
+    else
+        all+=(floor dhcp dhcp-ntpsrv)
+    fi
+    for sc in "${all[@]}"; do
+        [ -z "${VM_SCENARIOS:-}" ] || [[ " $VM_SCENARIOS " == *" $sc "* ]] || continue
+        "scenario_${sc//-/_}"
+    done
+}
+
 for arch in $VM_ARCHS; do
     vm_arch "$arch"
     echo "# $ARCH: kernel $(cat "$A/kernel-version"), $("${QEMU[0]}" --version | head -n 1), TCG"
-    scenario_boot
-    scenario_wait
-    if [ "$ARCH" = x86_64 ]; then
-        scenario_nts
-    else
-        scenario_floor
-        scenario_dhcp
-    fi
+    board_scenarios
 done
 
 [ -z "${VM_TEST_T0:-}" ] ||
