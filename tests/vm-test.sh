@@ -27,7 +27,10 @@
 #    the udhcpc hook syncs with /etc/default/ntpsync's fallback, 10.0.2.2) and
 #    "dhcp-ntpsrv" (a tap device in the sandbox instead: busybox udhcpd's lease names
 #    10.0.2.3 in option 42, chronyd is there, nothing answers NTP on the fallback: the
-#    hook must sync with the lease's server). VM_SCENARIOS="dhcp wait" boots only those.
+#    hook must sync with the lease's server); every board "initd" (busybox init runs
+#    rcS, which starts contrib/init.d/S49ntpsync: restore the floor, sync, save it; at
+#    poweroff rcK runs S49ntpsync stop, which saves the floor again; the ARM boards
+#    without an RTC). VM_SCENARIOS="dhcp wait" boots only those.
 #
 # Prints the guest's clock and RTC before and after, "ok"/"not ok" lines, and
 # "N passed, N failed"; exits non-zero on failure. Guest consoles: build/vm/logs/.

@@ -22,6 +22,14 @@
 #   dhcp-ntpsrv  the same udhcpc and hook on a tap device: the lease comes from busybox
 #          udhcpd in the sandbox and names 10.0.2.3 (option 42), where the NTP server
 #          is; nothing answers NTP on the fallback 10.0.2.2: ntpsync -u -w 10.0.2.3
+#   initd  busybox init boots the board (the ARM boards without an RTC, as floor; x86_64
+#          with its RTC at 2000): /init execs /sbin/init, whose /etc/inittab
+#          (tests/vm/inittab) runs /etc/init.d/rcS, which starts
+#          contrib/init.d/S49ntpsync with contrib/default/ntpsync
+#          (NTPSYNC_SERVERS="10.0.2.2", NTPSYNC_OPTIONS="": its output on the console,
+#          the floor /var/lib/ntpsync/floor): ntpsync -F FLOOR -W 60 10.0.2.2 restores
+#          the floor, then syncs; "/init synced" reports; poweroff: rcK runs
+#          S49ntpsync stop (ntpsync -F FLOOR -S), "/init stopped" prints the floor file
 #   nts    the NTS build (/usr/sbin/ntpsync-nts) is the board's ntpsync:
 #          ntpsync -N -c /etc/ca.pem -u -w 10.0.2.2
 #   nts-refuse  the same board, the clock left at 2000:
@@ -33,14 +41,9 @@
 # (dhcp-ntpsrv: the sandbox's end of the tap device).
 #
 # Lines for the test start with "VMTEST "; times are UTC, epochs in seconds.
-/bin/busybox --install -s
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
-
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=755 tmpfs /run
+FLOOR=/var/lib/ntpsync/floor
 
 say() { echo "VMTEST $*"; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
@@ -55,6 +58,33 @@ clock() { # LABEL: the system clock and the RTC
     say "$1 rtc $(cat /sys/class/rtc/rtc0/since_epoch) $(cat /sys/class/rtc/rtc0/date)" \
         "$(cat /sys/class/rtc/rtc0/time) UTC, hwclock -r -u: $(hwclock -r -u 2>&1)"
 }
+
+# Run again by busybox init in scenario initd (tests/vm/inittab): the reports.
+case ${1:-} in
+synced)
+    # after rcS: S49ntpsync start has synced the clock and saved the floor
+    clock after
+    ntpsync -q 10.0.2.2
+    say "query exit=$?"
+    say "floor file $(cat "$FLOOR")"
+    # so that the floor S49ntpsync stop saves is a later second than this one
+    sleep 1
+    exit 0
+    ;;
+stopped)
+    # after rcK: S49ntpsync stop has saved the floor
+    clock stopped
+    say "floor stopped $(cat "$FLOOR") mtime=$(stat -c %Y "$FLOOR")"
+    say "end uptime=$(uptime_s)"
+    exit 0
+    ;;
+esac
+
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs -o mode=755 tmpfs /run
 
 scenario=
 read -r cmdline </proc/cmdline
@@ -135,14 +165,21 @@ dhcp | dhcp-ntpsrv)
     set -- -i eth0 -n -q -t 5 -O ntpsrv -s /run/udhcpc.script
     ;;
 floor)
-    timed restore -F /var/lib/ntpsync/floor
+    timed restore -F "$FLOOR"
     clock restore
-    set -- -W 60 -u -m 0 -F /var/lib/ntpsync/floor 10.0.2.2
+    set -- -W 60 -u -m 0 -F "$FLOOR" 10.0.2.2
     ;;
 nts)
     # A board that ships the NTS build installs it as its ntpsync.
     ln -sf ntpsync-nts /usr/sbin/ntpsync
     set -- -N -c /etc/ca.pem -u -w 10.0.2.2
+    ;;
+initd)
+    # The board's own init takes over as pid 1: busybox init with /etc/inittab
+    # (tests/vm/inittab), rcS and rcK, /etc/init.d/S49ntpsync and its settings.
+    mv /etc/default/ntpsync.initd /etc/default/ntpsync
+    say "initd exec /sbin/init, floor $(cat "$FLOOR")"
+    exec /sbin/init
     ;;
 nts-refuse)
     # The clock reads 2000, before every certificate's notBefore: the certificates are
@@ -170,7 +207,7 @@ if [ $# -gt 0 ]; then
     server=$(cut -d' ' -f1 /run/ntpsrv 2>/dev/null)
     ntpsync -q "${server:-10.0.2.2}"
     say "query exit=$?"
-    [ "$scenario" != floor ] || say "floor file $(cat /var/lib/ntpsync/floor)"
+    [ "$scenario" != floor ] || say "floor file $(cat "$FLOOR")"
 fi
 # When the kernel's random pool was ready: a read before then waits for it.
 say "crng $(dmesg | grep -m1 'crng init done' || echo 'not ready')"

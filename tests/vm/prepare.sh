@@ -17,7 +17,11 @@
 #     and /etc/foreign-ca.pem, the modules, /dev/console, and a time floor
 #     /var/lib/ntpsync/floor (ntpsync -F) one hour before now, for the board without an
 #     RTC; the udhcpc hook of contrib/dhcp (as Buildroot installs it) and an
-#     /etc/default/ntpsync naming 10.0.2.2. No /etc/services, no /etc/hosts: a bare board.
+#     /etc/default/ntpsync naming 10.0.2.2; for busybox init (scenario initd)
+#     /etc/inittab (tests/vm/inittab), /etc/init.d/rcS and rcK (tests/vm/rcS.sh, rcK.sh),
+#     contrib/init.d/S49ntpsync, and contrib/default/ntpsync as
+#     /etc/default/ntpsync.initd with NTPSYNC_SERVERS="10.0.2.2" and NTPSYNC_OPTIONS=""
+#     (the console instead of syslog). No /etc/services, no /etc/hosts: a bare board.
 #
 # Cached runs need no network and take well under a second. `rm -rf build/vm` starts over.
 # Runs as root without stdin (CI); quiet unless something fails.
@@ -174,7 +178,7 @@ entries=(
     dir:bin:755 dir:sbin:755 dir:dev:755 dir:proc:555 dir:sys:555 dir:run:755
     dir:tmp:1777 dir:etc:755 dir:root:700 dir:usr:755 dir:usr/bin:755 dir:usr/sbin:755
     dir:lib:755 dir:lib/modules:755 dir:var:755 dir:var/lib:755 dir:var/lib/ntpsync:755
-    dir:etc/default:755 dir:usr/share:755 dir:usr/share/udhcpc:755
+    dir:etc/default:755 dir:etc/init.d:755 dir:usr/share:755 dir:usr/share/udhcpc:755
     dir:usr/share/udhcpc/default.script.d:755
     nod:dev/console:600:c:5:1 nod:dev/null:666:c:1:3
     file:bin/busybox:755:"$A/busybox"
@@ -187,10 +191,23 @@ entries=(
     file:usr/sbin/ntpsync-dhcp:755:"$root/contrib/dhcp/ntpsync-dhcp"
     file:usr/share/udhcpc/default.script.d/ntpsync:755:"$root/contrib/dhcp/udhcpc-ntpsync"
     file:etc/default/ntpsync:644:"$A/default-ntpsync"
+    file:etc/inittab:644:"$here/inittab"
+    file:etc/init.d/rcS:755:"$here/rcS.sh"
+    file:etc/init.d/rcK:755:"$here/rcK.sh"
+    file:etc/init.d/S49ntpsync:755:"$root/contrib/init.d/S49ntpsync"
+    file:etc/default/ntpsync.initd:644:"$A/default-ntpsync-initd"
 )
 # The fallback server of ntpsync-dhcp: qemu's DHCP server names no NTP server (dhcp);
 # in dhcp-ntpsrv nothing answers NTP there and the lease names another
 printf '%s\n' 'NTPSYNC_SERVERS="10.0.2.2"' 'NTPSYNC_OPTIONS="-u -w"' >"$A/default-ntpsync"
+# The shipped settings for busybox init's boot (initd), the servers and the options
+# changed: no syslogd on this board, ntpsync's lines go to the console.
+sed -e 's/^NTPSYNC_SERVERS=.*/NTPSYNC_SERVERS="10.0.2.2"/' -e 's/^NTPSYNC_OPTIONS=.*/NTPSYNC_OPTIONS=""/' \
+    "$root/contrib/default/ntpsync" >"$A/default-ntpsync-initd"
+for v in 'NTPSYNC_SERVERS="10.0.2.2"' 'NTPSYNC_OPTIONS=""' 'NTPSYNC_FLOOR="/var/lib/ntpsync/floor"'; do
+    grep -qx "$v" "$A/default-ntpsync-initd" ||
+        { echo "prepare.sh: contrib/default/ntpsync: no $v line after the edit" >&2; exit 1; }
+done
 [ "$NTPSYNC_NTS" = - ] || entries+=("file:usr/sbin/ntpsync-nts:755:$NTPSYNC_NTS")
 # The time floor a board without an RTC saved at its last shutdown: an hour ago, in the
 # format ntpsync -F writes (seconds, then the same second in UTC).

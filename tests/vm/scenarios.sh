@@ -13,8 +13,8 @@
 # tap, no forwarding). The guest's clock is emulated: setting it is the point; this
 # machine's clock cannot be touched from the sandbox.
 #
-# Every board boots "boot" and "wait"; x86_64 the NTS boots; the ARM boards "floor",
-# "dhcp" and "dhcp-ntpsrv". VM_SCENARIOS="dhcp floor" (say) boots only those.
+# Every board boots "boot", "wait" and "initd"; x86_64 the NTS boots; the ARM boards
+# "floor", "dhcp" and "dhcp-ntpsrv". VM_SCENARIOS="dhcp floor" (say) boots only those.
 #
 #   boot  chronyd serving; the guest runs `ntpsync -u -w 10.0.2.2`
 #   wait  fake_server.py answers stratum 16 (LI=3) until the guest has asked a few times
@@ -35,6 +35,15 @@
 #         query must name 10.0.2.3, ntpsync-dhcp must not have fallen back, and the
 #         guest's frames (qemu's filter-dump on the tap netdev) must have gone to
 #         10.0.2.3:123 and DHCP broadcasts only
+#   initd chronyd serving; busybox init boots the board (on ARM without an RTC, as floor;
+#         x86_64 with its RTC at 2000): its inittab (tests/vm/inittab) runs rcS, which
+#         starts contrib/init.d/S49ntpsync with contrib/default/ntpsync
+#         (NTPSYNC_SERVERS="10.0.2.2", NTPSYNC_OPTIONS="": the console); checked: "Setting
+#         the clock (ntpsync): OK", the floor restored by the same run (the step is the
+#         distance from the floor to the server's time), the clock synced and the floor
+#         saved; at poweroff init runs rcK, S49ntpsync stop must say "Saving the time
+#         floor: OK" and the floor file (printed by the next shutdown action) must hold
+#         the stop's time, a later second than the start's; init powers off
 #   nts   chronyd with NTS (NTS-KE on 127.0.0.1:4460, the certificate of
 #         tests/nts_certs.sh, which names 10.0.2.2 and is valid from 2024, after the
 #         guest's 2000); the guest's ntpsync is the NTS build and runs
@@ -524,14 +533,110 @@ scenario_floor() {
 board_scenarios() {
     local all=(boot wait) sc
     if [ "$ARCH" = x86_64 ]; then
-        all+=(nts)
+        all+=(nts initd)
     else
-        all+=(floor dhcp dhcp-ntpsrv)
+        all+=(floor dhcp dhcp-ntpsrv initd)
     fi
     for sc in "${all[@]}"; do
         [ -z "${VM_SCENARIOS:-}" ] || [[ " $VM_SCENARIOS " == *" $sc "* ]] || continue
         "scenario_${sc//-/_}"
     done
+}
+
+# --- initd: busybox init starts S49ntpsync (ARM: a board without an RTC), and stops it -----
+# Console lines from the first containing FROM to the last before one containing TO, without
+# the host's times, joined by "|".
+console_text() { # FROM TO
+    awk -v a="$1" -v b="$2" 'on && index($0, b) { exit } index($0, a) { on = 1 }
+                             on { $1 = ""; sub(/^ /, ""); print }' "$VM_LOG" | paste -sd'|'
+}
+
+scenario_initd() {
+    local failed0=$FAILED s=${PFX}initd floor0 start before_c before_r started restore step soff
+    local expect q qoff after_c host g saved stopping stopped_c stopped t mt
+    start_chrony 127.0.0.1 || exit 1
+    floor0=$(cut -d' ' -f1 "$A/floor")
+    echo "# $s: chronyd on 127.0.0.1:123; the floor in the initramfs: $(cat "$A/floor")"
+    # the ARM boards without an RTC (as floor), x86_64 with its RTC at 2000
+    if [ "$ARCH" = x86_64 ]; then
+        vm_start initd
+    else
+        vm_start initd initcall_blacklist=pl031_driver_init
+    fi
+    vm_wait
+    start=$(vmtest start)
+    before_c=$(vmtest before clock)
+    before_r=$(vmtest before rtc)
+    started=$(console_text 'Setting the clock (ntpsync):' 'VMTEST after clock')
+    restore=$(between 'VMTEST initd exec' 'VMTEST after clock' 'clock stepped forward to the time floor')
+    step=$(between 'VMTEST initd exec' 'VMTEST after clock' 'step time server 10\.0\.2\.2 offset')
+    after_c=$(vmtest after clock)
+    q=$(between 'VMTEST after clock' 'VMTEST query exit=' ' server 10\.0\.2\.2, stratum')
+    saved=$(vmtest floor file)
+    stopping=$(console_text 'Saving the time floor:' 'VMTEST stopped clock')
+    stopped_c=$(vmtest stopped clock)
+    stopped=$(vmtest floor stopped)
+
+    echo "# $s: guest clock before: $(cut -d' ' -f6-8 <<<"$before_c") (epoch $(field 5 <<<"$before_c")), $(cut -d' ' -f3- <<<"$before_r")"
+    echo "# $s: rcS, S49ntpsync start: ${started:-nothing}"
+    echo "# $s: guest clock after:  $(cut -d' ' -f6-8 <<<"$after_c") (epoch $(field 5 <<<"$after_c"), host $(field 1 <<<"$after_c"))"
+    echo "# $s: guest query after:  $(cut -d' ' -f2- <<<"$q")"
+    echo "# $s: floor file after S49ntpsync start: $(cut -d' ' -f5- <<<"$saved")"
+    echo "# $s: rcK, S49ntpsync stop: ${stopping:-nothing}"
+    echo "# $s: floor file after S49ntpsync stop:  $(cut -d' ' -f5- <<<"$stopped")" \
+        "(clock $(cut -d' ' -f6-8 <<<"$stopped_c"))"
+
+    check "$s: guest booted (kernel $(value kernel "$start"))" \
+        "no VMTEST start line; qemu exit $VM_RC" [ -n "$start" ]
+    if [ "$ARCH" = x86_64 ]; then
+        check "$s: guest clock and RTC started at 2000-01-01" "before: $before_c; $before_r" \
+            awk -v e="$(field 5 <<<"$before_c")" -v r="$(field 5 <<<"$before_r")" -v y="$Y2000" \
+            'BEGIN { exit !(e >= y && e < y + 86400 && r >= y && r < y + 86400) }'
+    else
+        check "$s: no RTC: the guest clock started at 1970-01-01" "before: $before_c; $before_r" \
+            awk -v e="$(field 5 <<<"$before_c")" -v r="$(field 5 <<<"$before_r")" \
+            'BEGIN { exit !(e >= 0 && e < 86400 && r == "none") }'
+    fi
+    check "$s: busybox init ran rcS: S49ntpsync start said OK" \
+        "S49ntpsync start said: ${started:-nothing}" \
+        grep -qE '^Setting the clock \(ntpsync\): .*OK$' <<<"$started"
+    # One run restores the floor, then syncs: the step is measured from the floor, not
+    # from 1970 or 2000 (it would be about 1.8e9 or 8.5e8 s).
+    soff=$(sed -n 's/.* offset \([-+0-9.]*\) sec.*/\1/p' <<<"$step")
+    expect=$(awk -v h="$(field 1 <<<"$step")" -v f="$floor0" 'BEGIN { printf "%.3f", h - f }')
+    check "$s: -F restored the floor first (\"$(sed -n 's/.*\(clock stepped.*\)/\1/p' <<<"$restore")\")" \
+        "no 'clock stepped forward to the time floor' line before the sync" [ -n "$restore" ]
+    check "$s: then ntpsync stepped the clock from the floor to the server's time (${soff:-no step}, +$expect s expected)" \
+        "step: ${step:-none}" near "${soff:-}" "$expect" 1
+    qoff=$(sed -n 's/.* offset \([-+0-9.]*\), delay.*/\1/p' <<<"$q")
+    check "$s: guest clock within 0.5 s of the server after rcS (ntpsync -q offset ${qoff:-none})" \
+        "query: ${q:-none}; $(vmtest query exit=)" near "${qoff:-}" 0 0.5
+    host=$(field 1 <<<"$after_c")
+    g=$(field 5 <<<"$after_c")
+    check "$s: guest clock printed after rcS within 0.5 s of the host's ($(abs_diff "${host:-0}" "${g:-0}") s)" \
+        "host $host, guest ${g:-none}" near "${g:-}" "$host" 0.5
+    t=$(field 5 <<<"$saved")
+    check "$s: S49ntpsync start saved the floor, within 2 s of the guest clock" \
+        "floor file: ${saved:-none}; guest clock ${g:-none}" near "${t:-}" "${g:-0}" 2
+    check "$s: at poweroff busybox init ran rcK: S49ntpsync stop said OK" \
+        "S49ntpsync stop said: ${stopping:-nothing}" \
+        grep -qE '^Saving the time floor: .*OK$' <<<"$stopping"
+    # S49ntpsync stop (ntpsync -F FILE -S) saved the time then: a later second than the
+    # start's (the report between them waits a second), and the file written then.
+    g=$(field 5 <<<"$stopped_c")
+    mt=$(value mtime "$stopped")
+    check "$s: S49ntpsync stop saved the floor at shutdown ($(field 5 <<<"$stopped"), after the start's ${t:-none}; mtime ${mt:-none}; clock ${g:-none})" \
+        "floor file at shutdown: ${stopped:-none}; clock ${stopped_c:-none}" \
+        awk -v f="$(field 5 <<<"$stopped")" -v f0="${t:-}" -v m="${mt:-}" -v c="${g:-}" \
+        'BEGIN { d = f - c; e = m - c; exit !(f != "" && f0 != "" && m != "" && c != "" &&
+                                              f > f0 && d > -2 && d < 2 && e > -2 && e < 2) }'
+    t=$(grep -c 'Requesting system poweroff$' "$VM_LOG")
+    check "$s: guest powered off by busybox init (${VM_SECONDS} s)" \
+        "qemu exit $VM_RC (124/137: timeout); init's 'Requesting system poweroff' seen $t times" \
+        [ "$VM_RC,$t" = 0,1 ]
+    check_traffic initd "udp 123"
+    report_vm "$failed0"
+    stop_servers
 }
 
 for arch in $VM_ARCHS; do
