@@ -315,7 +315,9 @@ bench: deps
 vm-test: deps
 	$(MAKE) ntpsync build/ntpsync-nts
 	$(MAKE) TARGET=arm64
+	$(MAKE) TARGET=arm64 NTS=1
 	$(MAKE) TARGET=armhf
+	$(MAKE) TARGET=armhf NTS=1
 	tests/vm-test.sh ./ntpsync ./build/ntpsync-nts
 
 # One full sync and the failure paths of the dynamic glibc build.

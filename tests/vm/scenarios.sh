@@ -13,7 +13,7 @@
 # tap, no forwarding). The guest's clock is emulated: setting it is the point; this
 # machine's clock cannot be touched from the sandbox.
 #
-# Every board boots "boot", "wait" and "initd"; x86_64 the NTS boots; the ARM boards
+# Every board boots "boot", "wait", "nts", "nts-refuse" and "initd"; the ARM boards also
 # "floor", "dhcp" and "dhcp-ntpsrv". VM_SCENARIOS="dhcp floor" (say) boots only those.
 #
 #   boot  chronyd serving; the guest runs `ntpsync -u -w 10.0.2.2`
@@ -405,20 +405,20 @@ scenario_wait() {
 scenario_nts() { # and nts-refuse
     local failed0=$FAILED s f_run f_ran f_c f_r f_why d_run d_ran d_c d_when when when_s
     start_chrony_nts 127.0.0.1 "$CERTS" || exit 1
-    echo "# nts: chronyd with NTS on 127.0.0.1 (NTS-KE :4460, NTP :123; the guest's 10.0.2.2)," \
+    echo "# ${PFX}nts: chronyd with NTS on 127.0.0.1 (NTS-KE :4460, NTP :123; the guest's 10.0.2.2)," \
         "certificate $(openssl x509 -in "$CERTS/server.pem" -noout -startdate -enddate | cut -d= -f2 | paste -sd' ' | sed 's/ \([A-Z]\)/ .. \1/2')"
     vm_start nts
     vm_wait
     check_guest nts
     check_traffic nts "tcp 4460" "udp 123"
-    echo "# nts: $(vmtest crng | cut -d' ' -f3-)"
+    echo "# ${PFX}nts: $(vmtest crng | cut -d' ' -f3-)"
     report_vm "$failed0"
 
     # The foreign CA is refused although the certificates are checked at the build date (exit
     # 12, the clock and the RTC still at 2000), then -d says which time they were checked at.
     failed0=$FAILED
-    s=nts-refuse
-    vm_start $s
+    s=${PFX}nts-refuse
+    vm_start nts-refuse
     vm_wait
     f_run=$(vmtest foreign ntpsync)
     f_ran=$(vmtest foreign exit=)
@@ -457,7 +457,7 @@ scenario_nts() { # and nts-refuse
         'BEGIN { exit !(w != "" && w >= lo && w <= hi) }'
     check "$s: guest powered off by itself (${VM_SECONDS} s)" "qemu exit $VM_RC (124/137: timeout)" \
         [ "$VM_RC" = 0 ]
-    check_traffic $s "tcp 4460" "udp 123"
+    check_traffic nts-refuse "tcp 4460" "udp 123"
     echo "# $s: $(vmtest crng | cut -d' ' -f3-)"
     report_vm "$failed0"
     stop_servers
@@ -535,7 +535,7 @@ board_scenarios() {
     if [ "$ARCH" = x86_64 ]; then
         all+=(nts initd)
     else
-        all+=(floor dhcp dhcp-ntpsrv initd)
+        all+=(nts floor dhcp dhcp-ntpsrv initd)
     fi
     for sc in "${all[@]}"; do
         [ -z "${VM_SCENARIOS:-}" ] || [[ " $VM_SCENARIOS " == *" $sc "* ]] || continue
