@@ -14,6 +14,10 @@
 #    architecture's busybox-static into build/vm/ARCH/ (cached: later runs need no
 #    network), then packs an initramfs with the static ntpsync and its NTS build, the
 #    test CA and a foreign CA, a time floor, busybox and /init = tests/vm/init.sh.
+#    x86_64 also gets a second initramfs, build/vm/x86_64/systemd.cpio
+#    (tests/vm/systemd-prepare.sh): Debian 12's systemd 252 as /init with its libraries
+#    (unpacked, never installed), ntpsync.service and ntpsync.timer of contrib/systemd
+#    enabled by `systemctl --root preset-all`, and the test's units (tests/vm/systemd/).
 # 2. tests/vm/scenarios.sh runs in tests/sandbox.sh (the host clock cannot be set
 #    there; only its loopback is reachable): NTP servers on 127.0.0.1:123, and qemu
 #    (TCG; KVM does not work on these machines) with -rtc base=2000-01-01, whose guest
@@ -21,7 +25,9 @@
 #    (`ntpsync -u -w`) and "wait" (the server answers stratum 16 first;
 #    `ntpsync -W 60 -u -w`), "nts" and "nts-refuse" (chronyd with NTS; the NTS build:
 #    `ntpsync -N -c /etc/ca.pem -u -w`, and the same with a foreign CA, which must not
-#    step); arm64 and armhf "floor" (no
+#    step); x86_64 "systemd" (systemd boots, ntpsync.service syncs between
+#    network-online.target and time-sync.target, the timer waits;
+#    tests/vm/systemd-scenario.sh); arm64 and armhf "floor" (no
 #    RTC: the clock starts at 1970, `ntpsync -F FILE` restores the time floor, then
 #    `ntpsync -W 60 -u -m 0 -F FILE` syncs), "dhcp" (qemu's DHCP server, no option 42:
 #    the udhcpc hook syncs with /etc/default/ntpsync's fallback, 10.0.2.2) and
@@ -67,6 +73,7 @@ t0=$EPOCHREALTIME
 for a in $VM_ARCHS; do
     if [ "$a" = x86_64 ]; then
         "$here/vm/prepare.sh" "$a" "$NTPSYNC" "$NTPSYNC_NTS" "$CERTS"
+        "$here/vm/systemd-prepare.sh" "$NTPSYNC"
     else
         "$here/vm/prepare.sh" "$a" "$root/build/$a/ntpsync" "$root/build/$a/ntpsync-nts" "$CERTS"
     fi

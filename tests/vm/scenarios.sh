@@ -14,7 +14,9 @@
 # machine's clock cannot be touched from the sandbox.
 #
 # Every board boots "boot", "wait", "nts", "nts-refuse" and "initd"; the ARM boards also
-# "floor", "dhcp" and "dhcp-ntpsrv". VM_SCENARIOS="dhcp floor" (say) boots only those.
+# "floor", "dhcp" and "dhcp-ntpsrv", x86_64 "systemd" (systemd as PID 1 runs
+# contrib/systemd's ntpsync.service: tests/vm/systemd-scenario.sh). VM_SCENARIOS="dhcp
+# floor" (say) boots only those.
 #
 #   boot  chronyd serving; the guest runs `ntpsync -u -w 10.0.2.2`
 #   wait  fake_server.py answers stratum 16 (LI=3) until the guest has asked a few times
@@ -70,6 +72,8 @@ root=$(dirname "$tests")
 . "$tests/lib.sh"
 require_sandbox
 . "$tests/servers.sh"
+# shellcheck source=vm/systemd-scenario.sh
+. "$here/systemd-scenario.sh"
 
 VM_ARCHS=${VM_ARCHS:-x86_64 arm64 armhf}
 LOGS=$root/build/vm/logs
@@ -125,7 +129,7 @@ vm_start() { # SCENARIO [KERNEL-ARG...]: boot the guest in the background; its c
     (
         timeout -s KILL "$VM_TIMEOUT" "${QEMU[@]}" -accel tcg -m 256 -smp 1 \
             -nodefaults -no-user-config -display none -serial stdio -no-reboot \
-            -rtc base=2000-01-01 -kernel "$A/vmlinuz" -initrd "$A/initramfs.cpio" \
+            -rtc base=2000-01-01 -kernel "$A/vmlinuz" -initrd "${VM_INITRD:-$A/initramfs.cpio}" \
             -append "console=$CONSOLE quiet panic=-1 vmtest=$s${*:+ $*}" \
             -netdev "$netdev" -device virtio-net-pci,netdev=n0,mac="$GUEST_MAC" \
             -object filter-dump,id=d0,netdev=n0,file="$VM_LOG.pcap" ${VM_EXTRA:+$VM_EXTRA} \
@@ -533,7 +537,7 @@ scenario_floor() {
 board_scenarios() {
     local all=(boot wait) sc
     if [ "$ARCH" = x86_64 ]; then
-        all+=(nts initd)
+        all+=(nts initd systemd)
     else
         all+=(nts floor dhcp dhcp-ntpsrv initd)
     fi
