@@ -65,6 +65,35 @@ clock_unset_shift(int64_t lower)
 	return now.tv_sec < lower ? lower - (int64_t)now.tv_sec : 0;
 }
 
+/*
+ * When this boot began, on the clock as it reads now: the real time less
+ * the time since boot (CLOCK_BOOTTIME counts suspended time too).  A
+ * kernel without it (before 2.6.39) gives INT64_MIN: no floor is older.
+ */
+int64_t
+clock_boot_epoch(void)
+{
+	struct timespec now, up;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &up) == -1)
+		return INT64_MIN;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec - (int64_t)up.tv_sec;
+}
+
+/*
+ * -F: the floor is the time of the last sync (or of the last shutdown).
+ * None saved yet, or one from before this boot: nothing has synchronized
+ * the clock since the board started, whatever set it meanwhile (an RTC,
+ * systemd's epoch, which is its own build date, fake-hwclock), so it is
+ * as good as unset.
+ */
+int
+clock_fresh_boot(int64_t floor, int64_t boot_epoch)
+{
+	return floor == 0 || floor < boot_epoch;
+}
+
 /* The clock's seconds, shifted while it is unset. */
 int64_t
 clock_seconds(int64_t shift)
@@ -113,7 +142,8 @@ clock_wants_step(const struct clock_policy *p, ntp_dur offset)
  * ntpdate's threshold picks step or slew; a step above the -m limit is
  * refused once the clock has been set (after the build date and the time
  * floor: a clock this run stepped to the floor is still unset, only
- * carried from the last boot's time); adjtime cannot slew more than
+ * carried from the last boot's time, and so is one that no sync has set
+ * since this boot: see clock_fresh_boot()); adjtime cannot slew more than
  * CLOCK_SLEW_MAX, nor the decades of an unset clock.
  */
 enum clock_status
@@ -122,7 +152,8 @@ clock_plan(const struct clock_policy *p, ntp_dur offset, int64_t now_sec)
 	if (clock_wants_step(p, offset)) {
 		if (p->max_step != 0 && p->adjust != ADJUST_STEP &&
 		    (offset > p->max_step || offset < -p->max_step) &&
-		    now_sec >= clock_lower_bound(p) && !p->restored)
+		    now_sec >= clock_lower_bound(p) && !p->restored &&
+		    !p->fresh_boot)
 			return CLOCK_OVER_LIMIT;
 		return CLOCK_STEPPED;
 	}

@@ -36,6 +36,7 @@ struct clock_policy {
 	int64_t		build_epoch;	/* s since 1970 */
 	int64_t		floor;		/* -F: the saved time, 0 for none */
 	int		restored;	/* the clock was stepped to the floor */
+	int		fresh_boot;	/* -F: no sync saved since this boot */
 };
 
 enum clock_status {
@@ -57,6 +58,8 @@ int64_t		clock_mono_ns(void);
 void		clock_sleep_ns(int64_t ns);
 int64_t		clock_lower_bound(const struct clock_policy *p);
 int64_t		clock_unset_shift(int64_t lower);
+int64_t		clock_boot_epoch(void);
+int		clock_fresh_boot(int64_t floor, int64_t boot_epoch);
 uint64_t	clock_ntp(struct timespec ts, int64_t shift);
 uint64_t	clock_ntp_now(int64_t shift);
 int64_t		clock_seconds(int64_t shift);

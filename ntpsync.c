@@ -310,7 +310,8 @@ wait_more(const struct run *run, const struct xchg_host *hosts, size_t nhosts,
 /*
  * -F: the floor into the policy.  A damaged, future-dated or unreadable
  * file is said and ignored, the run going on from the build date; only
- * when restoring is the whole job (-F alone) is that a failure.
+ * when restoring is the whole job (-F alone) is that a failure.  The
+ * boot is dated before the floor can move the clock.
  */
 static int
 load_floor(struct run *run)
@@ -320,19 +321,31 @@ load_floor(struct run *run)
 	int64_t sec;
 	int alone = o->nservers == 0 && !o->save_floor;
 
+	int64_t boot;
+
 	switch (floor_load(o->floor_file, run->policy.build_epoch, &sec, err,
 	    sizeof(err))) {
 	case 0:
 		run->policy.floor = sec;
-		return EXIT_SYNCED;
+		break;
 	case 1:
 		report_floor(run->rep, FLOOR_NONE_YET, 0, 0, NULL, 0);
-		return EXIT_SYNCED;
+		break;
 	default:
 		report_floor(run->rep, alone ? FLOOR_UNUSABLE : FLOOR_IGNORED, 0,
 		    0, err, 0);
-		return alone ? EXIT_FLOOR : EXIT_SYNCED;
+		if (alone)
+			return EXIT_FLOOR;
+		break;
 	}
+	boot = clock_boot_epoch();
+	run->policy.fresh_boot = clock_fresh_boot(run->policy.floor, boot);
+	if (run->policy.fresh_boot && run->policy.max_step != 0 &&
+	    run->policy.adjust != ADJUST_STEP && o->nservers > 0 &&
+	    !o->save_floor)
+		report_floor(run->rep, FLOOR_FRESH_BOOT, run->policy.floor, boot,
+		    NULL, 0);
+	return EXIT_SYNCED;
 }
 
 /*

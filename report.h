@@ -80,6 +80,7 @@ enum floor_event {
 	FLOOR_NONE_YET,		/* no file yet: nothing to restore */
 	FLOOR_IGNORED,		/* damaged, future-dated or unreadable */
 	FLOOR_UNUSABLE,		/* the same, when restoring is the whole job */
+	FLOOR_FRESH_BOOT,	/* none or older than this boot: no -m */
 	FLOOR_REACHED,		/* the clock is already past it */
 	FLOOR_RAISED,		/* the clock was stepped forward to it */
 	FLOOR_RAISE_PLANNED,	/* -q, -d */

@@ -754,6 +754,53 @@ test_clock_raised_to_the_floor_steps_beyond_the_limit(void **state)
 	    FLOOR_T - 1), CLOCK_STEPPED);
 }
 
+/*
+ * -F: no floor saved yet, or one from before this boot (the last boot's
+ * sync or shutdown): nothing has synchronized the clock since the board
+ * started; a floor saved at or after the boot's start is this boot's sync.
+ */
+static void
+test_fresh_boot_is_no_floor_or_one_before_the_boot(void **state)
+{
+	static const struct timespec now = { FLOOR_T, 0 };
+	struct timespec up;
+
+	(void)state;
+	assert_int_equal(clock_fresh_boot(0, FLOOR_T), 1);
+	assert_int_equal(clock_fresh_boot(FLOOR_T - 1, FLOOR_T), 1);
+	assert_int_equal(clock_fresh_boot(FLOOR_T, FLOOR_T), 0);
+	assert_int_equal(clock_fresh_boot(FLOOR_T + 3600, FLOOR_T), 0);
+	/* The boot's start on the clock as it reads: less the uptime. */
+	fake_realtime = &now;
+	assert_int_equal(__real_clock_gettime(CLOCK_BOOTTIME, &up), 0);
+	assert_in_range(clock_boot_epoch(), FLOOR_T - up.tv_sec - 1,
+	    FLOOR_T - up.tv_sec);
+}
+
+/*
+ * A clock past the floor and the build date that no sync has set since
+ * this boot (systemd moved it to its own build date, say) is not held by
+ * -m either; once this boot's sync is saved, it is.
+ */
+static void
+test_clock_not_synced_since_boot_steps_beyond_the_limit(void **state)
+{
+	static const struct timespec past_floor = { FLOOR_T + 3600, 0 };
+
+	(void)state;
+	fake_realtime = &past_floor;
+	run.policy.build_epoch = FLOOR_T - 86400;
+	run.policy.floor = FLOOR_T;
+	run.policy.fresh_boot = 1;
+	assert_int_equal(clock_plan_now(&run.policy, NTP_DUR_SEC(86400)),
+	    CLOCK_STEPPED);
+	assert_int_equal(clock_plan_now(&run.policy, NTP_DUR_SEC(-86400)),
+	    CLOCK_STEPPED);
+	run.policy.fresh_boot = 0;
+	assert_int_equal(clock_plan_now(&run.policy, NTP_DUR_SEC(86400)),
+	    CLOCK_OVER_LIMIT);
+}
+
 /* ---- conclude(): which server, and whether the clock is touched ---- */
 
 static struct ntp_server servers[MAX_PEERS];
@@ -2164,6 +2211,11 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(
 		    test_clock_raised_to_the_floor_steps_beyond_the_limit, setup),
+		cmocka_unit_test_setup(
+		    test_fresh_boot_is_no_floor_or_one_before_the_boot, setup),
+		cmocka_unit_test_setup(
+		    test_clock_not_synced_since_boot_steps_beyond_the_limit,
+		    setup),
 		cmocka_unit_test_setup(
 		    test_time_before_the_floor_is_refused_without_b, setup),
 		cmocka_unit_test_setup(test_unusable_key_exits_2, setup),

@@ -8,7 +8,7 @@
 # the clock calls, so the clock itself never moves.
 
 scenarios floor_restore floor_unusable floor_saved_after_sync floor_rollback \
-    floor_save_at_shutdown floor_unset_clock
+    floor_save_at_shutdown floor_unset_clock floor_fresh_boot
 
 floor_date() { # SECONDS: as the floor file writes them
     date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
@@ -223,4 +223,40 @@ scenario_floor_unset_clock() {
         near "$second" 2000 0.1
     check "floor_unset: the servers' time saved" "$(why "file: $(cat "$f")")" \
         near "$(floor_seconds "$f")" "$(($(date +%s) + 2000))" 3
+}
+
+# A clock past the floor and the build date that no sync has set since this boot: no floor
+# saved yet, or one from before the boot (/proc/uptime: the sandbox shares the machine's).
+# systemd, for one, moves a clock to its own build date at boot. -m does not hold it:
+# stepped 2000 s, the new floor saved; a floor saved since the boot is this boot's sync,
+# and -m refuses the same step (exit 9, no clock call).
+scenario_floor_fresh_boot() {
+    local f=$RUN_DIR/floor-boot up boot since
+    read -r up _ </proc/uptime
+    boot=$(($(date +%s) - ${up%.*}))
+    start_fake 127.0.0.5 good --offset 2000 ||
+        { fail floor_fresh_boot "fake server did not start"; return; }
+    floor_line $((boot - 60)) >"$f"
+    run_ntpsync -v -F "$f" 127.0.0.5
+    expect_rc floor_before_boot 0
+    expect_text floor_before_boot "the time floor $(floor_date $((boot - 60))) is from before this boot .*: no sync since, the -m limit does not apply"
+    expect_step floor_before_boot 2000 0.1
+    check "floor_before_boot: the servers' time saved" "$(why "file: $(cat "$f")")" \
+        near "$(floor_seconds "$f")" "$(($(date +%s) + 2000))" 3
+    rm -f "$f"
+    run_ntpsync -v -F "$f" 127.0.0.5
+    expect_rc floor_none_yet 0
+    expect_text floor_none_yet "no sync saved in .*floor-boot since this boot .*: the -m limit does not apply"
+    expect_step floor_none_yet 2000 0.1
+    # Saved since the boot (at least a second after it, at most now).
+    since=$(($(date +%s) - 100))
+    [ "$since" -gt "$boot" ] || since=$((boot + 1))
+    floor_line "$since" >"$f"
+    run_ntpsync -v -F "$f" 127.0.0.5
+    stop_fakes
+    expect_rc floor_since_boot 9
+    expect_text floor_since_boot "refusing to step the clock by \\+2000\\.0"
+    expect_no_clock_call floor_since_boot
+    check "floor_since_boot: not said to be a fresh boot" "$(why "said so")" not has "this boot"
+    check "floor_since_boot: floor kept" "$(cat "$f")" [ "$(floor_seconds "$f")" = "$since" ]
 }
