@@ -81,19 +81,6 @@ clock_boot_epoch(void)
 	return (int64_t)now.tv_sec - (int64_t)up.tv_sec;
 }
 
-/*
- * -F: the floor is the time of the last sync (or of the last shutdown).
- * None saved yet, or one from before this boot: nothing has synchronized
- * the clock since the board started, whatever set it meanwhile (an RTC,
- * systemd's epoch, which is its own build date, fake-hwclock), so it is
- * as good as unset.
- */
-int
-clock_fresh_boot(int64_t floor, int64_t boot_epoch)
-{
-	return floor == 0 || floor < boot_epoch;
-}
-
 /* The clock's seconds, shifted while it is unset. */
 int64_t
 clock_seconds(int64_t shift)
@@ -143,7 +130,7 @@ clock_wants_step(const struct clock_policy *p, ntp_dur offset)
  * refused once the clock has been set (after the build date and the time
  * floor: a clock this run stepped to the floor is still unset, only
  * carried from the last boot's time, and so is one that no sync has set
- * since this boot: see clock_fresh_boot()); adjtime cannot slew more than
+ * since this boot: see floor_fresh_boot()); adjtime cannot slew more than
  * CLOCK_SLEW_MAX, nor the decades of an unset clock.
  */
 enum clock_status

@@ -59,7 +59,6 @@ void		clock_sleep_ns(int64_t ns);
 int64_t		clock_lower_bound(const struct clock_policy *p);
 int64_t		clock_unset_shift(int64_t lower);
 int64_t		clock_boot_epoch(void);
-int		clock_fresh_boot(int64_t floor, int64_t boot_epoch);
 uint64_t	clock_ntp(struct timespec ts, int64_t shift);
 uint64_t	clock_ntp_now(int64_t shift);
 int64_t		clock_seconds(int64_t shift);

@@ -30,24 +30,41 @@ floor_date(int64_t sec, char *buf, size_t len)
 }
 
 size_t
-floor_format(int64_t sec, char *buf, size_t cap)
+floor_format(int64_t sec, const char *boot_id, char *buf, size_t cap)
 {
 	char date[FLOOR_DATE_LEN];
 	size_t n;
 
-	n = str_fmt(buf, cap, "%lld %s\n", (long long)sec,
-	    floor_date(sec, date, sizeof(date)));
+	n = str_fmt(buf, cap, "%lld %s%s%s\n", (long long)sec,
+	    floor_date(sec, date, sizeof(date)), boot_id[0] != '\0' ? " " : "",
+	    boot_id);
 	return n < cap ? n : 0;
 }
 
+/* As the kernel writes a boot id: lower-case hex in groups of 8-4-4-4-12. */
+static int
+boot_id_ok(const char *id, size_t len)
+{
+	size_t i;
+
+	if (len != FLOOR_BOOT_ID_LEN - 1)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? id[i] != '-' :
+		    !((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 /*
- * Only the line floor_format() writes is taken, a final newline aside:
- * the date must be the seconds' own, which catches a digit lost or
- * changed.
+ * Only a line floor_format() writes is taken, a final newline aside: the
+ * date must be the seconds' own, which catches a digit lost or changed,
+ * and what follows it a boot id or nothing.
  */
 int
 floor_parse(const char *text, size_t len, int64_t build_epoch, int64_t *sec,
-    char *why, size_t whylen)
+    char *boot_id, char *why, size_t whylen)
 {
 	char line[FLOOR_LINE_MAX], late[FLOOR_DATE_LEN], built[FLOOR_DATE_LEN];
 	int64_t v = 0;
@@ -70,8 +87,15 @@ floor_parse(const char *text, size_t len, int64_t build_epoch, int64_t *sec,
 		    "date: damaged");
 		return -1;
 	}
-	n = floor_format(v, line, sizeof(line));
-	if (n == 0 || n - 1 != len || memcmp(line, text, len) != 0) {
+	/* The seconds and the date; then " ID" or the end. */
+	n = floor_format(v, "", line, sizeof(line)) - 1;
+	boot_id[0] = '\0';
+	if (len > n && text[n] == ' ' && boot_id_ok(text + n + 1, len - n - 1)) {
+		memcpy(boot_id, text + n + 1, FLOOR_BOOT_ID_LEN - 1);
+		boot_id[FLOOR_BOOT_ID_LEN - 1] = '\0';
+	}
+	if (floor_format(v, boot_id, line, sizeof(line)) != len + 1 ||
+	    memcmp(line, text, len) != 0) {
 		str_fmt(why, whylen, "the date is not the seconds' own: "
 		    "damaged");
 		return -1;
@@ -88,12 +112,33 @@ floor_parse(const char *text, size_t len, int64_t build_epoch, int64_t *sec,
 }
 
 /*
+ * The floor is the time of the last sync (or of the last shutdown).  None
+ * saved yet, or one saved in another boot: nothing has synchronized the
+ * clock since the board started, whatever set it meanwhile (an RTC,
+ * systemd's epoch, which is its own build date, a restore-only run of
+ * ntpsync -F, fake-hwclock), so it is as good as unset.  Without both boot
+ * ids, by time: a floor older than the boot's start (boot_epoch) is
+ * another boot's, which cannot tell a floor restored by an earlier run of
+ * this boot.
+ */
+int
+floor_fresh_boot(int64_t floor, const char *saved_id, const char *boot_id,
+    int64_t boot_epoch)
+{
+	if (floor == 0)
+		return 1;
+	if (saved_id[0] != '\0' && boot_id[0] != '\0')
+		return strcmp(saved_id, boot_id) != 0;
+	return floor < boot_epoch;
+}
+
+/*
  * Never through a link, never blocking on a FIFO: a regular file, read
  * whole; anything longer than a line is not ours.
  */
 int
-floor_load(const char *path, int64_t build_epoch, int64_t *sec, char *err,
-    size_t errlen)
+floor_load(const char *path, int64_t build_epoch, int64_t *sec,
+    char *boot_id, char *err, size_t errlen)
 {
 	char buf[FLOOR_LINE_MAX + 1], why[FLOOR_ERR_LEN];
 	struct stat st;
@@ -132,7 +177,8 @@ floor_load(const char *path, int64_t build_epoch, int64_t *sec, char *err,
 		str_fmt(err, errlen, "%s: longer than a line: damaged", path);
 		return -1;
 	}
-	if (floor_parse(buf, len, build_epoch, sec, why, sizeof(why)) == -1) {
+	if (floor_parse(buf, len, build_epoch, sec, boot_id, why,
+	    sizeof(why)) == -1) {
 		str_fmt(err, errlen, "%s: %s", path, why);
 		return -1;
 	}
@@ -141,10 +187,10 @@ floor_load(const char *path, int64_t build_epoch, int64_t *sec, char *err,
 
 /* Anyone may read the time; it is replaced whole, after fsync. */
 int
-floor_save(const char *path, int64_t sec)
+floor_save(const char *path, int64_t sec, const char *boot_id)
 {
 	char line[FLOOR_LINE_MAX];
-	size_t len = floor_format(sec, line, sizeof(line));
+	size_t len = floor_format(sec, boot_id, line, sizeof(line));
 
 	if (len == 0) {
 		errno = EOVERFLOW;
@@ -152,4 +198,21 @@ floor_save(const char *path, int64_t sec)
 	}
 	return save_file(path, line, len,
 	    S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
+}
+
+void
+floor_boot_id(char *id)
+{
+	int fd = open(FLOOR_BOOT_ID_FILE, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = fd == -1 ? -1 : read(fd, id, FLOOR_BOOT_ID_LEN);
+
+	if (fd != -1)
+		close(fd);
+	/* The id and its newline, nothing else. */
+	if (n != FLOOR_BOOT_ID_LEN || id[FLOOR_BOOT_ID_LEN - 1] != '\n' ||
+	    !boot_id_ok(id, FLOOR_BOOT_ID_LEN - 1)) {
+		id[0] = '\0';
+		return;
+	}
+	id[FLOOR_BOOT_ID_LEN - 1] = '\0';
 }

@@ -4,9 +4,13 @@
  * kept across boots for a board without a battery-backed clock, as
  * fake-hwclock does.  One line of text, the seconds since 1970 and the
  * same second as a UTC date, so that a person can read it and a damaged
- * file is noticed (the two must agree):
+ * file is noticed (the two must agree), then the kernel's id of the boot
+ * that saved it, which tells a later run whether a sync has been saved
+ * since this boot:
  *
- *	1795600800 2026-11-25T10:00:00Z
+ *	1795600800 2026-11-25T10:00:00Z 3f1c2a9e-5b7d-4c1e-9a0b-6d2e8f4a1c3b
+ *
+ * A line without the id (a file another tool wrote) is taken too.
  *
  * floor_parse() and floor_format() are pure; floor_load() and floor_save()
  * are the file's edges.
@@ -18,7 +22,10 @@
 #include <stdint.h>
 
 /* The line, its newline and room for a final one missing or added. */
-#define FLOOR_LINE_MAX		48
+#define FLOOR_LINE_MAX		80
+/* Linux's random boot id: a UUID, 36 characters, and a NUL. */
+#define FLOOR_BOOT_ID_FILE	"/proc/sys/kernel/random/boot_id"
+#define FLOOR_BOOT_ID_LEN	37
 /* "2026-11-25T10:00:00Z" and its NUL */
 #define FLOOR_DATE_LEN		24
 /*
@@ -36,19 +43,27 @@
 
 /* sec as "2026-11-25T10:00:00Z" into buf (FLOOR_DATE_LEN). */
 const char *floor_date(int64_t sec, char *buf, size_t len);
-/* The file's line for sec into buf: its length, 0 if buf is short. */
-size_t	floor_format(int64_t sec, char *buf, size_t cap);
 /*
- * The saved time in text (len bytes) into *sec: 0, or -1 with why (a
+ * The file's line for sec and boot_id ("" for none) into buf: its length,
+ * 0 if buf is short.
+ */
+size_t	floor_format(int64_t sec, const char *boot_id, char *buf, size_t cap);
+/*
+ * The saved time and boot id in text (len bytes) into *sec and boot_id
+ * (FLOOR_BOOT_ID_LEN; "" when the line has none): 0, or -1 with why (a
  * damaged line, or a time more than FLOOR_AHEAD_MAX after build_epoch).
  */
 int	floor_parse(const char *text, size_t len, int64_t build_epoch,
-	    int64_t *sec, char *why, size_t whylen);
+	    int64_t *sec, char *boot_id, char *why, size_t whylen);
+int	floor_fresh_boot(int64_t floor, const char *saved_id,
+	    const char *boot_id, int64_t boot_epoch);
 
 /* 0, 1 when there is no such file yet, or -1 with err naming the file. */
 int	floor_load(const char *path, int64_t build_epoch, int64_t *sec,
-	    char *err, size_t errlen);
-/* Replaces the file with sec (mode 0644): 0, or -1 with errno. */
-int	floor_save(const char *path, int64_t sec);
+	    char *boot_id, char *err, size_t errlen);
+/* Replaces the file with sec and boot_id (mode 0644): 0, or -1 with errno. */
+int	floor_save(const char *path, int64_t sec, const char *boot_id);
+/* This boot's id into id (FLOOR_BOOT_ID_LEN), "" where the kernel has none. */
+void	floor_boot_id(char *id);
 
 #endif /* NTPSYNC_FLOOR_H */

@@ -318,13 +318,11 @@ load_floor(struct run *run)
 {
 	const struct options *o = run->opt;
 	char err[ERR_LEN];
-	int64_t sec;
+	int64_t sec, boot;
 	int alone = o->nservers == 0 && !o->save_floor;
 
-	int64_t boot;
-
-	switch (floor_load(o->floor_file, run->policy.build_epoch, &sec, err,
-	    sizeof(err))) {
+	switch (floor_load(o->floor_file, run->policy.build_epoch, &sec,
+	    run->floor_id, err, sizeof(err))) {
 	case 0:
 		run->policy.floor = sec;
 		break;
@@ -339,7 +337,9 @@ load_floor(struct run *run)
 		break;
 	}
 	boot = clock_boot_epoch();
-	run->policy.fresh_boot = clock_fresh_boot(run->policy.floor, boot);
+	floor_boot_id(run->boot_id);
+	run->policy.fresh_boot = floor_fresh_boot(run->policy.floor,
+	    run->floor_id, run->boot_id, boot);
 	if (run->policy.fresh_boot && run->policy.max_step != 0 &&
 	    run->policy.adjust != ADJUST_STEP && o->nservers > 0 &&
 	    !o->save_floor)
@@ -383,9 +383,12 @@ restore_floor(struct run *run)
 	return EXIT_SYNCED;
 }
 
-/* -F: sec as the new floor, or under -q and -d what would be saved. */
+/*
+ * -F: sec as the new floor, saved by the boot boot_id, or under -q and -d
+ * what would be saved.
+ */
 static int
-save_floor(const struct run *run, int64_t sec)
+save_floor(const struct run *run, int64_t sec, const char *boot_id)
 {
 	const struct options *o = run->opt;
 
@@ -393,7 +396,7 @@ save_floor(const struct run *run, int64_t sec)
 		report_floor(run->rep, FLOOR_SAVE_PLANNED, sec, 0, NULL, 0);
 		return EXIT_SYNCED;
 	}
-	if (floor_save(o->floor_file, sec) == -1) {
+	if (floor_save(o->floor_file, sec, boot_id) == -1) {
 		report_floor(run->rep, FLOOR_SAVE_FAILED, sec, 0, NULL,
 		    errno);
 		return EXIT_FLOOR;
@@ -405,7 +408,9 @@ save_floor(const struct run *run, int64_t sec)
 /*
  * -F -S (at shutdown): the clock's time as the floor, unless the clock
  * reads before the build date or the floor saved: a clock never set
- * would lower it.
+ * would lower it.  That is a time, not a sync: in a boot without one the
+ * floor keeps the boot id it had, and the next run of this boot (a
+ * restart of the init script) is still not held by -m.
  */
 static int
 save_clock(const struct run *run)
@@ -417,7 +422,8 @@ save_clock(const struct run *run)
 		    NULL, 0);
 		return EXIT_FLOOR;
 	}
-	return save_floor(run, now);
+	return save_floor(run, now, run->policy.fresh_boot ? run->floor_id :
+	    run->boot_id);
 }
 
 static int
@@ -838,7 +844,7 @@ main(int argc, char **argv)
 	 */
 	if (o.floor_file != NULL && (strcmp(oc.action, "none") != 0 ||
 	    ((o.query || o.debug) && code == EXIT_SYNCED)) &&
-	    save_floor(&run, oc.server_time) != EXIT_SYNCED &&
+	    save_floor(&run, oc.server_time, run.boot_id) != EXIT_SYNCED &&
 	    code == EXIT_SYNCED) {
 		oc.reason = "the time floor (-F) could not be saved";
 		code = EXIT_FLOOR;

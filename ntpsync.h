@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "exchange.h"
+#include "floor.h"
 #include "options.h"
 #include "report.h"
 
@@ -34,6 +35,8 @@ struct run {
 	const struct options	*opt;
 	struct report		*rep;
 	struct clock_policy	 policy;
+	char			 boot_id[FLOOR_BOOT_ID_LEN];	/* -F: this boot's */
+	char			 floor_id[FLOOR_BOOT_ID_LEN];	/* the floor's */
 };
 
 int	take_lock(const struct options *o);

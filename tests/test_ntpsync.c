@@ -578,33 +578,45 @@ test_lock_file_that_cannot_be_opened(void **state)
 /* 2026-11-25T10:00:00Z */
 #define FLOOR_T		1795600800
 
+/* A boot id as /proc/sys/kernel/random/boot_id gives it. */
+#define BOOT_A		"3f1c2a9e-5b7d-4c1e-9a0b-6d2e8f4a1c3b"
+#define BOOT_B		"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
 static void
 test_floor_line_is_seconds_and_their_date(void **state)
 {
-	char buf[FLOOR_LINE_MAX];
+	char buf[FLOOR_LINE_MAX], id[FLOOR_BOOT_ID_LEN];
 	int64_t sec = 0;
 	char why[FLOOR_ERR_LEN];
 
 	(void)state;
-	assert_int_equal(floor_format(FLOOR_T, buf, sizeof(buf)), 32);
+	assert_int_equal(floor_format(FLOOR_T, "", buf, sizeof(buf)), 32);
 	assert_string_equal(buf, "1795600800 2026-11-25T10:00:00Z\n");
-	assert_int_equal(floor_parse(buf, 32, FLOOR_T, &sec, why, sizeof(why)),
-	    0);
+	assert_int_equal(floor_parse(buf, 32, FLOOR_T, &sec, id, why,
+	    sizeof(why)), 0);
 	assert_int_equal(sec, FLOOR_T);
+	assert_string_equal(id, "");
 	/* Written by hand without the final newline: the same line. */
 	sec = 0;
-	assert_int_equal(floor_parse(buf, 31, FLOOR_T, &sec, why, sizeof(why)),
-	    0);
+	assert_int_equal(floor_parse(buf, 31, FLOOR_T, &sec, id, why,
+	    sizeof(why)), 0);
 	assert_int_equal(sec, FLOOR_T);
-	assert_int_equal(floor_format(FLOOR_T, buf, 31), 0);
+	assert_int_equal(floor_format(FLOOR_T, "", buf, 31), 0);
+	/* With the id of the boot that saved it. */
+	assert_int_equal(floor_format(FLOOR_T, BOOT_A, buf, sizeof(buf)), 69);
+	assert_string_equal(buf, "1795600800 2026-11-25T10:00:00Z " BOOT_A "\n");
+	assert_int_equal(floor_parse(buf, 69, FLOOR_T, &sec, id, why,
+	    sizeof(why)), 0);
+	assert_string_equal(id, BOOT_A);
 }
 
 static int
 floor_of(const char *text, int64_t build, char *why, size_t len)
 {
 	int64_t sec = -1;
+	char id[FLOOR_BOOT_ID_LEN];
 
-	if (floor_parse(text, strlen(text), build, &sec, why, len) == -1) {
+	if (floor_parse(text, strlen(text), build, &sec, id, why, len) == -1) {
 		assert_int_equal(sec, -1);
 		return -1;
 	}
@@ -640,6 +652,22 @@ test_damaged_floor_is_refused(void **state)
 	assert_non_null(strstr(why, "2106"));
 	assert_int_equal(floor_of("4294967296 2106-02-07T06:28:16Z", 4294967296LL,
 	    why, sizeof(why)), -1);
+	/* After the date: a boot id or nothing. */
+	assert_int_equal(floor_of("1795600800 2026-11-25T10:00:00Z " BOOT_A "x\n",
+	    FLOOR_T, why, sizeof(why)), -1);
+	assert_int_equal(floor_of("1795600800 2026-11-25T10:00:00Z "
+	    "3F1C2A9E-5B7D-4C1E-9A0B-6D2E8F4A1C3B\n", FLOOR_T, why,
+	    sizeof(why)), -1);
+	assert_int_equal(floor_of("1795600800 2026-11-25T10:00:00Z "
+	    "3f1c2a9e05b7d-4c1e-9a0b-6d2e8f4a1c3b\n", FLOOR_T, why,
+	    sizeof(why)), -1);
+	assert_int_equal(floor_of("1795600800 2026-11-25T10:00:00Z \n",
+	    FLOOR_T, why, sizeof(why)), -1);
+	assert_int_equal(floor_of("1795600800 2026-11-25T10:00:00Z  " BOOT_A,
+	    FLOOR_T, why, sizeof(why)), -1);
+	assert_int_equal(floor_of("1795600801 2026-11-25T10:00:00Z " BOOT_A,
+	    FLOOR_T, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "damaged"));
 }
 
 /* More than 20 years after the build date: a damaged or forged file. */
@@ -651,7 +679,7 @@ test_future_floor_is_not_trusted(void **state)
 
 	(void)state;
 	assert_int_equal(FLOOR_AHEAD_MAX, 631152000);
-	floor_format(FLOOR_T, line, sizeof(line));
+	floor_format(FLOOR_T, "", line, sizeof(line));
 	assert_int_equal(floor_of(line, build, why, sizeof(why)), 0);
 	assert_int_equal(floor_of(line, build - 1, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "2026-11-25T10:00:00Z is more than 20 "
@@ -664,7 +692,7 @@ static void
 test_floor_file_round_trip(void **state)
 {
 	char dir[] = "/tmp/ntpsync-floor-XXXXXX", path[64], link[64], tmp[64];
-	char err[256];
+	char err[256], id[FLOOR_BOOT_ID_LEN];
 	struct stat st;
 	int64_t sec = 0;
 
@@ -673,20 +701,25 @@ test_floor_file_round_trip(void **state)
 	snprintf(path, sizeof(path), "%s/floor", dir);
 	snprintf(link, sizeof(link), "%s/link", dir);
 	snprintf(tmp, sizeof(tmp), "%s/floor.tmp", dir);
-	assert_int_equal(floor_load(path, FLOOR_T, &sec, err, sizeof(err)), 1);
-	assert_int_equal(floor_save(path, FLOOR_T), 0);
+	assert_int_equal(floor_load(path, FLOOR_T, &sec, id, err, sizeof(err)),
+	    1);
+	assert_int_equal(floor_save(path, FLOOR_T, BOOT_A), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
 	assert_int_equal(access(tmp, F_OK), -1);
-	assert_int_equal(floor_load(path, FLOOR_T, &sec, err, sizeof(err)), 0);
+	assert_int_equal(floor_load(path, FLOOR_T, &sec, id, err, sizeof(err)),
+	    0);
 	assert_int_equal(sec, FLOOR_T);
+	assert_string_equal(id, BOOT_A);
 	/* A link planted at the path is not followed. */
 	assert_int_equal(symlink(path, link), 0);
-	assert_int_equal(floor_load(link, FLOOR_T, &sec, err, sizeof(err)), -1);
+	assert_int_equal(floor_load(link, FLOOR_T, &sec, id, err, sizeof(err)),
+	    -1);
 	assert_non_null(strstr(err, link));
 	assert_non_null(strstr(err, "a symbolic link, not followed"));
 	/* A directory is not a floor. */
-	assert_int_equal(floor_load(dir, FLOOR_T, &sec, err, sizeof(err)), -1);
+	assert_int_equal(floor_load(dir, FLOOR_T, &sec, id, err, sizeof(err)),
+	    -1);
 	assert_non_null(strstr(err, "not a regular file"));
 	unlink(link);
 	unlink(path);
@@ -755,21 +788,33 @@ test_clock_raised_to_the_floor_steps_beyond_the_limit(void **state)
 }
 
 /*
- * -F: no floor saved yet, or one from before this boot (the last boot's
- * sync or shutdown): nothing has synchronized the clock since the board
- * started; a floor saved at or after the boot's start is this boot's sync.
+ * -F: no floor saved yet, or one another boot saved (the last boot's sync
+ * or shutdown): nothing has synchronized the clock since the board
+ * started.  The boot ids tell, even when this boot's clock was stepped to
+ * the floor by an earlier run; without them, a floor older than the
+ * boot's start is another boot's.
  */
 static void
-test_fresh_boot_is_no_floor_or_one_before_the_boot(void **state)
+test_fresh_boot_is_no_floor_or_another_boots(void **state)
 {
 	static const struct timespec now = { FLOOR_T, 0 };
 	struct timespec up;
+	char id[FLOOR_BOOT_ID_LEN];
 
 	(void)state;
-	assert_int_equal(clock_fresh_boot(0, FLOOR_T), 1);
-	assert_int_equal(clock_fresh_boot(FLOOR_T - 1, FLOOR_T), 1);
-	assert_int_equal(clock_fresh_boot(FLOOR_T, FLOOR_T), 0);
-	assert_int_equal(clock_fresh_boot(FLOOR_T + 3600, FLOOR_T), 0);
+	assert_int_equal(floor_fresh_boot(0, "", BOOT_A, FLOOR_T), 1);
+	assert_int_equal(floor_fresh_boot(FLOOR_T + 60, BOOT_B, BOOT_A,
+	    FLOOR_T), 1);
+	assert_int_equal(floor_fresh_boot(FLOOR_T - 60, BOOT_A, BOOT_A,
+	    FLOOR_T), 0);
+	assert_int_equal(floor_fresh_boot(FLOOR_T - 1, "", BOOT_A, FLOOR_T), 1);
+	assert_int_equal(floor_fresh_boot(FLOOR_T - 1, BOOT_B, "", FLOOR_T), 1);
+	assert_int_equal(floor_fresh_boot(FLOOR_T, "", "", FLOOR_T), 0);
+	assert_int_equal(floor_fresh_boot(FLOOR_T + 3600, "", BOOT_A, FLOOR_T),
+	    0);
+	/* This machine's own id, as the kernel gives it. */
+	floor_boot_id(id);
+	assert_int_equal(strlen(id), FLOOR_BOOT_ID_LEN - 1);
 	/* The boot's start on the clock as it reads: less the uptime. */
 	fake_realtime = &now;
 	assert_int_equal(__real_clock_gettime(CLOCK_BOOTTIME, &up), 0);
@@ -2050,7 +2095,7 @@ test_floor_alone_restores_only(void **state)
 	char *missing[] = { "ntpsync", "-q", "-F", "/nonexistent/floor", NULL };
 	static const char damaged[] = "1795600800 2026-11-25T10:00:01Z\n";
 	char line[FLOOR_LINE_MAX];
-	size_t len = floor_format(FLOOR_T, line, sizeof(line));
+	size_t len = floor_format(FLOOR_T, "", line, sizeof(line));
 	int fd;
 
 	(void)state;
@@ -2212,7 +2257,7 @@ main(void)
 		cmocka_unit_test_setup(
 		    test_clock_raised_to_the_floor_steps_beyond_the_limit, setup),
 		cmocka_unit_test_setup(
-		    test_fresh_boot_is_no_floor_or_one_before_the_boot, setup),
+		    test_fresh_boot_is_no_floor_or_another_boots, setup),
 		cmocka_unit_test_setup(
 		    test_clock_not_synced_since_boot_steps_beyond_the_limit,
 		    setup),

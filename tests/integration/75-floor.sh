@@ -14,16 +14,23 @@ floor_date() { # SECONDS: as the floor file writes them
     date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
 }
 
-floor_line() { # SECONDS: the floor file's line
-    printf '%s %s\n' "$1" "$(floor_date "$1")"
+floor_line() { # SECONDS [BOOT-ID]: the floor file's line
+    printf '%s %s%s\n' "$1" "$(floor_date "$1")" "${2:+ $2}"
 }
 
 # The seconds of a floor file that holds exactly one well-formed line, or nothing.
 floor_seconds() { # FILE
     local sec
     sec=$(cut -d' ' -f1 "$1" 2>/dev/null)
-    [ -n "$sec" ] && [ "$(cat "$1")" = "$(floor_line "$sec")" ] && echo "$sec"
+    [ -n "$sec" ] && [ "$(cat "$1")" = "$(floor_line "$sec" "$(floor_boot "$1")")" ] && echo "$sec"
 }
+
+floor_boot() { # FILE: the boot id it was saved in, if any
+    cut -s -d' ' -f3 "$1" 2>/dev/null
+}
+
+BOOT_ID=$(cat /proc/sys/kernel/random/boot_id)
+OTHER_BOOT=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
 
 fake_clock() { # the binary whose clock reads what $RUN_DIR/fakeclock-1970 says
     echo "$TESTS_DIR/../build/ntpsync-fakeclock"
@@ -226,37 +233,59 @@ scenario_floor_unset_clock() {
 }
 
 # A clock past the floor and the build date that no sync has set since this boot: no floor
-# saved yet, or one from before the boot (/proc/uptime: the sandbox shares the machine's).
-# systemd, for one, moves a clock to its own build date at boot. -m does not hold it:
-# stepped 2000 s, the new floor saved; a floor saved since the boot is this boot's sync,
-# and -m refuses the same step (exit 9, no clock call).
+# saved yet, or one another boot saved (its boot id, or without one, older than the boot:
+# /proc/uptime; the sandbox shares the machine's kernel). systemd, for one, moves a clock to
+# its own build date at boot, and a restore-only run to the floor. -m does not hold it:
+# stepped 2000 s, the new floor saved with this boot's id; a floor of this boot refuses the
+# same step (exit 9, no clock call), and -S in a boot without a sync keeps the floor's id.
 scenario_floor_fresh_boot() {
     local f=$RUN_DIR/floor-boot up boot since
     read -r up _ </proc/uptime
     boot=$(($(date +%s) - ${up%.*}))
+    since=$(($(date +%s) - 100))
+    [ "$since" -gt "$boot" ] || since=$((boot + 1))
     start_fake 127.0.0.5 good --offset 2000 ||
         { fail floor_fresh_boot "fake server did not start"; return; }
+    floor_line "$since" "$OTHER_BOOT" >"$f"
+    run_ntpsync -v -F "$f" 127.0.0.5
+    expect_rc floor_other_boot 0
+    expect_text floor_other_boot "the time floor $(floor_date "$since") is from before this boot .*: no sync since, the -m limit does not apply"
+    expect_step floor_other_boot 2000 0.1
+    check "floor_other_boot: the servers' time saved" "$(why "file: $(cat "$f")")" \
+        near "$(floor_seconds "$f")" "$(($(date +%s) + 2000))" 3
+    check "floor_other_boot: with this boot's id" "$(why "file: $(cat "$f")")" \
+        [ "$(floor_boot "$f")" = "$BOOT_ID" ]
     floor_line $((boot - 60)) >"$f"
     run_ntpsync -v -F "$f" 127.0.0.5
     expect_rc floor_before_boot 0
-    expect_text floor_before_boot "the time floor $(floor_date $((boot - 60))) is from before this boot .*: no sync since, the -m limit does not apply"
+    expect_text floor_before_boot "the time floor $(floor_date $((boot - 60))) is from before this boot"
     expect_step floor_before_boot 2000 0.1
-    check "floor_before_boot: the servers' time saved" "$(why "file: $(cat "$f")")" \
-        near "$(floor_seconds "$f")" "$(($(date +%s) + 2000))" 3
     rm -f "$f"
     run_ntpsync -v -F "$f" 127.0.0.5
     expect_rc floor_none_yet 0
     expect_text floor_none_yet "no sync saved in .*floor-boot since this boot .*: the -m limit does not apply"
     expect_step floor_none_yet 2000 0.1
-    # Saved since the boot (at least a second after it, at most now).
-    since=$(($(date +%s) - 100))
-    [ "$since" -gt "$boot" ] || since=$((boot + 1))
-    floor_line "$since" >"$f"
-    run_ntpsync -v -F "$f" 127.0.0.5
+    for id in "$BOOT_ID" ""; do
+        floor_line "$since" "$id" >"$f"
+        run_ntpsync -v -F "$f" 127.0.0.5
+        expect_rc "floor_since_boot${id:+_id}" 9
+        expect_text "floor_since_boot${id:+_id}" "refusing to step the clock by \\+2000\\.0"
+        expect_no_clock_call "floor_since_boot${id:+_id}"
+        check "floor_since_boot${id:+_id}: not said to be a fresh boot" "$(why "said so")" not has "this boot"
+        check "floor_since_boot${id:+_id}: floor kept" "$(cat "$f")" [ "$(floor_seconds "$f")" = "$since" ]
+    done
     stop_fakes
-    expect_rc floor_since_boot 9
-    expect_text floor_since_boot "refusing to step the clock by \\+2000\\.0"
-    expect_no_clock_call floor_since_boot
-    check "floor_since_boot: not said to be a fresh boot" "$(why "said so")" not has "this boot"
-    check "floor_since_boot: floor kept" "$(cat "$f")" [ "$(floor_seconds "$f")" = "$since" ]
+    # -S saves a time, not a sync: another boot's floor keeps its id; this boot's, this one.
+    floor_line "$since" "$OTHER_BOOT" >"$f"
+    run_ntpsync -F "$f" -S
+    expect_rc floor_shutdown_fresh 0
+    check "floor_shutdown_fresh: the clock's time" "$(why "file: $(cat "$f")")" \
+        near "$(floor_seconds "$f")" "$(date +%s)" 3
+    check "floor_shutdown_fresh: the floor's boot id kept" "$(why "file: $(cat "$f")")" \
+        [ "$(floor_boot "$f")" = "$OTHER_BOOT" ]
+    floor_line "$since" "$BOOT_ID" >"$f"
+    run_ntpsync -F "$f" -S
+    expect_rc floor_shutdown_synced 0
+    check "floor_shutdown_synced: this boot's id" "$(why "file: $(cat "$f")")" \
+        [ "$(floor_boot "$f")" = "$BOOT_ID" ]
 }

@@ -12,9 +12,10 @@
 #   wait   ntpsync -W 60 -v -u -w 10.0.2.2   the server answers stratum 16 at first
 #   floor  a board without an RTC (the kernel's PL031 driver kept from starting): the
 #          clock starts at 1970; the time floor of its last shutdown is restored, as an
-#          early init script does, then the sync script runs:
+#          early init script does, then the sync script runs (no -m 0: the floor names
+#          the boot that saved it, not this one, so -m does not hold the step):
 #          ntpsync -F /var/lib/ntpsync/floor
-#          ntpsync -W 60 -u -m 0 -F /var/lib/ntpsync/floor 10.0.2.2
+#          ntpsync -W 60 -u -F /var/lib/ntpsync/floor 10.0.2.2
 #   dhcp   the address from qemu's DHCP server, whose lease names no NTP server (no
 #          option 42): udhcpc -O ntpsrv runs the hook of contrib/dhcp (udhcpc-ntpsync,
 #          ntpsync-dhcp) from its script, as Buildroot's default.script does; it syncs
@@ -167,7 +168,7 @@ dhcp | dhcp-ntpsrv)
 floor)
     timed restore -F "$FLOOR"
     clock restore
-    set -- -W 60 -u -m 0 -F "$FLOOR" 10.0.2.2
+    set -- -W 60 -u -F "$FLOOR" 10.0.2.2
     ;;
 nts)
     # A board that ships the NTS build installs it as its ntpsync.

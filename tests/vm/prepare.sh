@@ -210,9 +210,10 @@ for v in 'NTPSYNC_SERVERS="10.0.2.2"' 'NTPSYNC_OPTIONS=""' 'NTPSYNC_FLOOR="/var/
 done
 [ "$NTPSYNC_NTS" = - ] || entries+=("file:usr/sbin/ntpsync-nts:755:$NTPSYNC_NTS")
 # The time floor a board without an RTC saved at its last shutdown: an hour ago, in the
-# format ntpsync -F writes (seconds, then the same second in UTC).
+# format ntpsync -F writes (seconds, the same second in UTC, the id of the boot that
+# saved it: a new random one, as every boot's is).
 floor=$(($(date +%s) - 3600))
-date -u -d "@$floor" "+$floor %Y-%m-%dT%H:%M:%SZ" >"$A/floor"
+date -u -d "@$floor" "+$floor %Y-%m-%dT%H:%M:%SZ $(cat /proc/sys/kernel/random/uuid)" >"$A/floor"
 while IFS= read -r m; do
     entries+=("file:lib/modules/$m.ko:644:$A/modules/$m.ko")
 done <"$A/modules.order"

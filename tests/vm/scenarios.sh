@@ -25,8 +25,9 @@
 #   floor a board without an RTC: the kernel's PL031 driver is kept from starting
 #         (initcall_blacklist=pl031_driver_init; qemu's virt board always has the PL031),
 #         so the clock starts at 1970; `ntpsync -F FILE` must step it to the time floor in
-#         the initramfs (an hour before the test started), then
-#         `ntpsync -W 60 -u -m 0 -F FILE 10.0.2.2` sync it and save the new floor
+#         the initramfs (an hour before the test started, saved by another boot), then
+#         `ntpsync -W 60 -u -F FILE 10.0.2.2` sync it (the hour's step: -m does not
+#         hold a boot that has not synced yet) and save the new floor
 #   dhcp  chronyd serving; qemu's DHCP server gives the guest its address; its lease
 #         names no NTP server (qemu's offers no option 42), so the udhcpc hook of
 #         contrib/dhcp syncs with the fallback of /etc/default/ntpsync (10.0.2.2, -u -w)
