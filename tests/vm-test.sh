@@ -17,7 +17,9 @@
 #    x86_64 also gets a second initramfs, build/vm/x86_64/systemd.cpio
 #    (tests/vm/systemd-prepare.sh): Debian 12's systemd 252 as /init with its libraries
 #    (unpacked, never installed), ntpsync.service and ntpsync.timer of contrib/systemd
-#    enabled by `systemctl --root preset-all`, and the test's units (tests/vm/systemd/).
+#    enabled by `systemctl --root preset-all`, and the test's units (tests/vm/systemd/);
+#    and build/vm/x86_64/systemd-epoch.cpio, the same with /usr/lib/clock-epoch a second
+#    after ntpsync's build date and NTPSYNC_OPTIONS="-s -m 10".
 # 2. tests/vm/scenarios.sh runs in tests/sandbox.sh (the host clock cannot be set
 #    there; only its loopback is reachable): NTP servers on 127.0.0.1:123, and qemu
 #    (TCG; KVM does not work on these machines) with -rtc base=2000-01-01, whose guest
@@ -26,8 +28,9 @@
 #    `ntpsync -W 60 -u -w`), "nts" and "nts-refuse" (chronyd with NTS; the NTS build:
 #    `ntpsync -N -c /etc/ca.pem -u -w`, and the same with a foreign CA, which must not
 #    step); x86_64 "systemd" (systemd boots, ntpsync.service syncs between
-#    network-online.target and time-sync.target, the timer waits;
-#    tests/vm/systemd-scenario.sh); arm64 and armhf "floor" (no
+#    network-online.target and time-sync.target, the timer waits) and "systemd-epoch"
+#    (systemd starts the clock at clock-epoch's mtime, after ntpsync's build date; with
+#    no floor yet, -m 10 must not stop the boot's step; tests/vm/systemd-scenario.sh); arm64 and armhf "floor" (no
 #    RTC: the clock starts at 1970, `ntpsync -F FILE` restores the time floor, then
 #    `ntpsync -W 60 -u -m 0 -F FILE` syncs), "dhcp" (qemu's DHCP server, no option 42:
 #    the udhcpc hook syncs with /etc/default/ntpsync's fallback, 10.0.2.2) and

@@ -5,10 +5,13 @@
 Each ENTRY is one of
     dir:PATH:MODE               a directory
     file:PATH:MODE:SOURCE       a regular file with SOURCE's contents
+    dated:PATH:MODE:MTIME:SOURCE  the same, modified at MTIME (seconds since 1970)
     nod:PATH:MODE:c:MAJOR:MINOR a character device node (no mknod, so no root needed)
     slink:PATH:TARGET           a symbolic link
 PATH is inside the archive (no leading slash needed), MODE octal.  Every entry is
-owned by root.  The kernel unpacks the archive into its rootfs before running /init.
+owned by root and, but for dated files, modified at 0 (1970).  The kernel unpacks the
+archive into its rootfs before running /init, with the entries' modification times; of
+archives joined with cat, a later one's files replace an earlier one's.
 """
 
 import os
@@ -16,9 +19,9 @@ import stat
 import sys
 
 
-def header(ino, mode, size, nlink, rdev, name):
+def header(ino, mode, size, nlink, rdev, mtime, name):
     rmaj, rmin = rdev
-    fields = (ino, mode, 0, 0, nlink, 0, size, 0, 0, rmaj, rmin, len(name) + 1, 0)
+    fields = (ino, mode, 0, 0, nlink, mtime, size, 0, 0, rmaj, rmin, len(name) + 1, 0)
     return b"070701" + b"".join(b"%08X" % f for f in fields)
 
 
@@ -26,9 +29,9 @@ def pad(n):
     return b"\0" * (-n % 4)
 
 
-def member(ino, mode, name, data=b"", nlink=1, rdev=(0, 0)):
+def member(ino, mode, name, data=b"", nlink=1, rdev=(0, 0), mtime=0):
     name_b = name.encode()
-    h = header(ino, mode, len(data), nlink, rdev, name_b) + name_b + b"\0"
+    h = header(ino, mode, len(data), nlink, rdev, mtime, name_b) + name_b + b"\0"
     return h + pad(len(h)) + data + pad(len(data))
 
 
@@ -47,6 +50,12 @@ def main(argv):
             with open(src, "rb") as f:
                 data = f.read()
             out.append(member(ino, stat.S_IFREG | int(mode, 8), path.lstrip("/"), data))
+        elif kind == "dated":
+            path, mode, mtime, src = rest.split(":", 3)
+            with open(src, "rb") as f:
+                data = f.read()
+            out.append(member(ino, stat.S_IFREG | int(mode, 8), path.lstrip("/"), data,
+                              mtime=int(mtime)))
         elif kind == "nod":
             path, mode, c, major, minor = rest.split(":")
             if c != "c":

@@ -15,8 +15,10 @@
 #
 # Every board boots "boot", "wait", "nts", "nts-refuse" and "initd"; the ARM boards also
 # "floor", "dhcp" and "dhcp-ntpsrv", x86_64 "systemd" (systemd as PID 1 runs
-# contrib/systemd's ntpsync.service: tests/vm/systemd-scenario.sh). VM_SCENARIOS="dhcp
-# floor" (say) boots only those.
+# contrib/systemd's ntpsync.service) and "systemd-epoch" (the same from a clock systemd
+# started at /usr/lib/clock-epoch's mtime, after ntpsync's build date, with a small -m and
+# no floor yet; both in tests/vm/systemd-scenario.sh). VM_SCENARIOS="dhcp floor" (say)
+# boots only those.
 #
 #   boot  chronyd serving; the guest runs `ntpsync -u -w 10.0.2.2`
 #   wait  fake_server.py answers stratum 16 (LI=3) until the guest has asked a few times
@@ -538,7 +540,7 @@ scenario_floor() {
 board_scenarios() {
     local all=(boot wait) sc
     if [ "$ARCH" = x86_64 ]; then
-        all+=(nts initd systemd)
+        all+=(nts initd systemd systemd-epoch)
     else
         all+=(nts floor dhcp dhcp-ntpsrv initd)
     fi

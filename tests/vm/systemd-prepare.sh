@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/systemd-prepare.sh NTPSYNC: the initramfs of the VM boot test's "systemd"
-# scenario (x86_64; after tests/vm/prepare.sh x86_64, whose kernel modules and busybox it
-# takes), build/vm/x86_64/systemd.cpio: a board whose init is Debian 12's systemd.
+# and "systemd-epoch" scenarios (x86_64; after tests/vm/prepare.sh x86_64, whose kernel
+# modules and busybox it takes), build/vm/x86_64/systemd.cpio: a board whose init is
+# Debian 12's systemd.
 #
 #   * Debian's systemd (252) and libsystemd-shared for amd64, fetched with
 #     toolchains/sysroot.sh deb (apt-get download + dpkg-deb -x through its private apt
@@ -27,6 +28,10 @@
 #   * Every unit is enabled the way Buildroot does it: `systemctl --root=DIR preset-all`
 #     (the unpacked systemctl, run through the unpacked loader), on the image directory
 #     build/vm/x86_64/systemd-root before it is packed with tests/vm/mkcpio.py.
+#   * build/vm/x86_64/systemd-epoch.cpio, the "systemd-epoch" scenario's board: that
+#     archive and a second one after it with /usr/lib/clock-epoch modified a second after
+#     NTPSYNC's build date (ntpsync -V) and /etc/default/ntpsync adding -m 10 to
+#     NTPSYNC_OPTIONS; build/vm/x86_64/clock-epoch tells the scenario those numbers.
 #
 # Cached runs need no network. Runs as root without stdin (CI); quiet unless it fails.
 set -eu
@@ -47,7 +52,9 @@ SD_UNITS="basic.target sysinit.target local-fs-pre.target local-fs.target swap.t
     multi-user.target shutdown.target umount.target systemd-journald.service
     systemd-journald.socket systemd-journald-dev-log.socket"
 # What the test's scripts run, from busybox
-APPLETS="sh uname awk cat cut date adjtimex hwclock ip insmod sed grep dmesg paste poweroff tr"
+APPLETS="sh uname awk cat cut date adjtimex hwclock ip insmod sed grep dmesg paste poweroff tr stat"
+# systemd-epoch: the -m limit of its NTPSYNC_OPTIONS (seconds), far below the step it needs
+EPOCH_MAX_STEP=10
 
 for f in "$A/busybox" "$A/modules.order"; do
     [ -e "$f" ] || { echo "systemd-prepare.sh: no $f (tests/vm/prepare.sh x86_64 first)" >&2; exit 1; }
@@ -220,3 +227,28 @@ done < <(cd "$R" && find . -mindepth 1 ! -path ./dev/console ! -path ./dev/null 
 # the kernel runs /init
 entries+=(slink:init:/lib/systemd/systemd)
 python3 "$here/mkcpio.py" "$A/systemd.cpio" "${entries[@]}"
+
+# --- systemd-epoch: the same board, its clock-epoch after ntpsync's build date -------------
+# systemd starts a clock that reads before /usr/lib/clock-epoch's mtime at that mtime: one
+# second after ntpsync's build date (ntpsync -V), so that the clock ntpsync finds reads
+# after its build date, and no floor has been saved yet (a fresh image). Its
+# /etc/default/ntpsync adds -m EPOCH_MAX_STEP: the step (now - the epoch) is over it. An
+# archive with those two files after systemd.cpio's (the kernel unpacks both, the later
+# one's /etc/default/ntpsync over the former's); build/vm/x86_64/clock-epoch says
+# "EPOCH BUILD-DATE MAX-STEP" to the scenario.
+built=$("$NTPSYNC" -V | sed -n 's/^ntpsync .*(built \([-0-9T:]*Z\))$/\1/p')
+[ -n "$built" ] || { echo "systemd-prepare.sh: no build date in '$("$NTPSYNC" -V)'" >&2; exit 1; }
+built=$(date -u -d "$built" +%s)
+epoch=$((built + 1))
+O=$A/systemd-epoch-overlay
+rm -rf "$O"
+mkdir -p "$O"
+: >"$O/clock-epoch"
+sed "s/^NTPSYNC_OPTIONS=\"\(.*\)\"$/NTPSYNC_OPTIONS=\"\1 -m $EPOCH_MAX_STEP\"/" "$R/etc/default/ntpsync" \
+    >"$O/default-ntpsync"
+grep -qx "NTPSYNC_OPTIONS=\".* -m $EPOCH_MAX_STEP\"" "$O/default-ntpsync" ||
+    { echo "systemd-prepare.sh: contrib/default/ntpsync has no NTPSYNC_OPTIONS= line" >&2; exit 1; }
+python3 "$here/mkcpio.py" "$O/overlay.cpio" "dated:usr/lib/clock-epoch:644:$epoch:$O/clock-epoch" \
+    "file:etc/default/ntpsync:644:$O/default-ntpsync"
+cat "$A/systemd.cpio" "$O/overlay.cpio" >"$A/systemd-epoch.cpio"
+echo "$epoch $built $EPOCH_MAX_STEP" >"$A/clock-epoch"

@@ -1,17 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=dash
-# The VM boot test's script in the "systemd" guest (tests/vm/systemd-prepare.sh installs
-# it as /usr/lib/vmtest/vmtest.sh; busybox's sh and applets). Lines for the test start
+# The VM boot test's script in the "systemd" and "systemd-epoch" guests
+# (tests/vm/systemd-prepare.sh installs it as /usr/lib/vmtest/vmtest.sh; busybox's sh and
+# applets; the scenario is the kernel command line's vmtest=). Lines for the test start
 # with "VMTEST "; times are UTC, epochs in seconds, systemd's timestamps microseconds
 # since boot (monotonic: the clock's step does not move them).
 #   net    (vmtest-net.service, before network-online.target) what the board booted
-#          with, then eth0 up as a board's network configuration would
+#          with (clock, RTC, time floor), then eth0 up as a board's network
+#          configuration would
 #   check  (vmtest-check.service, after ntpsync.service and time-sync.target) the units'
-#          results and times, the timer, the clock and RTC, `ntpsync -q 10.0.2.2`; then
-#          power off
+#          results and times, the timer, the clock and RTC, the time floor ntpsync.service
+#          saved, `ntpsync -q 10.0.2.2`; then power off
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
+FLOOR=/var/lib/ntpsync/floor
 
 say() { echo "VMTEST $*"; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
@@ -26,6 +29,13 @@ clock() { # LABEL: the system clock and the RTC (as tests/vm/init.sh prints them
     say "$1 rtc $(cat /sys/class/rtc/rtc0/since_epoch) $(cat /sys/class/rtc/rtc0/date)" \
         "$(cat /sys/class/rtc/rtc0/time) UTC, hwclock -r -u: $(hwclock -r -u 2>&1)"
 }
+floor() { # LABEL: the time floor ntpsync -F keeps, or none
+    if [ -e "$FLOOR" ]; then
+        say "$1 floor file $(cat "$FLOOR") mtime=$(stat -c %Y "$FLOOR")"
+    else
+        say "$1 floor none"
+    fi
+}
 unit() { # UNIT PROPERTY...: "VMTEST unit UNIT P=V P=V ..."
     u=$1
     shift
@@ -34,10 +44,11 @@ unit() { # UNIT PROPERTY...: "VMTEST unit UNIT P=V P=V ..."
 
 case $1 in
 net)
-    say "start scenario=systemd kernel=$(uname -r) uptime=$(uptime_s)" \
+    say "start scenario=$(sed -n 's/.* vmtest=\([^ ]*\).*/\1/p' /proc/cmdline) kernel=$(uname -r) uptime=$(uptime_s)" \
         "init=$(cat /proc/1/comm) systemd=$(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')"
     if [ -e /etc/services ]; then say "etc-services present"; else say "etc-services absent"; fi
     clock before
+    floor before
     # virtio-net is modular in Debian's kernel; modules.order lists it after its dependencies
     while read -r m; do
         insmod "/lib/modules/$m.ko" || say "insmod $m failed"
@@ -59,6 +70,7 @@ check)
     unit ntpsync.timer -p ActiveState -p SubState -p NextElapseUSecMonotonic -p UnitFileState
     systemctl list-timers --all --no-pager | sed 's/^/VMTEST timers /'
     clock after
+    floor after
     # How far the clock is from the server's now, to the microsecond: a query only.
     ntpsync -q 10.0.2.2
     say "query exit=$?"
