@@ -179,10 +179,11 @@ entries=(
     dir:tmp:1777 dir:etc:755 dir:root:700 dir:usr:755 dir:usr/bin:755 dir:usr/sbin:755
     dir:lib:755 dir:lib/modules:755 dir:var:755 dir:var/lib:755 dir:var/lib/ntpsync:755
     dir:etc/default:755 dir:etc/init.d:755 dir:usr/share:755 dir:usr/share/udhcpc:755
-    dir:usr/share/udhcpc/default.script.d:755
+    dir:usr/share/udhcpc/default.script.d:755 dir:usr/lib:755 dir:usr/lib/vmtest:755
     nod:dev/console:600:c:5:1 nod:dev/null:666:c:1:3
     file:bin/busybox:755:"$A/busybox"
     file:init:755:"$here/init.sh"
+    file:usr/lib/vmtest/guest.sh:644:"$here/guest.sh"
     file:usr/sbin/ntpsync:755:"$NTPSYNC"
     file:etc/ca.pem:644:"$CERTS/ca.pem"
     file:etc/foreign-ca.pem:644:"$CERTS/foreign-ca.pem"

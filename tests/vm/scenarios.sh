@@ -174,10 +174,25 @@ show_console() { # the guest's console, indented, without the host times
     cut -d' ' -f2- "$VM_LOG" | sed 's/^/    | /'
 }
 
+# The guest synced (S, WHEN: the boot and when it printed): ntpsync -q in the guest ($q)
+# measures the remaining offset against the server to the µs; and, independently of
+# ntpsync, the guest's clock on the console ($after_c) against the host's (the server's)
+# when the line arrived, whose latency counts against it. Leaves the guest's clock in g.
+check_synced() { # S WHEN
+    local qoff host
+    qoff=$(sed -n 's/.* offset \([-+0-9.]*\), delay.*/\1/p' <<<"$q")
+    check "$1: guest clock within 0.5 s of the server $2 (ntpsync -q offset ${qoff:-none})" \
+        "query: ${q:-none}; $(vmtest query exit=)" near "${qoff:-}" 0 0.5
+    host=$(field 1 <<<"$after_c")
+    g=$(field 5 <<<"$after_c")
+    check "$1: guest clock printed $2 within 0.5 s of the host's ($(abs_diff "${host:-0}" "${g:-0}") s)" \
+        "host $host, guest ${g:-none}" near "${g:-}" "$host" 0.5
+}
+
 # The checks shared by the syncing scenarios, on $VM_LOG. $1: the scenario.
 check_guest() {
-    local v=$1 s=$PFX$1 start before_c before_r run ran after_c after_r q qoff step soff expect
-    local host t g floor0 r_ran r_c saved lease sx=${SERVER//./\\.}
+    local v=$1 s=$PFX$1 start before_c before_r run ran after_c after_r q step soff expect
+    local t g floor0 r_ran r_c saved lease sx=${SERVER//./\\.}
     start=$(vmtest start)
     before_c=$(vmtest before clock)
     before_r=$(vmtest before rtc)
@@ -273,17 +288,7 @@ check_guest() {
         fi
     fi
 
-    # ntpsync -q in the guest measures the remaining offset against the server to the µs.
-    qoff=$(sed -n 's/.* offset \([-+0-9.]*\), delay.*/\1/p' <<<"$q")
-    check "$s: guest clock within 0.5 s of the server (ntpsync -q offset ${qoff:-none})" \
-        "query: ${q:-none}; $(vmtest query exit=)" near "${qoff:-}" 0 0.5
-
-    # Independently of ntpsync: the guest's clock on the console against the host's clock
-    # (the server's) when the line arrived; the line's own latency counts against it.
-    host=$(field 1 <<<"$after_c")
-    g=$(field 5 <<<"$after_c")
-    check "$s: guest clock printed after the sync within 0.5 s of the host's ($(abs_diff "${host:-0}" "${g:-0}") s)" \
-        "host $host, guest ${g:-none}" near "${g:-}" "$host" 0.5
+    check_synced "$s" "after the sync"
 
     if [ "$v" = floor ]; then
         saved=$(vmtest floor file)
@@ -560,7 +565,7 @@ console_text() { # FROM TO
 
 scenario_initd() {
     local failed0=$FAILED s=${PFX}initd floor0 start before_c before_r started restore step soff
-    local expect q qoff after_c host g saved stopping stopped_c stopped t mt
+    local expect q after_c g saved stopping stopped_c stopped t mt
     start_chrony 127.0.0.1 || exit 1
     floor0=$(cut -d' ' -f1 "$A/floor")
     echo "# $s: chronyd on 127.0.0.1:123; the floor in the initramfs: $(cat "$A/floor")"
@@ -615,13 +620,7 @@ scenario_initd() {
         "no 'clock stepped forward to the time floor' line before the sync" [ -n "$restore" ]
     check "$s: then ntpsync stepped the clock from the floor to the server's time (${soff:-no step}, +$expect s expected)" \
         "step: ${step:-none}" near "${soff:-}" "$expect" 1
-    qoff=$(sed -n 's/.* offset \([-+0-9.]*\), delay.*/\1/p' <<<"$q")
-    check "$s: guest clock within 0.5 s of the server after rcS (ntpsync -q offset ${qoff:-none})" \
-        "query: ${q:-none}; $(vmtest query exit=)" near "${qoff:-}" 0 0.5
-    host=$(field 1 <<<"$after_c")
-    g=$(field 5 <<<"$after_c")
-    check "$s: guest clock printed after rcS within 0.5 s of the host's ($(abs_diff "${host:-0}" "${g:-0}") s)" \
-        "host $host, guest ${g:-none}" near "${g:-}" "$host" 0.5
+    check_synced "$s" "after rcS"
     t=$(field 5 <<<"$saved")
     check "$s: S49ntpsync start saved the floor, within 2 s of the guest clock" \
         "floor file: ${saved:-none}; guest clock ${g:-none}" near "${t:-}" "${g:-0}" 2

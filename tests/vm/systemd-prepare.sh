@@ -187,6 +187,7 @@ grep -qx 'NTPSYNC_SERVERS="10.0.2.2"' "$R/etc/default/ntpsync" ||
 # the test's units and their script
 install -m 644 "$here"/systemd/*.service "$R/usr/lib/systemd/system/"
 install -m 755 "$here/systemd/vmtest.sh" "$R/usr/lib/vmtest/vmtest.sh"
+install -m 644 "$here/guest.sh" "$R/usr/lib/vmtest/guest.sh"
 
 # A bare board's /etc: root, an empty machine-id (systemd makes a transient one), the
 # OS's name, journald forwarding to the console (the log ntpsync -s writes).

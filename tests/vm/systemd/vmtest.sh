@@ -16,19 +16,8 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 FLOOR=/var/lib/ntpsync/floor
 
-say() { echo "VMTEST $*"; }
-uptime_s() { cut -d' ' -f1 /proc/uptime; }
-clock() { # LABEL: the system clock and the RTC (as tests/vm/init.sh prints them)
-    # busybox date has no %N; adjtimex (a read: no options) has the microseconds
-    say "$1 clock $(adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { printf "%d.%06d", s, $2 }')" \
-        "$(date -u '+%Y-%m-%d %H:%M:%S') UTC"
-    if [ ! -e /sys/class/rtc/rtc0 ]; then
-        say "$1 rtc none"
-        return 0
-    fi
-    say "$1 rtc $(cat /sys/class/rtc/rtc0/since_epoch) $(cat /sys/class/rtc/rtc0/date)" \
-        "$(cat /sys/class/rtc/rtc0/time) UTC, hwclock -r -u: $(hwclock -r -u 2>&1)"
-}
+# shellcheck source=tests/vm/guest.sh
+. /usr/lib/vmtest/guest.sh
 floor() { # LABEL: the time floor ntpsync -F keeps, or none
     if [ -e "$FLOOR" ]; then
         say "$1 floor file $(cat "$FLOOR") mtime=$(stat -c %Y "$FLOOR")"
