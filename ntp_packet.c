@@ -403,98 +403,104 @@ none:
 	return 0;
 }
 
-/* Where ntpdate has words for a reason, these are its words. */
-static const struct {
-	const char *name;
-	const char *why;
-} verdicts[NTP_VERDICT_COUNT] = {
-	[NTP_OK] = { "accepted", "a usable reply" },
-	[NTP_SHORT] = { "packet too short",
-	    "fewer than 48 bytes: not an NTP reply" },
-	[NTP_BOGUS] = { "bogus origin",
+/*
+ * Where ntpdate has words for a reason, these are its words.  Each entry
+ * is the name, a NUL and the why: one pointer a verdict instead of two.
+ */
+#define VERDICT(name, why)	name "\0" why
+
+static const char *const verdicts[NTP_VERDICT_COUNT] = {
+	[NTP_OK] = VERDICT("accepted", "a usable reply"),
+	[NTP_SHORT] = VERDICT("packet too short",
+	    "fewer than 48 bytes: not an NTP reply"),
+	[NTP_BOGUS] = VERDICT("bogus origin",
 	    "origin timestamp does not match our request: "
-	    "a stale, forged or misdirected reply" },
-	[NTP_DUPLICATE] = { "duplicate",
-	    "answers a request that was already answered" },
-	[NTP_AUTH_MISSING] = { "no MAC",
+	    "a stale, forged or misdirected reply"),
+	[NTP_DUPLICATE] = VERDICT("duplicate",
+	    "answers a request that was already answered"),
+	[NTP_AUTH_MISSING] = VERDICT("no MAC",
 	    "the reply carries no key id and MAC: the server did not sign it "
-	    "(no such key there?) or the MAC was stripped on the way" },
-	[NTP_CRYPTO_NAK] = { "crypto-NAK",
+	    "(no such key there?) or the MAC was stripped on the way"),
+	[NTP_CRYPTO_NAK] = VERDICT("crypto-NAK",
 	    "the server could not verify our request's MAC (key id 0, no "
-	    "digest): the server does not have this key or it differs" },
-	[NTP_AUTH_KEYID] = { "wrong key id",
-	    "the reply is signed with another key id than ours" },
-	[NTP_AUTH_FAILED] = { "authentication failed",
+	    "digest): the server does not have this key or it differs"),
+	[NTP_AUTH_KEYID] = VERDICT("wrong key id",
+	    "the reply is signed with another key id than ours"),
+	[NTP_AUTH_FAILED] = VERDICT("authentication failed",
 	    "the reply's MAC does not verify with our key: a forgery, a "
-	    "corrupted reply, or the server's key differs" },
+	    "corrupted reply, or the server's key differs"),
 #ifdef NTPSYNC_NTS
 	/* Only an NTS build (-N) can reach these: the others keep the bytes. */
-	[NTP_NTS_MALFORMED] = { "NTS malformed",
+	[NTP_NTS_MALFORMED] = VERDICT("NTS malformed",
 	    "the reply's extension fields are malformed (RFC 7822 lengths, an "
-	    "NTS field twice or after the authenticator)" },
-	[NTP_NTS_UID] = { "NTS wrong unique identifier",
+	    "NTS field twice or after the authenticator)"),
+	[NTP_NTS_UID] = VERDICT("NTS wrong unique identifier",
 	    "the reply carries no Unique Identifier, or not our request's: "
-	    "a stale, forged or misdirected reply" },
-	[NTP_NTS_NAK] = { "NTS NAK",
+	    "a stale, forged or misdirected reply"),
+	[NTP_NTS_NAK] = VERDICT("NTS NAK",
 	    "the server cannot use our cookie (kiss code NTSN): its keys "
-	    "changed or the cookie is stale; a new NTS-KE session is needed" },
-	[NTP_NTS_MISSING] = { "no NTS authenticator",
+	    "changed or the cookie is stale; a new NTS-KE session is needed"),
+	[NTP_NTS_MISSING] = VERDICT("no NTS authenticator",
 	    "the reply carries no NTS Authenticator extension field: the "
-	    "server did not authenticate it, or it was stripped on the way" },
-	[NTP_NTS_FAILED] = { "NTS authentication failed",
+	    "server did not authenticate it, or it was stripped on the way"),
+	[NTP_NTS_FAILED] = VERDICT("NTS authentication failed",
 	    "the reply's NTS authenticator does not verify with the S2C key: "
-	    "a forgery, a corrupted reply, or keys of another NTS-KE session" },
+	    "a forgery, a corrupted reply, or keys of another NTS-KE session"),
 #endif
-	[NTP_BAD_VERSION] = { "bad version",
-	    "the NTP version is not 1 to 4" },
-	[NTP_BAD_MODE] = { "bad mode",
-	    "the mode is not 4 (server): not an answer to a client" },
-	[NTP_KOD_RATE] = { "kiss-o'-death RATE",
-	    "the server rate-limits us: no more requests to it in this run" },
-	[NTP_KOD_DENY] = { "kiss-o'-death DENY",
-	    "the server denies us access" },
-	[NTP_KOD_RSTR] = { "kiss-o'-death RSTR",
-	    "the server restricts our access" },
-	[NTP_KOD_OTHER] = { "kiss-o'-death",
-	    "the server sent a kiss code instead of time" },
-	[NTP_STRATUM_HIGH] = { "strata too high",
+	[NTP_BAD_VERSION] = VERDICT("bad version",
+	    "the NTP version is not 1 to 4"),
+	[NTP_BAD_MODE] = VERDICT("bad mode",
+	    "the mode is not 4 (server): not an answer to a client"),
+	[NTP_KOD_RATE] = VERDICT("kiss-o'-death RATE",
+	    "the server rate-limits us: no more requests to it in this run"),
+	[NTP_KOD_DENY] = VERDICT("kiss-o'-death DENY",
+	    "the server denies us access"),
+	[NTP_KOD_RSTR] = VERDICT("kiss-o'-death RSTR",
+	    "the server restricts our access"),
+	[NTP_KOD_OTHER] = VERDICT("kiss-o'-death",
+	    "the server sent a kiss code instead of time"),
+	[NTP_STRATUM_HIGH] = VERDICT("strata too high",
 	    "the server is not synchronized yet (just started? "
-	    "it needs a few minutes, or a local clock / `local stratum` line)" },
-	[NTP_LEAP_ALARM] = { "Leap not in sync",
+	    "it needs a few minutes, or a local clock / `local stratum` line)"),
+	[NTP_LEAP_ALARM] = VERDICT("Leap not in sync",
 	    "leap indicator 3: the server says its own clock is "
-	    "not synchronized" },
-	[NTP_ROOT_DISTANCE] = { "root distance too large",
+	    "not synchronized"),
+	[NTP_ROOT_DISTANCE] = VERDICT("root distance too large",
 	    "the server's root delay / 2 + root dispersion is above 1.5 s: "
-	    "its own time is too uncertain" },
-	[NTP_ZERO_TIME] = { "zero timestamp",
-	    "the receive or transmit timestamp is zero" },
-	[NTP_REF_AFTER_TX] = { "reference time in the future",
+	    "its own time is too uncertain"),
+	[NTP_ZERO_TIME] = VERDICT("zero timestamp",
+	    "the receive or transmit timestamp is zero"),
+	[NTP_REF_AFTER_TX] = VERDICT("reference time in the future",
 	    "the server's reference time (when its clock was last set) is "
 	    "after its transmit time: its clock went back, or its header is "
-	    "garbage" },
-	[NTP_TX_BEFORE_RX] = { "server is very broken",
-	    "transmit timestamp earlier than receive timestamp" },
-	[NTP_NEGATIVE_DELAY] = { "negative delay",
+	    "garbage"),
+	[NTP_TX_BEFORE_RX] = VERDICT("server is very broken",
+	    "transmit timestamp earlier than receive timestamp"),
+	[NTP_NEGATIVE_DELAY] = VERDICT("negative delay",
 	    "the round-trip delay is below zero: a clock jumped during "
-	    "the exchange" },
-	[NTP_DELAY_TOO_LARGE] = { "delay too large",
+	    "the exchange"),
+	[NTP_DELAY_TOO_LARGE] = VERDICT("delay too large",
 	    "with this round trip the root distance, (root delay + delay) / "
 	    "2 + root dispersion, is above 1.5 s: a slow reply, or our clock "
-	    "jumped during the exchange" },
+	    "jumped during the exchange"),
 };
+
+/* What a verdict outside the table reads as: "?" for both. */
+static const char verdict_unknown[] = VERDICT("?", "?");
 
 const char *
 ntp_verdict_name(enum ntp_verdict v)
 {
-	return (unsigned)v < NTP_VERDICT_COUNT && verdicts[v].name != NULL ?
-	    verdicts[v].name : "?";
+	return (unsigned)v < NTP_VERDICT_COUNT && verdicts[v] != NULL ?
+	    verdicts[v] : verdict_unknown;
 }
 
 const char *
 ntp_verdict_why(enum ntp_verdict v)
 {
-	return (unsigned)v < NTP_VERDICT_COUNT && verdicts[v].why != NULL ?
-	    verdicts[v].why : "?";
+	const char *name = ntp_verdict_name(v);
+
+	return name + strlen(name) + 1;
 }
 
 /* The era is dropped: differences of timestamps do not need it. */
