@@ -330,6 +330,34 @@ report_event(void *ctx, const struct xchg_event *e)
 	}
 }
 
+/*
+ * No reply at all: the wait and the requests, then what may explain the
+ * silence.  The common start is written once, the rest after it.
+ */
+static void
+silence(const struct report *r, const struct ntp_result *res, char *buf,
+    size_t len)
+{
+	size_t n;
+
+	n = str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
+	    "sent", (long long)(r->timeout_ns / NSEC_PER_SEC),
+	    (long long)(r->timeout_ns % NSEC_PER_SEC / NS_PER_MS), res->sent);
+	if (n >= len)
+		return;
+	if (res->icmp_ignored > 0)
+		str_fmt(buf + n, len - n, "; %d ICMP errors that did not quote "
+		    "them ignored)", res->icmp_ignored);
+	else if (r->mac != NULL)
+		/* chrony and NTPsec drop a request whose key they lack. */
+		str_fmt(buf + n, len - n, ", signed with key %u): chrony and "
+		    "NTPsec do not answer a key they do not have, or one that "
+		    "differs; the key is probably not known to the server",
+		    (unsigned)r->key_id);
+	else
+		str_fmt(buf + n, len - n, ")");
+}
+
 /* Why a server gave no sample, in words. */
 const char *
 report_failure_reason(const struct report *r, const struct ntp_result *res,
@@ -353,26 +381,8 @@ report_failure_reason(const struct report *r, const struct ntp_result *res,
 		str_fmt(buf, len, "no reply: it answered earlier in this run, "
 		    "then left %d requests in a row unanswered (rate limiting "
 		    "by silence?): not asked again", res->losses);
-	else if (res->icmp_ignored > 0)
-		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
-		    "sent; %d ICMP errors that did not quote them ignored)",
-		    (long long)(r->timeout_ns / NSEC_PER_SEC),
-		    (long long)(r->timeout_ns % NSEC_PER_SEC / NS_PER_MS),
-		    res->sent, res->icmp_ignored);
-	else if (r->mac != NULL)
-		/* chrony and NTPsec drop a request whose key they lack. */
-		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
-		    "sent, signed with key %u): chrony and NTPsec do not answer "
-		    "a key they do not have, or one that differs; the key is "
-		    "probably not known to the server",
-		    (long long)(r->timeout_ns / NSEC_PER_SEC),
-		    (long long)(r->timeout_ns % NSEC_PER_SEC / NS_PER_MS),
-		    res->sent, (unsigned)r->key_id);
 	else
-		str_fmt(buf, len, "no reply within %lld.%03lld s (%d requests "
-		    "sent)", (long long)(r->timeout_ns / NSEC_PER_SEC),
-		    (long long)(r->timeout_ns % NSEC_PER_SEC / NS_PER_MS),
-		    res->sent);
+		silence(r, res, buf, len);
 	return buf;
 }
 
