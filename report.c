@@ -665,13 +665,20 @@ json_str(const char *str)
 	out_write(OUT_JSON, "\"", 1);
 }
 
+/* ,"key":"value" after an earlier member. */
+static void
+json_field(const char *key, const char *value)
+{
+	out(OUT_JSON, ",\"%s\":", key);
+	json_str(value);
+}
+
 static void
 json_ts(const char *key, uint64_t t)
 {
 	char buf[TS_STR_LEN];
 
-	out(OUT_JSON, ",\"%s\":", key);
-	json_str(fmt_ts(t, buf, sizeof(buf)));
+	json_field(key, fmt_ts(t, buf, sizeof(buf)));
 }
 
 static void
@@ -707,8 +714,7 @@ json_reply(const struct report *r, const struct reply_log *l)
 		json_str(fmt_refid(&l->pkt, buf, sizeof(buf)));
 		if (l->pkt.stratum == NTP_STRATUM_KOD) {
 			(void)ntp_kiss_code(l->pkt.refid, code);
-			out(OUT_JSON, ",\"kiss_code\":");
-			json_str(code);
+			json_field("kiss_code", code);
 		}
 		json_ts("reference", l->pkt.ref);
 		json_ts("receive", l->pkt.rx);
@@ -769,27 +775,23 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 			continue;
 		out(OUT_JSON, "%s{\"host\":", sep++ ? "," : "");
 		json_str(hosts[h].name);
-		out(OUT_JSON, ",\"error\":");
-		json_str(hosts[h].timed_out ? UNRESOLVED_IN_TIME :
+		json_field("error", hosts[h].timed_out ? UNRESOLVED_IN_TIME :
 		    gai_strerror(hosts[h].gai_error));
 		out(OUT_JSON, "}");
 	}
 	for (i = 0; i < n; i++) {
 		out(OUT_JSON, "%s{\"host\":", sep++ ? "," : "");
 		json_str(s[i].host);
-		out(OUT_JSON, ",\"address\":");
-		json_str(s[i].addr);
+		json_field("address", s[i].addr);
 		out(OUT_JSON, ",\"requests\":%d,\"samples\":%d,"
 		    "\"falseticker\":%s,\"icmp_ignored\":%d", res[i].run_sent,
 		    res[i].nsamples, o->falseticker[i] ? "true" : "false",
 		    res[i].icmp_ignored);
 		if (res[i].nsamples == 0) {
-			out(OUT_JSON, ",\"error\":");
-			json_str(report_failure_reason(r, &res[i], why,
-			    sizeof(why)));
+			json_field("error", report_failure_reason(r, &res[i],
+			    why, sizeof(why)));
 		} else if (o->no_majority) {
-			out(OUT_JSON, ",\"error\":");
-			json_str(report_no_majority_reason(r,
+			json_field("error", report_no_majority_reason(r,
 			    &res[i].sample[ntp_best_sample(res[i].sample,
 			    (size_t)res[i].nsamples)], o->candidates, why,
 			    sizeof(why)));
@@ -822,10 +824,8 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 		out(OUT_JSON, "}");
 	}
 	out(OUT_JSON, ",\"action\":\"%s\",\"exit\":%d", o->action, o->code);
-	if (o->reason != NULL) {
-		out(OUT_JSON, ",\"reason\":");
-		json_str(o->reason);
-	}
+	if (o->reason != NULL)
+		json_field("reason", o->reason);
 	out(OUT_JSON, "}\n");
 }
 
