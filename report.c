@@ -22,6 +22,11 @@
 #define WHY_LEN			1024
 /* A name whose resolver was still at work at -W's deadline. */
 #define UNRESOLVED_IN_TIME	"no answer from the resolver within the wait (-W)"
+/* Why T4 was read from the clock, in -d and in -j alike. */
+#define T4_CUT_WHY		"the kernel's timestamp did not fit in the " \
+				"control data (MSG_CTRUNC)"
+#define T4_CLOCK_WHY		"no kernel timestamp"
+#define T4_CLOCK_READ		"read after receipt: "
 
 void
 report_init(struct report *r, const char *version, int64_t shift,
@@ -122,12 +127,11 @@ t4_source_name(enum xchg_t4 t4)
 	case XCHG_T4_KERNEL:
 		return "kernel timestamp";
 	case XCHG_T4_CUT:
-		return "read after receipt: the kernel's timestamp did not fit "
-		    "in the control data (MSG_CTRUNC)";
+		return T4_CLOCK_READ T4_CUT_WHY;
 	case XCHG_T4_CLOCK:
 		break;
 	}
-	return "read after receipt: no kernel timestamp";
+	return T4_CLOCK_READ T4_CLOCK_WHY;
 }
 
 /*
@@ -725,13 +729,11 @@ json_reply(const struct report *r, const struct reply_log *l)
 		json_ts("t4", l->s.t4);
 		out(OUT_JSON, ",\"t4_source\":\"%s\"",
 		    l->t4_source == XCHG_T4_KERNEL ? "kernel" : "clock");
+		/* The -d words' ends: the linker keeps one copy of each. */
 		if (l->t4_source == XCHG_T4_CUT)
-			out(OUT_JSON, ",\"t4_fallback\":\"the kernel's "
-			    "timestamp did not fit in the control data "
-			    "(MSG_CTRUNC)\"");
+			json_field("t4_fallback", T4_CUT_WHY);
 		else if (l->t4_source == XCHG_T4_CLOCK)
-			out(OUT_JSON, ",\"t4_fallback\":\"no kernel "
-			    "timestamp\"");
+			json_field("t4_fallback", T4_CLOCK_WHY);
 	}
 	if (ntp_verdict_has_offset(l->v))
 		out(OUT_JSON, ",\"offset\":%.9f,\"delay\":%.9f,"
