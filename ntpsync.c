@@ -34,6 +34,10 @@
 
 #define NTPSYNC_VERSION		"0.1.0"
 #define ERR_LEN			1024
+/* ntpdate's words for a failed run; the disagreement's end is ours. */
+#define NO_SUITABLE		"no server suitable for synchronization found"
+#define DISAGREE		"servers that answered disagree, without a " \
+				"majority"
 
 /* -W: wait this long after a failed round, doubling up to the maximum. */
 #define WAIT_BACKOFF_MIN_NS	(250 * 1000000LL)
@@ -218,8 +222,8 @@ conclude(const struct run *run, const struct ntp_server *s,
 	if (nc == 0) {
 		for (i = 0; i < n; i++)
 			report_dropped(run->rep, &s[i], &res[i], 1);
-		out(OUT_ERROR, "no server suitable for synchronization found");
-		oc->reason = "no server suitable for synchronization found";
+		out(OUT_ERROR, "%s", NO_SUITABLE);
+		oc->reason = NO_SUITABLE;
 		return oc->code = failure_code(res, n);
 	}
 	c = ntp_select(cand, stratum, nc, falseticker);
@@ -231,16 +235,14 @@ conclude(const struct run *run, const struct ntp_server *s,
 		 * nobody is trusted: the clock stays as it is.
 		 */
 		oc->no_majority = 1;
-		oc->reason = "the servers that answered disagree, without a "
-		    "majority";
+		oc->reason = "the " DISAGREE;
 		for (i = 0; i < n; i++)
 			if (res[i].nsamples == 0)
 				report_dropped(run->rep, &s[i], &res[i], 1);
 		for (i = 0; i < nc; i++)
 			report_no_majority(run->rep, &s[who[i]], cand[i], nc);
-		out(OUT_ERROR, "no server suitable for synchronization found: "
-		    "the %zu servers that answered disagree, without a majority",
-		    nc);
+		/* In pieces: each stored once, oc->reason holds them too. */
+		out(OUT_ERROR, "%s: the %zu %s", NO_SUITABLE, nc, DISAGREE);
 		return oc->code = EXIT_NO_MAJORITY;
 	}
 	for (i = 0; i < nc; i++) {
