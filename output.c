@@ -22,8 +22,9 @@
 #define OUT_LINE_LEN	1024	/* a longer line is cut short */
 #define ALWAYS		0
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+/* In place: a pointer each would take more than the names. */
+static const char months[][sizeof("Jan")] = { "Jan", "Feb", "Mar", "Apr",
+    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 /*
  * A class is shown when no option is required (ALWAYS) or one of `any` is
