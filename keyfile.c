@@ -46,11 +46,11 @@ struct field {
 	size_t		 n;
 };
 
-/* The names of the MACs ntpsync has, in every dialect. */
+/* The names of the MACs ntpsync has, in every dialect, in place. */
 static const struct {
-	const char	*name;
-	enum mac_type	 type;
-	int		 chrony;	/* only chrony writes it */
+	char		 name[sizeof("AES128CMAC")];
+	unsigned char	 type;		/* enum mac_type */
+	unsigned char	 chrony;	/* only chrony writes it */
 } mac_names[] = {
 	{ "MD5",	MAC_MD5,	 0 },	/* all three */
 	{ "M",		MAC_MD5,	 0 },	/* NTPv3 files; ntp 4.2.8 reads it */
@@ -210,7 +210,7 @@ parse_type(const struct field *f, enum mac_type *type, int *chrony)
 
 	for (i = 0; i < sizeof(mac_names) / sizeof(mac_names[0]); i++)
 		if (field_is(f, mac_names[i].name)) {
-			*type = mac_names[i].type;
+			*type = (enum mac_type)mac_names[i].type;
 			*chrony = mac_names[i].chrony;
 			return (NULL);
 		}
