@@ -135,7 +135,7 @@ HDRS     = ntpsync.h options.h exchange.h auth.h clock.h report.h output.h fmt.h
 	   ntp_packet.h keyfile.h mac.h savefile.h floor.h
 # Key files and MACs (issue 12): ntpsync links wolfCrypt as test_mac does, built with
 # its own compiler (WC_HOST; the unit tests and the fake-clock build: WC_TEST).
-KEYFILE_SRCS = keyfile.c fmt.c
+KEYFILE_SRCS = keyfile.c savefile.c fmt.c
 WC_LINK  = $(call WC_CPPFLAGS,$(1)) $(SRCS) $(1)/lib/libwolfcrypt.a
 WC_HOST_LIB = $(WC_HOST)/lib/libwolfcrypt.a
 # `make AUTH=0`: ntpsync without symmetric keys (-a is refused) and so without wolfCrypt
@@ -218,7 +218,7 @@ build/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -DNTPSYNC_NTS -o $@ tests/test_ntp_packet.c ntp_packet.c \
 	    $(CMOCKA)
 
-build/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.h | build
+build/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.h savefile.h | build
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(CMOCKA)
 
 # mac.c and wolfCrypt (toolchains/wolfcrypt.sh) built with the test compiler.

@@ -142,8 +142,7 @@ floor_load(const char *path, int64_t build_epoch, int64_t *sec,
 {
 	char buf[FLOOR_LINE_MAX + 1], why[FLOOR_ERR_LEN];
 	struct stat st;
-	size_t len = 0;
-	ssize_t r = 0;
+	size_t len;
 	int fd, e;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
@@ -164,10 +163,7 @@ floor_load(const char *path, int64_t build_epoch, int64_t *sec,
 		str_fmt(err, errlen, "%s: not a regular file", path);
 		return -1;
 	}
-	while (len < sizeof(buf) && ((r = read(fd, buf + len,
-	    sizeof(buf) - len)) > 0 || (r == -1 && errno == EINTR)))
-		len += r > 0 ? (size_t)r : 0;
-	e = r == -1 ? errno : 0;
+	e = read_upto(fd, buf, sizeof(buf), &len);
 	close(fd);
 	if (e != 0) {
 		str_fmt(err, errlen, "%s: %s", path, strerror(e));

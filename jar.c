@@ -299,8 +299,7 @@ jar_load(const char *path, char *const *names, size_t n, struct nts_table *t,
 {
 	static char buf[JAR_MAX + 1];
 	char why[JAR_ERR_LEN];
-	size_t len = 0;
-	ssize_t r;
+	size_t len;
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
@@ -310,15 +309,7 @@ jar_load(const char *path, char *const *names, size_t n, struct nts_table *t,
 		str_fmt(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (;;) {
-		r = read(fd, buf + len, sizeof(buf) - len);
-		if (r > 0 && (len += (size_t)r) < sizeof(buf))
-			continue;
-		if (r == -1 && errno == EINTR)
-			continue;
-		break;
-	}
-	rc = r == -1 ? errno : 0;
+	rc = read_upto(fd, buf, sizeof(buf), &len);
 	close(fd);
 	if (rc != 0) {
 		str_fmt(err, errlen, "%s: %s", path, strerror(rc));

@@ -33,6 +33,7 @@
 
 #include "fmt.h"
 #include "keyfile.h"
+#include "savefile.h"
 
 /* ID TYPE KEY: a fourth field is an error. */
 #define FIELDS_MAX	3
@@ -357,8 +358,7 @@ keyfile_load(const char *path, uint32_t id, struct ntp_key *key,
 	char buf[KEYFILE_SIZE_MAX + 1];
 	enum keyfile_result res;
 	struct stat st;
-	size_t len = 0;
-	ssize_t r;
+	size_t len;
 	int fd, e;
 
 	*world_readable = 0;
@@ -380,22 +380,13 @@ keyfile_load(const char *path, uint32_t id, struct ntp_key *key,
 		return (KEYFILE_ERROR);
 	}
 	*world_readable = (st.st_mode & S_IROTH) != 0;
-	while (len < sizeof(buf)) {
-		r = read(fd, buf + len, sizeof(buf) - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			e = errno;
-			close(fd);
-			explicit_bzero(buf, len);
-			str_fmt(err, errlen, "%s: %s", path, strerror(e));
-			return (KEYFILE_ERROR);
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
+	e = read_upto(fd, buf, sizeof(buf), &len);
 	close(fd);
+	if (e != 0) {
+		explicit_bzero(buf, len);
+		str_fmt(err, errlen, "%s: %s", path, strerror(e));
+		return (KEYFILE_ERROR);
+	}
 	if (len > KEYFILE_SIZE_MAX) {
 		explicit_bzero(buf, len);
 		str_fmt(err, errlen, "%s: larger than %d bytes: not a key file",

@@ -56,3 +56,20 @@ save_file(const char *path, const void *buf, size_t len, mode_t mode)
 	}
 	return 0;
 }
+
+int
+read_upto(int fd, void *buf, size_t cap, size_t *len)
+{
+	ssize_t r;
+
+	*len = 0;
+	while (*len < cap) {
+		if ((r = read(fd, (char *)buf + *len, cap - *len)) > 0)
+			*len += (size_t)r;
+		else if (r == 0)
+			break;
+		else if (errno != EINTR)
+			return errno;
+	}
+	return 0;
+}

@@ -66,7 +66,7 @@ build() { # TARGET
     local bin=build/fuzz_$1 src=tests/fuzz_$1.c extra=() hdrs=() stale=0 f
     case $1 in
     format) extra=(fmt.c) ;;
-    keyfile) extra=(keyfile.c fmt.c) hdrs=(keyfile.h fmt.h) ;;
+    keyfile) extra=(keyfile.c savefile.c fmt.c) hdrs=(keyfile.h savefile.h fmt.h) ;;
     auth)
         [ -e "$WC/lib/libwolfcrypt.a" ] || make --no-print-directory "$WC/lib/libwolfcrypt.a" ||
             return 1

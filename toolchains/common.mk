@@ -130,7 +130,8 @@ $(X_DIR)/cmocka.o: $(X_CMOCKA)/src/cmocka.c $(X_SPECS)
 $(X_DIR)/test_ntp_packet: tests/test_ntp_packet.c ntp_packet.c ntp_packet.h $(X_DIR)/cmocka.o
 	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_ntp_packet.c ntp_packet.c $(X_DIR)/cmocka.o
 
-$(X_DIR)/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.h $(X_DIR)/cmocka.o
+$(X_DIR)/test_keyfile: tests/test_keyfile.c $(KEYFILE_SRCS) keyfile.h mac.h fmt.h savefile.h \
+    $(X_DIR)/cmocka.o
 	$(X_CC) $(X_TEST_CFLAGS) -static -o $@ tests/test_keyfile.c $(KEYFILE_SRCS) $(X_DIR)/cmocka.o
 
 # Refused (and deleted) if any real clock-setting function got linked in.
