@@ -17,15 +17,14 @@
 const char *
 floor_date(int64_t sec, char *buf, size_t len)
 {
+	char date[FMT_TM_LEN];
 	time_t t = (time_t)sec;
 	struct tm tm;
 
 	if (gmtime_r(&t, &tm) == NULL)
 		str_fmt(buf, len, "?");
 	else
-		str_fmt(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
+		str_fmt(buf, len, "%sZ", fmt_tm(&tm, 'T', date, sizeof(date)));
 	return buf;
 }
 

@@ -150,6 +150,15 @@ str_fmt(char *buf, size_t len, const char *f, ...)
 	return n;
 }
 
+const char *
+fmt_tm(const struct tm *tm, char sep, char *buf, size_t len)
+{
+	str_fmt(buf, len, "%04d-%02d-%02d%c%02d:%02d:%02d", tm->tm_year + 1900,
+	    tm->tm_mon + 1, tm->tm_mday, sep, tm->tm_hour, tm->tm_min,
+	    tm->tm_sec);
+	return buf;
+}
+
 /* RFC 4291 section 2.5.5.2: an IPv4 address as IPv6, ::ffff:a.b.c.d. */
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 

@@ -42,6 +42,7 @@ report_init(struct report *r, const char *version, int64_t shift,
 static const char *
 fmt_ts(uint64_t t, char *buf, size_t len)
 {
+	char date[FMT_TM_LEN];
 	struct timespec ts;
 	struct tm tm;
 
@@ -51,9 +52,8 @@ fmt_ts(uint64_t t, char *buf, size_t len)
 	}
 	ntp_to_timespec(t, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	str_fmt(buf, len, "%08x.%08x %04d-%02d-%02d %02d:%02d:%02d.%06ld UTC",
-	    (unsigned)(t >> 32), (unsigned)t, tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	str_fmt(buf, len, "%08x.%08x %s.%06ld UTC", (unsigned)(t >> 32),
+	    (unsigned)t, fmt_tm(&tm, ' ', date, sizeof(date)), ts.tv_nsec / 1000);
 	return buf;
 }
 
@@ -508,13 +508,14 @@ report_clock(const struct report *r, const struct ntp_server *s,
 void
 report_rtc(const char *device, const struct tm *set, int error)
 {
+	char date[FMT_TM_LEN];
+
 	if (error != 0)
 		out(OUT_ERROR, "cannot write the RTC %s: %s", device,
 		    strerror(error));
 	else
-		out(OUT_INFO, "RTC %s set to %04d-%02d-%02d %02d:%02d:%02d UTC",
-		    device, set->tm_year + 1900, set->tm_mon + 1, set->tm_mday,
-		    set->tm_hour, set->tm_min, set->tm_sec);
+		out(OUT_INFO, "RTC %s set to %s UTC", device,
+		    fmt_tm(set, ' ', date, sizeof(date)));
 }
 
 /*
@@ -836,12 +837,11 @@ report_json(const struct report *r, const struct xchg_host *hosts,
 static const char *
 fmt_time(time_t t, char *buf, size_t len)
 {
+	char date[FMT_TM_LEN];
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	str_fmt(buf, len, "%04d-%02d-%02d %02d:%02d:%02d UTC",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
+	str_fmt(buf, len, "%s UTC", fmt_tm(&tm, ' ', date, sizeof(date)));
 	return buf;
 }
 
