@@ -65,22 +65,6 @@ clock_unset_shift(int64_t lower)
 	return now.tv_sec < lower ? lower - (int64_t)now.tv_sec : 0;
 }
 
-/*
- * When this boot began, on the clock as it reads now: the real time less
- * the time since boot (CLOCK_BOOTTIME counts suspended time too).  A
- * kernel without it (before 2.6.39) gives INT64_MIN: no floor is older.
- */
-int64_t
-clock_boot_epoch(void)
-{
-	struct timespec now, up;
-
-	if (clock_gettime(CLOCK_BOOTTIME, &up) == -1)
-		return INT64_MIN;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec - (int64_t)up.tv_sec;
-}
-
 /* The clock's seconds, shifted while it is unset. */
 int64_t
 clock_seconds(int64_t shift)

@@ -58,7 +58,6 @@ int64_t		clock_mono_ns(void);
 void		clock_sleep_ns(int64_t ns);
 int64_t		clock_lower_bound(const struct clock_policy *p);
 int64_t		clock_unset_shift(int64_t lower);
-int64_t		clock_boot_epoch(void);
 uint64_t	clock_ntp(struct timespec ts, int64_t shift);
 uint64_t	clock_ntp_now(int64_t shift);
 int64_t		clock_seconds(int64_t shift);

@@ -40,15 +40,16 @@ floor_format(int64_t sec, const char *boot_id, char *buf, size_t cap)
 	return n < cap ? n : 0;
 }
 
-/* As the kernel writes a boot id: lower-case hex in groups of 8-4-4-4-12. */
+/*
+ * As the kernel writes a boot id: 36 characters, lower-case hex in groups
+ * of 8-4-4-4-12.
+ */
 static int
-boot_id_ok(const char *id, size_t len)
+boot_id_ok(const char *id)
 {
 	size_t i;
 
-	if (len != FLOOR_BOOT_ID_LEN - 1)
-		return 0;
-	for (i = 0; i < len; i++)
+	for (i = 0; i < FLOOR_BOOT_ID_LEN - 1; i++)
 		if (i == 8 || i == 13 || i == 18 || i == 23 ? id[i] != '-' :
 		    !((id[i] >= '0' && id[i] <= '9') ||
 		    (id[i] >= 'a' && id[i] <= 'f')))
@@ -86,15 +87,17 @@ floor_parse(const char *text, size_t len, int64_t build_epoch, int64_t *sec,
 		    "date: damaged");
 		return -1;
 	}
-	/* The seconds and the date; then " ID" or the end. */
-	n = floor_format(v, "", line, sizeof(line)) - 1;
+	/* " ID" at the end, or nothing: the rest is the seconds and the date. */
 	boot_id[0] = '\0';
-	if (len > n && text[n] == ' ' && boot_id_ok(text + n + 1, len - n - 1)) {
-		memcpy(boot_id, text + n + 1, FLOOR_BOOT_ID_LEN - 1);
-		boot_id[FLOOR_BOOT_ID_LEN - 1] = '\0';
+	n = FLOOR_BOOT_ID_LEN - 1;
+	if (len > n && text[len - n - 1] == ' ' &&
+	    boot_id_ok(text + len - n)) {
+		memcpy(boot_id, text + len - n, n);
+		boot_id[n] = '\0';
+		len -= n + 1;
 	}
-	if (floor_format(v, boot_id, line, sizeof(line)) != len + 1 ||
-	    memcmp(line, text, len) != 0) {
+	n = floor_format(v, "", line, sizeof(line));
+	if (n == 0 || n - 1 != len || memcmp(line, text, len) != 0) {
 		str_fmt(why, whylen, "the date is not the seconds' own: "
 		    "damaged");
 		return -1;
@@ -112,23 +115,18 @@ floor_parse(const char *text, size_t len, int64_t build_epoch, int64_t *sec,
 
 /*
  * The floor is the time of the last sync (or of the last shutdown).  None
- * saved yet, or one saved in another boot: nothing has synchronized the
- * clock since the board started, whatever set it meanwhile (an RTC,
- * systemd's epoch, which is its own build date, a restore-only run of
- * ntpsync -F, fake-hwclock), so it is as good as unset.  Without both boot
- * ids, by time: a floor older than the boot's start (boot_epoch) is
- * another boot's, which cannot tell a floor restored by an earlier run of
- * this boot.
+ * saved yet, or one that another boot saved (or a line without the id,
+ * which this ntpsync did not write): nothing has synchronized the clock
+ * since the board started, whatever set it meanwhile (an RTC, systemd's
+ * epoch, which is its own build date, a restore-only run of ntpsync -F,
+ * fake-hwclock), so it is as good as unset.  A kernel that gives no boot
+ * id cannot tell: the floor then counts as this boot's.
  */
 int
-floor_fresh_boot(int64_t floor, const char *saved_id, const char *boot_id,
-    int64_t boot_epoch)
+floor_fresh_boot(int64_t floor, const char *saved_id, const char *boot_id)
 {
-	if (floor == 0)
-		return 1;
-	if (saved_id[0] != '\0' && boot_id[0] != '\0')
-		return strcmp(saved_id, boot_id) != 0;
-	return floor < boot_epoch;
+	return floor == 0 ||
+	    (boot_id[0] != '\0' && strcmp(saved_id, boot_id) != 0);
 }
 
 /*
@@ -205,7 +203,7 @@ floor_boot_id(char *id)
 		close(fd);
 	/* The id and its newline, nothing else. */
 	if (n != FLOOR_BOOT_ID_LEN || id[FLOOR_BOOT_ID_LEN - 1] != '\n' ||
-	    !boot_id_ok(id, FLOOR_BOOT_ID_LEN - 1)) {
+	    !boot_id_ok(id)) {
 		id[0] = '\0';
 		return;
 	}

@@ -10,7 +10,8 @@
  *
  *	1795600800 2026-11-25T10:00:00Z 3f1c2a9e-5b7d-4c1e-9a0b-6d2e8f4a1c3b
  *
- * A line without the id (a file another tool wrote) is taken too.
+ * A line without the id (a file another tool wrote) is taken too, as
+ * another boot's.
  *
  * floor_parse() and floor_format() are pure; floor_load() and floor_save()
  * are the file's edges.
@@ -56,7 +57,7 @@ size_t	floor_format(int64_t sec, const char *boot_id, char *buf, size_t cap);
 int	floor_parse(const char *text, size_t len, int64_t build_epoch,
 	    int64_t *sec, char *boot_id, char *why, size_t whylen);
 int	floor_fresh_boot(int64_t floor, const char *saved_id,
-	    const char *boot_id, int64_t boot_epoch);
+	    const char *boot_id);
 
 /* 0, 1 when there is no such file yet, or -1 with err naming the file. */
 int	floor_load(const char *path, int64_t build_epoch, int64_t *sec,

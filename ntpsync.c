@@ -312,15 +312,14 @@ wait_more(const struct run *run, const struct xchg_host *hosts, size_t nhosts,
 /*
  * -F: the floor into the policy.  A damaged, future-dated or unreadable
  * file is said and ignored, the run going on from the build date; only
- * when restoring is the whole job (-F alone) is that a failure.  The
- * boot is dated before the floor can move the clock.
+ * when restoring is the whole job (-F alone) is that a failure.
  */
 static int
 load_floor(struct run *run)
 {
 	const struct options *o = run->opt;
 	char err[ERR_LEN];
-	int64_t sec, boot;
+	int64_t sec;
 	int alone = o->nservers == 0 && !o->save_floor;
 
 	switch (floor_load(o->floor_file, run->policy.build_epoch, &sec,
@@ -338,15 +337,11 @@ load_floor(struct run *run)
 			return EXIT_FLOOR;
 		break;
 	}
-	boot = clock_boot_epoch();
 	floor_boot_id(run->boot_id);
 	run->policy.fresh_boot = floor_fresh_boot(run->policy.floor,
-	    run->floor_id, run->boot_id, boot);
-	if (run->policy.fresh_boot && run->policy.max_step != 0 &&
-	    run->policy.adjust != ADJUST_STEP && o->nservers > 0 &&
-	    !o->save_floor)
-		report_floor(run->rep, FLOOR_FRESH_BOOT, run->policy.floor, boot,
-		    NULL, 0);
+	    run->floor_id, run->boot_id);
+	if (run->policy.fresh_boot && o->nservers > 0)
+		report_floor(run->rep, FLOOR_FRESH_BOOT, 0, 0, NULL, 0);
 	return EXIT_SYNCED;
 }
 

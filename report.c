@@ -551,13 +551,8 @@ report_floor(struct report *r, enum floor_event ev, int64_t sec,
 		out(OUT_ERROR, "cannot use the time floor %s", why);
 		break;
 	case FLOOR_FRESH_BOOT:
-		if (sec == 0)
-			out(OUT_INFO, "no sync saved in %s since this boot (%s): "
-			    "the -m limit does not apply", path, bound);
-		else
-			out(OUT_INFO, "the time floor %s is from before this boot "
-			    "(%s): no sync since, the -m limit does not apply",
-			    at, bound);
+		out(OUT_INFO, "no sync saved in %s since this boot: the -m limit "
+		    "does not apply", path);
 		break;
 	case FLOOR_REACHED:
 		out(OUT_INFO, "the clock is past the time floor %s (%s)", at,
