@@ -20,7 +20,8 @@
 # br_real (inside it: Buildroot gets no network, so nothing can be downloaded) builds
 # and checks. The caller runs in the checkout and gives BR_TREE, BR_OUT, PKG_WOLFSSL_TAR
 # (Debian's wolfssl_5.5.4.orig.tar.gz: the release the package downloads), QEMU,
-# NTS_ADDR (chronyd), CLOCK_H_DATE, pass, fail and the pkg_* checks of the recipes.
+# NTS_ADDR (chronyd), CLOCK_H_DATE, pass, fail, expect_query and the pkg_* checks of the
+# recipes.
 #
 # What a Debian 12 host without internet needs (../shared/buildroot/README.md):
 # - Buildroot refuses a distribution's cross gcc ("non-relocatable", --with-sysroot=/):
@@ -181,7 +182,7 @@ br_make() { # NAME LOG MAKE-ARG...
 # says, running under qemu: -V, -a, -N and a query of chronyd), the man page, the boot
 # and DHCP files of the init system, and the build date.
 br_installed() { # NAME WHAT AUTH NTS INIT-FILES ABSENT LINKED DATE
-    local o=$BR_OUT/$1 t=$BR_OUT/$1/target out line
+    local o=$BR_OUT/$1 t=$BR_OUT/$1/target
     PKG_QEMU_ROOT=$t pkg_installed "buildroot ($1): make ntpsync, $2" "$t/usr/sbin/ntpsync" "$3" "$4" "$o/make.log"
     if file -b "$t/usr/sbin/ntpsync" | grep -q "ARM, EABI5.*$7.*, not stripped$"; then
         pass "buildroot ($1): /usr/sbin/ntpsync is $7, not stripped (Buildroot's target-finalize strips)"
@@ -197,13 +198,8 @@ br_installed() { # NAME WHAT AUTH NTS INIT-FILES ABSENT LINKED DATE
 etc/default/ntpsync 644 default/ntpsync
 usr/share/udhcpc/default.script.d/ntpsync 755 dhcp/udhcpc-ntpsync
 $5" "$6"
-    out=$(timeout -s KILL 120 "${QEMU[@]}" -L "$t" "$t/usr/sbin/ntpsync" -q "$NTS_ADDR" 2>&1)
-    line=$(grep "^server $NTS_ADDR, stratum 8, " <<<"$out" | head -n 1)
-    if [ -n "$line" ]; then
-        pass "buildroot ($1): ntpsync -q (chronyd) under qemu: $line"
-    else
-        fail "buildroot ($1): ntpsync -q (chronyd) under qemu" "want stratum 8: $(tr '\n' '|' <<<"$out" | cut -c1-300)"
-    fi
+    expect_query "buildroot ($1): ntpsync -q (chronyd) under qemu" "$NTS_ADDR" 8 "$o/query.log" \
+        "${QEMU[@]}" -L "$t" "$t/usr/sbin/ntpsync" -q "$NTS_ADDR"
     PKG_QEMU_ROOT=$t pkg_build_date "buildroot ($1)" "$t/usr/sbin/ntpsync" "$8"
 }
 

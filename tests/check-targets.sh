@@ -76,11 +76,28 @@ near() { # VALUE TARGET TOL
         'BEGIN { if (v == "") exit 1; d = v - t; if (d < 0) d = -d; exit !(d <= e) }'
 }
 
+# NAME ADDR STRATUM LOG CMD...: CMD, an `ntpsync -q ADDR` under qemu, exits 0 and reports
+# ADDR at STRATUM with an offset within 0.05 s of 0; its output is kept in LOG.
+expect_query() {
+    local name=$1 addr=$2 stratum=$3 log=$4 out rc line off
+    shift 4
+    out=$(timeout -s KILL 120 "$@" 2>&1 </dev/null)
+    rc=$?
+    printf '%s\n' "$out" >"$log"
+    line=$(grep "^server $addr, " <<<"$out" | head -n 1)
+    off=$(sed -n "s/^server $addr, stratum $stratum, offset \([-+0-9.]*\),.*/\1/p" <<<"$line")
+    if [ "$rc" -eq 0 ] && near "$off" 0 0.05; then
+        pass "$name: $line"
+    else
+        fail "$name" "exit $rc, want 0 and stratum $stratum, offset ~0: $(tr '\n' '|' <<<"$out" | cut -c1-300)"
+    fi
+}
+
 # ---------------------------------------------------------------------------------------
 # Inside the sandbox: run what was built.
 
 inner() {
-    local t srv ready u out rc p f line off
+    local t srv ready u out rc p f
     if [ "${SANDBOXED:-}" != 1 ] || ! "$root/build/clockprobe" >/dev/null; then
         echo "check-targets: ABORT: not inside tests/sandbox.sh (the clock is not protected)" >&2
         exit 99
@@ -133,16 +150,8 @@ inner() {
         done
 
         # shellcheck disable=SC2153 # set by target_env
-        out=$(timeout -s KILL 60 "${QEMU[@]}" "$X_DIR/ntpsync" -q 127.0.0.1 2>&1 </dev/null)
-        rc=$?
-        printf '%s\n' "$out" >"$OUT/$t.query.log"
-        line=$(grep '^server 127\.0\.0\.1, ' <<<"$out" | head -n 1)
-        off=$(sed -n 's/^server 127\.0\.0\.1, stratum 2, offset \([-+0-9.]*\),.*/\1/p' <<<"$line")
-        if [ "$rc" -eq 0 ] && near "$off" 0 0.05; then
-            pass "$t: ntpsync -q 127.0.0.1 under $TC_QEMU: $line"
-        else
-            fail "$t: ntpsync -q 127.0.0.1 under $TC_QEMU" "exit $rc, want 0 and stratum 2, offset ~0: $(tr '\n' '|' <<<"$out" | cut -c1-300)"
-        fi
+        expect_query "$t: ntpsync -q 127.0.0.1 under $TC_QEMU" 127.0.0.1 2 "$OUT/$t.query.log" \
+            "${QEMU[@]}" "$X_DIR/ntpsync" -q 127.0.0.1
         [ -e "$OUT/$t.nts" ] && nts_runs "$t"
     done
     rm -rf "$srv"
@@ -156,7 +165,7 @@ inner() {
 # chronyd: its certificate checked against the test CA, NTS-KE's records, the cookie in
 # the NTP request and the reply's AES-SIV tag, on this CPU's byte order and word size.
 nts_runs() { # TARGET
-    local out rc line off nts=$X_DIR/ntpsync-nts
+    local out rc line nts=$X_DIR/ntpsync-nts
     out=$(timeout -s KILL 60 "${QEMU[@]}" "$nts" -N -c /nonexistent/ca.pem -q "$NTS_ADDR" 2>&1 </dev/null)
     rc=$?
     printf '%s\n' "$out" >"$OUT/$t.nts-noca.log"
@@ -166,16 +175,8 @@ nts_runs() { # TARGET
     else
         fail "$1: ntpsync-nts -N -c /nonexistent/ca.pem under $TC_QEMU" "want exit 12 (NTS-KE failed), the server dropped for the CA file: exit $rc, $(tr '\n' '|' <<<"$out" | cut -c1-300)"
     fi
-    out=$(timeout -s KILL 120 "${QEMU[@]}" "$nts" -N -c "$NTS_CERTS/ca.pem" -q "$NTS_ADDR" 2>&1 </dev/null)
-    rc=$?
-    printf '%s\n' "$out" >"$OUT/$t.nts-query.log"
-    line=$(grep "^server $NTS_ADDR, " <<<"$out" | head -n 1)
-    off=$(sed -n "s/^server $NTS_ADDR, stratum 8, offset \([-+0-9.]*\),.*/\1/p" <<<"$line")
-    if [ "$rc" -eq 0 ] && near "$off" 0 0.05; then
-        pass "$1: ntpsync-nts -N -c ca.pem -q (chronyd NTS) under $TC_QEMU: $line"
-    else
-        fail "$1: ntpsync-nts -N -q (chronyd NTS) under $TC_QEMU" "exit $rc, want 0 and stratum 8, offset ~0: $(tr '\n' '|' <<<"$out" | cut -c1-300)"
-    fi
+    expect_query "$1: ntpsync-nts -N -c ca.pem -q (chronyd NTS) under $TC_QEMU" "$NTS_ADDR" 8 \
+        "$OUT/$t.nts-query.log" "${QEMU[@]}" "$nts" -N -c "$NTS_CERTS/ca.pem" -q "$NTS_ADDR"
 }
 
 # ---------------------------------------------------------------------------------------
